@@ -1,0 +1,416 @@
+"""Install, start, health-check and stop FerretDB, MinIO and Keycloak on loopback."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("STRATA_DEV_CACHE", ROOT / ".cache"))
+TOOLS = ROOT / "tools"
+
+FERRETDB_VERSION = "v1.24.2"
+# MinIO publishes no semver tags to the Go module proxy: pin the exact pseudo-version.
+MINIO_VERSION = "v0.0.0-20260212201848-7aac2a2c5b7c"
+KEYCLOAK_VERSION = "26.5.6"
+KEYCLOAK_MIN_JAVA = 21
+
+# Development-only credentials; production reads its own from secrets.
+MINIO_USER = "strata-dev"
+MINIO_PASSWORD = "strata-dev-secret"
+KEYCLOAK_ADMIN = "admin"
+KEYCLOAK_ADMIN_PASSWORD = "admin"
+REALM = "strata"
+
+
+class ServiceError(RuntimeError):
+    """A service could not be installed or started; the message says what to do."""
+
+
+def _run(cmd: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> None:
+    merged = {**os.environ, **(env or {})}
+    result = subprocess.run(cmd, cwd=cwd, env=merged, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise ServiceError(f"{' '.join(cmd)} failed in {cwd}:\n{result.stdout[-2000:]}{result.stderr[-4000:]}")
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def http_ok(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback only
+            return 200 <= int(response.status) < 300
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class Service:
+    """One server process: its binary, arguments, port, health check and files.
+
+    A subclass says how to install the binary and how to start it; this class keeps the
+    pid file and the log under ``state_dir`` so that ``up`` is idempotent and ``down``
+    works from another shell.
+    """
+
+    name: str
+    port: int
+    state_dir: Path
+    extra_ports: tuple[int, ...] = ()
+    start_timeout: float = 60.0
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state_dir / f"{self.name}.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.state_dir / f"{self.name}.log"
+
+    def install(self) -> None:
+        raise NotImplementedError
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def healthy(self) -> bool:
+        return port_open(self.port)
+
+    def cwd(self) -> Path:
+        return self.state_dir
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _pid_alive(pid) else None
+
+    def running(self) -> bool:
+        return self.pid() is not None and self.healthy()
+
+    def start(self) -> bool:
+        """Start unless already running; True when this call started it."""
+        if self.running():
+            return False
+        for port in (self.port, *self.extra_ports):
+            if port_open(port):
+                raise ServiceError(
+                    f"{self.name}: port {port} on 127.0.0.1 is taken by another process; "
+                    f"stop it or choose other ports (see devservices/services.py)"
+                )
+        self.install()
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        log = self.log_file.open("ab")
+        process = subprocess.Popen(  # noqa: S603 - fixed argument lists
+            self.command(),
+            cwd=self.cwd(),
+            env={**os.environ, **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.pid_file.write_text(str(process.pid))
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise ServiceError(
+                    f"{self.name} exited with code {process.returncode} while starting; "
+                    f"last lines of {self.log_file}:\n{self._tail()}"
+                )
+            if self.healthy():
+                return True
+            time.sleep(0.25)
+        self.stop()
+        raise ServiceError(f"{self.name} not healthy after {self.start_timeout:.0f}s; see {self.log_file}:\n{self._tail()}")
+
+    def stop(self, timeout: float = 20.0) -> None:
+        pid = self.pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _pid_alive(pid):
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+            time.sleep(0.1)
+        if _pid_alive(pid):
+            os.killpg(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+
+    def _tail(self, lines: int = 25) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+def _go_env(gobin: Path) -> dict[str, str]:
+    return {"GOBIN": str(gobin), "GOFLAGS": "-buildvcs=false -trimpath", "CGO_ENABLED": "0"}
+
+
+@dataclass
+class FerretDB(Service):
+    name: str = "ferretdb"
+    port: int = 37017
+    state_dir: Path = CACHE / "run"
+    debug_port: int = 37088
+
+    @property
+    def binary(self) -> Path:
+        return CACHE / "bin" / f"ferretdb-{FERRETDB_VERSION}" / "ferretdb"
+
+    def install(self) -> None:
+        if self.binary.exists():
+            return
+        # The module zip lacks build/version/version.txt, which FerretDB's own build
+        # generates from git; vendor the module and stamp the pinned version before building.
+        build = CACHE / "build" / "ferretdb"
+        shutil.rmtree(build, ignore_errors=True)
+        shutil.copytree(TOOLS / "ferretdb", build)
+        _run(["go", "mod", "vendor"], build)
+        version_dir = build / "vendor" / "github.com" / "FerretDB" / "FerretDB" / "build" / "version"
+        (version_dir / "version.txt").write_text(FERRETDB_VERSION + "\n")
+        _run(["go", "install", "-mod=vendor", "tool"], build, _go_env(self.binary.parent))
+        shutil.rmtree(build, ignore_errors=True)
+
+    def command(self) -> list[str]:
+        data = self.state_dir / "ferretdb-data"
+        data.mkdir(parents=True, exist_ok=True)
+        return [
+            str(self.binary),
+            "--handler=sqlite",
+            f"--sqlite-url=file:{data}/",
+            f"--state-dir={self.state_dir}",
+            f"--listen-addr=127.0.0.1:{self.port}",
+            f"--debug-addr=127.0.0.1:{self.debug_port}",
+            "--telemetry=disable",
+            "--log-level=WARN",
+        ]
+
+    def url(self) -> str:
+        return f"mongodb://127.0.0.1:{self.port}/"
+
+
+@dataclass
+class MinIO(Service):
+    name: str = "minio"
+    port: int = 39000
+    state_dir: Path = CACHE / "run"
+    console_port: int = 39001
+    data_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        self.extra_ports = (self.console_port,)
+        self.env = {
+            "MINIO_ROOT_USER": MINIO_USER,
+            "MINIO_ROOT_PASSWORD": MINIO_PASSWORD,
+            "MINIO_BROWSER": "off",
+            "MINIO_UPDATE": "off",
+            "MINIO_CALLHOME_ENABLE": "off",
+        }
+
+    @property
+    def binary(self) -> Path:
+        return CACHE / "bin" / f"minio-{MINIO_VERSION}" / "minio"
+
+    def install(self) -> None:
+        if self.binary.exists():
+            return
+        _run(["go", "install", "tool"], TOOLS / "minio", _go_env(self.binary.parent))
+
+    def command(self) -> list[str]:
+        data = self.data_dir or self.state_dir / "minio-data"
+        data.mkdir(parents=True, exist_ok=True)
+        return [
+            str(self.binary),
+            "server",
+            str(data),
+            "--address",
+            f"127.0.0.1:{self.port}",
+            "--console-address",
+            f"127.0.0.1:{self.console_port}",
+            "--quiet",
+        ]
+
+    def healthy(self) -> bool:
+        return http_ok(f"{self.url()}/minio/health/ready")
+
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def _java_major(java_home: Path) -> int:
+    try:
+        for line in (java_home / "release").read_text().splitlines():
+            if line.startswith("JAVA_VERSION="):
+                return int(line.split("=", 1)[1].strip('"').split(".")[0])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def find_java_home(minimum: int = KEYCLOAK_MIN_JAVA) -> Path:
+    candidates = [os.environ.get("STRATA_KEYCLOAK_JAVA_HOME", ""), os.environ.get("JAVA_HOME", "")]
+    candidates += [str(p) for p in sorted(Path("/usr/lib/jvm").glob("*"), reverse=True)]
+    for candidate in filter(None, candidates):
+        home = Path(candidate)
+        if (home / "bin" / "java").exists() and _java_major(home) >= minimum:
+            return home
+    raise ServiceError(f"Keycloak {KEYCLOAK_VERSION} needs Java {minimum}+; set STRATA_KEYCLOAK_JAVA_HOME")
+
+
+@dataclass
+class Keycloak(Service):
+    name: str = "keycloak"
+    port: int = 38080
+    state_dir: Path = CACHE / "run"
+    management_port: int = 39990
+    start_timeout: float = 180.0
+    realm_file: Path = ROOT / "devservices" / "strata-realm.json"
+
+    def __post_init__(self) -> None:
+        self.extra_ports = (self.management_port,)
+
+    @property
+    def home(self) -> Path:
+        return CACHE / f"keycloak-{KEYCLOAK_VERSION}"
+
+    def install(self) -> None:
+        if not (self.home / "bin" / "kc.sh").exists():
+            downloads = CACHE / "downloads"
+            archive = downloads / f"keycloak-quarkus-dist-{KEYCLOAK_VERSION}.zip"
+            if not archive.exists():
+                _run(
+                    [
+                        "mvn", "-B", "-q",
+                        "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy",
+                        f"-Dartifact=org.keycloak:keycloak-quarkus-dist:{KEYCLOAK_VERSION}:zip",
+                        f"-DoutputDirectory={downloads}",
+                    ],
+                    ROOT,
+                )
+            with zipfile.ZipFile(archive) as zipped:
+                zipped.extractall(CACHE)
+            for script in (self.home / "bin").glob("*.sh"):
+                script.chmod(0o755)
+        self._import_realm()
+
+    def _import_realm(self) -> None:
+        """Place the realm for import; a changed realm file starts from a fresh database."""
+        data = self.home / "data"
+        digest = hashlib.sha256(self.realm_file.read_bytes()).hexdigest()
+        stamp = data / "realm.sha256"
+        if not stamp.exists() or stamp.read_text() != digest:
+            shutil.rmtree(data, ignore_errors=True)
+            (data / "import").mkdir(parents=True)
+            shutil.copy(self.realm_file, data / "import" / self.realm_file.name)
+            stamp.write_text(digest)
+
+    def cwd(self) -> Path:
+        return self.home
+
+    def command(self) -> list[str]:
+        self.env = {
+            "JAVA_HOME": str(find_java_home()),
+            "KC_BOOTSTRAP_ADMIN_USERNAME": KEYCLOAK_ADMIN,
+            "KC_BOOTSTRAP_ADMIN_PASSWORD": KEYCLOAK_ADMIN_PASSWORD,
+            "JAVA_OPTS_KC_HEAP": "-Xms128m -Xmx768m",
+        }
+        return [
+            str(self.home / "bin" / "kc.sh"),
+            "start-dev",
+            "--import-realm",
+            "--http-host=127.0.0.1",
+            f"--http-port={self.port}",
+            "--health-enabled=true",
+            f"--http-management-port={self.management_port}",
+            "--log-level=WARN",
+        ]
+
+    def healthy(self) -> bool:
+        return http_ok(f"{self.issuer()}/.well-known/openid-configuration")
+
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def issuer(self) -> str:
+        return f"{self.url()}/realms/{REALM}"
+
+
+@dataclass
+class Stack:
+    """The three services the API needs, with the settings that point the API at them."""
+
+    ferretdb: FerretDB = field(default_factory=FerretDB)
+    minio: MinIO = field(default_factory=MinIO)
+    keycloak: Keycloak = field(default_factory=Keycloak)
+
+    @property
+    def services(self) -> tuple[Service, ...]:
+        return (self.ferretdb, self.minio, self.keycloak)
+
+    def up(self) -> list[str]:
+        """Start what is not running; return the names this call started."""
+        started = []
+        for service in self.services:
+            begin = time.monotonic()
+            if service.start():
+                started.append(service.name)
+                print(f"devservices: {service.name} ready in {time.monotonic() - begin:.1f}s", flush=True)
+        return started
+
+    def down(self, names: Sequence[str] | None = None) -> None:
+        for service in reversed(self.services):
+            if names is None or service.name in names:
+                service.stop()
+
+    def status(self) -> dict[str, bool]:
+        return {service.name: service.running() for service in self.services}
+
+    def app_env(self) -> dict[str, str]:
+        return {
+            "STRATA_MONGODB_URL": self.ferretdb.url(),
+            "STRATA_S3_ENDPOINT_URL": self.minio.url(),
+            "STRATA_S3_ACCESS_KEY_ID": MINIO_USER,
+            "STRATA_S3_SECRET_ACCESS_KEY": MINIO_PASSWORD,
+            "STRATA_OIDC_ISSUER": self.keycloak.issuer(),
+            "STRATA_OIDC_AUDIENCE": "strata-api",
+        }
+
+    def dump_env(self) -> str:
+        return json.dumps(self.app_env(), indent=2)
