@@ -17,7 +17,7 @@ def _run_api(stack: Stack) -> int:
     """Run the API in the foreground against the stack until Ctrl-C."""
     started = stack.up()
     env = {**os.environ, **stack.app_env(), "STRATA_LOG_FORMAT": os.environ.get("STRATA_LOG_FORMAT", "text")}
-    api = subprocess.Popen(  # noqa: S603
+    api = subprocess.Popen(
         [sys.executable, "-m", "graphql_api.cli", "serve", "--host", "127.0.0.1", "--port", str(API_PORT)],
         env=env,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -85,6 +86,7 @@ class Service:
     extra_ports: tuple[int, ...] = ()
     start_timeout: float = 60.0
     env: dict[str, str] = field(default_factory=dict)
+    _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     @property
     def pid_file(self) -> Path:
@@ -128,16 +130,17 @@ class Service:
                 )
         self.install()
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        log = self.log_file.open("ab")
-        process = subprocess.Popen(  # noqa: S603 - fixed argument lists
-            self.command(),
-            cwd=self.cwd(),
-            env={**os.environ, **self.env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        with self.log_file.open("ab") as log:
+            process = subprocess.Popen(
+                self.command(),
+                cwd=self.cwd(),
+                env={**os.environ, **self.env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        self._process = process
         self.pid_file.write_text(str(process.pid))
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
@@ -150,26 +153,27 @@ class Service:
                 return True
             time.sleep(0.25)
         self.stop()
-        raise ServiceError(f"{self.name} not healthy after {self.start_timeout:.0f}s; see {self.log_file}:\n{self._tail()}")
+        raise ServiceError(
+            f"{self.name} not healthy after {self.start_timeout:.0f}s; see {self.log_file}:\n{self._tail()}"
+        )
 
     def stop(self, timeout: float = 20.0) -> None:
         pid = self.pid()
         if pid is None:
             self.pid_file.unlink(missing_ok=True)
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and _pid_alive(pid):
-            try:
+            with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
             time.sleep(0.1)
         if _pid_alive(pid):
             os.killpg(pid, signal.SIGKILL)
+        if self._process is not None and self._process.pid == pid:
+            self._process.wait(timeout=5)
+        self._process = None
         self.pid_file.unlink(missing_ok=True)
 
     def _tail(self, lines: int = 25) -> str:
@@ -317,7 +321,9 @@ class Keycloak(Service):
             if not archive.exists():
                 _run(
                     [
-                        "mvn", "-B", "-q",
+                        "mvn",
+                        "-B",
+                        "-q",
                         "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy",
                         f"-Dartifact=org.keycloak:keycloak-quarkus-dist:{KEYCLOAK_VERSION}:zip",
                         f"-DoutputDirectory={downloads}",

@@ -1,0 +1,42 @@
+# Strata: `make run` runs everything locally, `make test` runs the whole suite (CI calls it too).
+VENV ?= .cache/venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck pytest schema services-up services-down services-status bench
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m devservices run
+
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+# pytest exits 5 when it collects no tests; make treats that as the failure it is.
+pytest: $(STAMP)
+	$(PY) -m pytest
+
+schema: $(STAMP)
+	$(PY) -m graphql_api.cli export-schema -o schema.graphql
+
+services-up: $(STAMP)
+	$(PY) -m devservices up
+
+services-down: $(STAMP)
+	$(PY) -m devservices down
+
+services-status: $(STAMP)
+	$(PY) -m devservices status
+
+bench: $(STAMP)
+	$(PY) -m bench

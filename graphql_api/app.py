@@ -1,0 +1,155 @@
+"""The Starlette app: /graphql (GraphiQL, graphql-transport-ws), /healthz, /readyz."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from graphql_api.auth import TokenVerifier, VerifierConfig
+from graphql_api.context import Context
+from graphql_api.limits import BodySizeLimitMiddleware
+from graphql_api.observability import RequestIdMiddleware, configure_logging
+from graphql_api.schema import build_schema
+from graphql_api.settings import Settings
+from graphql_api.state import AppState
+from resolvers.errors import Unauthenticated
+from resolvers.identity import SignInCache
+from storage.blobs import BlobStore, BlobStoreConfig
+from storage.mongo import Database
+
+log = logging.getLogger(__name__)
+
+
+class StrataGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view, with our context and sign-in on WebSocket connect."""
+
+    def __init__(self, app: Starlette, settings: Settings) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+            multipart_uploads_enabled=False,
+        )
+        self.app = app
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        state: AppState = self.app.state.strata
+        return Context(state, request, response if isinstance(response, Response) else None)
+
+    async def on_ws_connect(self, context: Context) -> dict[str, Any] | None:
+        try:
+            await context.principal()
+        except Unauthenticated as error:
+            raise ConnectionRejectionError({"message": error.message, "code": error.code}) from None
+        return None
+
+
+def _blob_config(settings: Settings) -> BlobStoreConfig:
+    return BlobStoreConfig(
+        bucket=settings.s3_bucket,
+        region=settings.s3_region,
+        endpoint_url=settings.s3_endpoint_url,
+        public_endpoint_url=settings.s3_public_endpoint_url,
+        access_key_id=settings.s3_access_key_id,
+        secret_access_key=settings.s3_secret_access_key,
+    )
+
+
+def _verifier_config(settings: Settings) -> VerifierConfig:
+    return VerifierConfig(
+        issuer=settings.oidc_issuer.rstrip("/"),
+        audience=settings.oidc_audience,
+        algorithms=tuple(a for a in settings.oidc_algorithms if a.upper() != "NONE" and not a.upper().startswith("HS")),
+        leeway_seconds=settings.oidc_leeway_seconds,
+        jwks_cache_seconds=settings.oidc_jwks_cache_seconds,
+        jwks_min_refresh_seconds=settings.oidc_jwks_min_refresh_seconds,
+    )
+
+
+async def _readiness(state: AppState) -> dict[str, str]:
+    timeout = state.settings.readiness_timeout_seconds
+
+    async def check(name: str, probe: Any) -> tuple[str, str]:
+        try:
+            await asyncio.wait_for(probe, timeout)
+        except Exception as error:
+            log.warning("readiness: %s unavailable: %s %s", name, type(error).__name__, error)
+            return name, f"unavailable: {type(error).__name__}"
+        return name, "ok"
+
+    results = await asyncio.gather(
+        check("mongodb", state.db.ping()),
+        check("s3", state.blobs.ping()),
+        check("issuer", state.verifier.discovery()),
+    )
+    return dict(results)
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    checks = await _readiness(request.app.state.strata)
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "unready", "checks": checks}, status_code=200 if ready else 503
+    )
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The ASGI app; clients are opened in the lifespan and closed on shutdown.
+
+    Example::
+
+        uvicorn.run(create_app(Settings()), port=8000)
+    """
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = Database.connect(settings.mongodb_url, settings.mongodb_database, timeout_ms=settings.mongodb_timeout_ms)
+        try:
+            async with (
+                BlobStore.open(_blob_config(settings)) as blobs,
+                httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False) as http,
+            ):
+                await db.ensure_indexes()
+                await blobs.ensure_bucket(settings.s3_cors_origins)
+                verifier = TokenVerifier(_verifier_config(settings), http)
+                app.state.strata = AppState(settings, db, blobs, http, verifier, SignInCache())
+                log.info("Strata API started")
+                yield
+        finally:
+            db.close()
+
+    app = Starlette(
+        routes=[Route("/healthz", healthz), Route("/readyz", readyz)],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+        ],
+        lifespan=lifespan,
+    )
+    graphql = StrataGraphQL(app, settings)
+    app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
+    app.router.routes.append(WebSocketRoute("/graphql", graphql))
+    return app
+
+
+def configure(settings: Settings) -> None:
+    configure_logging(settings.log_level, settings.log_format)

@@ -1,0 +1,52 @@
+"""Settings read from environment variables, all prefixed ``STRATA_``."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the API process. ``STRATA_MONGODB_URL`` sets ``mongodb_url`` and so on.
+
+    Example::
+
+        STRATA_OIDC_ISSUER=https://id.example.org/realms/strata strata serve
+    """
+
+    model_config = SettingsConfigDict(env_prefix="STRATA_", extra="ignore")
+
+    mongodb_url: str = "mongodb://127.0.0.1:27017/"
+    mongodb_database: str = "strata"
+    mongodb_timeout_ms: int = 5000
+
+    s3_endpoint_url: str | None = None
+    s3_public_endpoint_url: str | None = Field(
+        default=None, description="Endpoint written into presigned URLs, when clients reach S3 by another name"
+    )
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_bucket: str = "strata"
+    s3_cors_origins: list[str] = ["*"]
+
+    oidc_issuer: str = "http://127.0.0.1:8080/realms/strata"
+    oidc_audience: str = "strata-api"
+    oidc_algorithms: list[str] = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
+    oidc_leeway_seconds: int = 30
+    oidc_jwks_cache_seconds: int = 3600
+    oidc_jwks_min_refresh_seconds: float = 5.0
+    oidc_organisation_claim: str = "groups"
+
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    max_body_bytes: int = 256 * 1024
+    parser_cache_size: int = 1024
+
+    graphiql: bool = True
+    log_format: Literal["json", "text"] = "json"
+    log_level: str = "INFO"
+    readiness_timeout_seconds: float = 2.0

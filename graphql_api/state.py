@@ -1,0 +1,23 @@
+"""What the app opens at start-up and shares across requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from graphql_api.auth import TokenVerifier
+from graphql_api.settings import Settings
+from resolvers.identity import SignInCache
+from storage.blobs import BlobStore
+from storage.mongo import Database
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+    blobs: BlobStore
+    http: httpx.AsyncClient
+    verifier: TokenVerifier
+    sign_ins: SignInCache

@@ -1,0 +1,1 @@
+"""Strawberry types. Field resolvers stay a line or two: decisions live in ``resolvers``."""

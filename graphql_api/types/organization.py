@@ -1,0 +1,50 @@
+"""The Organization type: an organisation as the caller sees it, with the caller's role."""
+
+from __future__ import annotations
+
+import strawberry
+from bson import ObjectId
+from strawberry import relay
+
+from graphql_api.context import Info
+from graphql_api.types.folder import Folder
+from resolvers import access
+from resolvers.identity import Principal
+from storage.models import Organisation, Role
+
+strawberry.enum(Role, name="Role", description="A person's standing in an organisation.")
+
+
+@strawberry.type(name="Organization")
+class Organization(relay.Node):
+    id: relay.NodeID[str]
+    name: str
+    slug: str
+    role: Role = strawberry.field(description="The caller's role in this organisation.")
+    root_folder_id: strawberry.Private[ObjectId | None]
+
+    @classmethod
+    def from_document(cls, document: Organisation, principal: Principal) -> Organization:
+        return cls(
+            id=str(document.id),
+            name=document.name,
+            slug=document.slug,
+            role=principal.role_in(document.id) or Role.MEMBER,
+            root_folder_id=document.root_folder_id,
+        )
+
+    @strawberry.field(description="The top folder of everything the organisation holds.")
+    async def root_folder(self, info: Info) -> Folder | None:
+        if self.root_folder_id is None:
+            return None
+        [folder] = await Folder.load_visible(info, [self.root_folder_id])
+        return folder
+
+    @classmethod
+    async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[Organization | None]:
+        principal = await info.context.principal()
+        documents = await info.context.loaders.organisation.load_many(ids)
+        return [
+            cls.from_document(d, principal) if d is not None and access.can_see_organisation(principal, d) else None
+            for d in documents
+        ]

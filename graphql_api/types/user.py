@@ -1,0 +1,47 @@
+"""The signed-in caller as ``me``."""
+
+from __future__ import annotations
+
+from typing import Self
+
+import strawberry
+from bson import ObjectId
+from strawberry import relay
+
+from graphql_api.context import Info
+from graphql_api.types.organization import Organization
+from resolvers import organisations
+from resolvers.identity import Principal
+
+
+@strawberry.type(name="User")
+class User(relay.Node):
+    id: relay.NodeID[str]
+    name: str
+    email: str | None
+    is_service: bool = strawberry.field(description="True for partner services signed in with client credentials.")
+
+    @classmethod
+    def from_principal(cls, principal: Principal) -> Self:
+        return cls(
+            id=str(principal.user_id), name=principal.name, email=principal.email, is_service=principal.is_service
+        )
+
+    @classmethod
+    async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[User | None]:
+        principal = await info.context.principal()
+        return [cls.from_principal(principal) if i == principal.user_id else None for i in ids]
+
+
+@strawberry.type(name="Me")
+class Me(User):
+    @strawberry.field(description="The organisations the caller belongs to, by slug.")
+    async def organizations(self, info: Info) -> list[Organization]:
+        principal = await info.context.principal()
+        documents = await organisations.my_organisations(info.context.state.db, principal)
+        return [Organization.from_document(d, principal) for d in documents]
+
+    @classmethod
+    def resolve_typename(cls, root: Me, info: strawberry.Info) -> str:
+        # ``Me`` is the caller's own view of a User: their ids must be the same.
+        return "User"

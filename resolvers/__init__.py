@@ -1,0 +1,1 @@
+"""The operations: plain async functions that take the caller, decide, and call storage."""

@@ -1,0 +1,101 @@
+"""Organisations and users as MongoDB documents: idempotent upserts safe under concurrency."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+from odmantic import AIOEngine
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from storage.models import Folder, Membership, Organisation, User, name_key
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _upsert(collection: Any, query: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """``find_one_and_update`` with upsert; two racing inserts on a unique key retry once as an update."""
+    for attempt in (1, 2):
+        try:
+            document: dict[str, Any] = await collection.find_one_and_update(
+                query, update, upsert=True, return_document=ReturnDocument.AFTER
+            )
+            return document
+        except DuplicateKeyError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def upsert_organisation(engine: AIOEngine, slug: str, name: str) -> Organisation:
+    """The organisation with ``slug``, created with its root folder on first sight."""
+    document = await _upsert(
+        engine.get_collection(Organisation),
+        {"slug": slug},
+        {"$setOnInsert": {"slug": slug, "name": name, "root_folder_id": None, "created_at": _now()}},
+    )
+    organisation = Organisation.model_validate_doc(document)
+    if organisation.root_folder_id is None:
+        organisation.root_folder_id = await _ensure_root_folder(engine, organisation)
+    return organisation
+
+
+async def _ensure_root_folder(engine: AIOEngine, organisation: Organisation) -> ObjectId:
+    now = _now()
+    root = Folder(
+        id=ObjectId(),
+        name=organisation.name,
+        name_key=name_key(organisation.name),
+        organisation_id=organisation.id,
+        parent_id=None,
+        ancestors=[],
+        created_at=now,
+        updated_at=now,
+    )
+    folders = engine.get_collection(Folder)
+    try:
+        await folders.insert_one(root.model_dump_doc())
+        root_id = root.id
+    except DuplicateKeyError:
+        # A concurrent first sign-in created it; the sibling-name index allows one root.
+        existing = await folders.find_one({"organisation_id": organisation.id, "parent_id": None}, {"_id": 1})
+        if existing is None:
+            raise
+        root_id = existing["_id"]
+    await engine.get_collection(Organisation).update_one(
+        {"_id": organisation.id, "root_folder_id": None}, {"$set": {"root_folder_id": root_id}}
+    )
+    return root_id
+
+
+async def upsert_user(
+    engine: AIOEngine,
+    *,
+    subject: str,
+    name: str,
+    email: str | None,
+    is_service: bool,
+    memberships: Sequence[Membership],
+) -> User:
+    """The user for ``subject`` with profile and memberships refreshed from the latest token."""
+    now = _now()
+    document = await _upsert(
+        engine.get_collection(User),
+        {"subject": subject},
+        {
+            "$set": {
+                "name": name,
+                "email": email,
+                "is_service": is_service,
+                "memberships": [m.model_dump_doc() for m in memberships],
+                "last_seen_at": now,
+            },
+            "$setOnInsert": {"subject": subject, "created_at": now},
+        },
+    )
+    return User.model_validate_doc(document)

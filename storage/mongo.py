@@ -1,0 +1,45 @@
+"""The MongoDB connection: one client per process, indexes created at start-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from motor.motor_asyncio import AsyncIOMotorClient
+from odmantic import AIOEngine
+from pymongo.monitoring import CommandListener
+
+from storage.models import ALL_MODELS
+
+
+class Database:
+    """Holds the motor client and the odmantic engine over one database.
+
+    Example::
+
+        db = Database.connect("mongodb://127.0.0.1:27017/", "strata")
+        await db.ensure_indexes()
+        org = await db.engine.find_one(Organisation, Organisation.slug == "athena-energy")
+    """
+
+    def __init__(self, client: AsyncIOMotorClient[Any], name: str) -> None:
+        self.client = client
+        self.name = name
+        self.engine = AIOEngine(client=client, database=name)
+
+    @classmethod
+    def connect(
+        cls, url: str, name: str, listeners: list[CommandListener] | None = None, timeout_ms: int = 5000
+    ) -> Database:
+        client: AsyncIOMotorClient[Any] = AsyncIOMotorClient(
+            url, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, event_listeners=listeners or []
+        )
+        return cls(client, name)
+
+    async def ensure_indexes(self) -> None:
+        await self.engine.configure_database(ALL_MODELS)
+
+    async def ping(self) -> None:
+        await self.client[self.name].command("ping")
+
+    def close(self) -> None:
+        self.client.close()

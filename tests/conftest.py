@@ -1,0 +1,120 @@
+"""Real services for the whole run: FerretDB, MinIO and Keycloak from devservices, the API on a free port.
+
+Services already running (e.g. from ``make run``) are reused; the ones this run started are
+stopped at the end. Each run uses its own database and bucket, removed afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+
+from devservices.services import Stack
+from graphql_api.settings import Settings
+from tests.graphql import GraphQLClient
+from tests.keycloak import KeycloakClient
+from tests.servers import serve_api, settings_for
+
+TOKEN_REUSE_SECONDS = 300
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    stack = Stack()
+    started = stack.up()
+    try:
+        yield stack
+    finally:
+        stack.down(started)
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture(scope="session")
+def test_env(stack: Stack, run_id: str) -> dict[str, str]:
+    return {
+        **stack.app_env(),
+        "STRATA_MONGODB_DATABASE": f"strata_test_{run_id}",
+        "STRATA_S3_BUCKET": f"strata-test-{run_id}",
+        # Tests rotate keys and send unknown kids back to back.
+        "STRATA_OIDC_JWKS_MIN_REFRESH_SECONDS": "0",
+    }
+
+
+@pytest.fixture(scope="session")
+def settings(test_env: dict[str, str]) -> Settings:
+    return settings_for(test_env)
+
+
+@pytest.fixture(scope="session")
+def api_url(settings: Settings) -> Iterator[str]:
+    with serve_api(settings) as url:
+        yield url
+
+
+@pytest.fixture
+async def http(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=api_url, timeout=60) as client:
+        yield client
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)
+
+
+@pytest.fixture(scope="session")
+def keycloak(stack: Stack) -> Iterator[KeycloakClient]:
+    client = KeycloakClient(stack.keycloak)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+class Tokens:
+    """Access tokens from Keycloak, reused for a few minutes to keep the suite fast."""
+
+    def __init__(self, keycloak: KeycloakClient) -> None:
+        self.keycloak = keycloak
+        self._cache: dict[str, tuple[float, str]] = {}
+
+    def __call__(self, who: str) -> str:
+        cached = self._cache.get(who)
+        if cached and time.monotonic() - cached[0] < TOKEN_REUSE_SECONDS:
+            return cached[1]
+        token = self.keycloak.service_token() if who == "service" else self.keycloak.password_token(who)
+        self._cache[who] = (time.monotonic(), token)
+        return token
+
+
+@pytest.fixture(scope="session")
+def tokens(keycloak: KeycloakClient) -> Tokens:
+    return Tokens(keycloak)
+
+
+@pytest.fixture(scope="session")
+async def mongo(settings: Settings, api_url: str) -> AsyncIterator[AsyncIOMotorDatabase[Any]]:
+    client: AsyncIOMotorClient[Any] = AsyncIOMotorClient(settings.mongodb_url, tz_aware=True)
+    try:
+        yield client[settings.mongodb_database]
+    finally:
+        await client.drop_database(settings.mongodb_database)
+        client.close()
+
+
+@pytest.fixture
+def as_user(gql: GraphQLClient, tokens: Tokens) -> Any:
+    def client(who: str) -> GraphQLClient:
+        return gql.as_(tokens(who))
+
+    return client
