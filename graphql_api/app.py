@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
+from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -26,8 +28,10 @@ from graphql_api.observability import RequestIdMiddleware, configure_logging
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
 from graphql_api.state import AppState
+from resolvers import folders, transfers
 from resolvers.errors import Unauthenticated
 from resolvers.identity import SignInCache
+from resolvers.transfers import TransferLimits
 from storage.blobs import BlobStore, BlobStoreConfig
 from storage.mongo import Database
 
@@ -111,7 +115,34 @@ async def readyz(request: Request) -> Response:
     )
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def _limits(settings: Settings) -> TransferLimits:
+    return TransferLimits(
+        max_object_bytes=settings.max_object_bytes,
+        upload_url_seconds=settings.upload_url_seconds,
+        download_url_seconds=settings.download_url_seconds,
+        upload_idle_seconds=settings.upload_idle_seconds,
+    )
+
+
+async def _sweep_forever(state: AppState) -> None:
+    """Abort abandoned uploads now and then; every replica may run it, each step is idempotent."""
+    idle = timedelta(seconds=state.settings.upload_idle_seconds)
+    while True:
+        try:
+            removed = await transfers.sweep_abandoned(state.db, state.blobs, idle)
+            if removed:
+                log.info("aborted %d abandoned uploads", removed)
+        except Exception:
+            log.exception("sweeping abandoned uploads failed; trying again later")
+        await asyncio.sleep(state.settings.upload_sweep_interval_seconds)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    command_listeners: list[CommandListener] | None = None,
+    batch_loads: bool = True,
+) -> Starlette:
     """The ASGI app; clients are opened in the lifespan and closed on shutdown.
 
     Example::
@@ -122,7 +153,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        db = Database.connect(settings.mongodb_url, settings.mongodb_database, timeout_ms=settings.mongodb_timeout_ms)
+        db = Database.connect(
+            settings.mongodb_url, settings.mongodb_database, command_listeners, timeout_ms=settings.mongodb_timeout_ms
+        )
         try:
             async with (
                 BlobStore.open(_blob_config(settings)) as blobs,
@@ -131,9 +164,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await db.ensure_indexes()
                 await blobs.ensure_bucket(settings.s3_cors_origins)
                 verifier = TokenVerifier(_verifier_config(settings), http)
-                app.state.strata = AppState(settings, db, blobs, http, verifier, SignInCache())
+                state = AppState(settings, db, blobs, http, verifier, SignInCache(), _limits(settings), batch_loads)
+                app.state.strata = state
+                if resumed := await folders.resume_pending_moves(db):
+                    log.warning("finished %d folder moves interrupted by a restart", resumed)
+                sweeper = asyncio.create_task(_sweep_forever(state), name="upload-sweeper")
                 log.info("Strata API started")
-                yield
+                try:
+                    yield
+                finally:
+                    sweeper.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sweeper
         finally:
             db.close()
 

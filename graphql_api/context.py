@@ -34,7 +34,7 @@ class Context:
         self.request = request
         self.response = response
         self.connection_params: dict[str, Any] | None = None
-        self.loaders = Loaders(state.db)
+        self.loaders = Loaders(state.db, state.batch_loads)
         self._principal: Principal | None = None
 
     @property
@@ -64,7 +64,7 @@ class Context:
         return self._principal
 
     def fresh_loaders(self) -> Loaders:
-        return Loaders(self.state.db)
+        return Loaders(self.state.db, self.state.batch_loads)
 
 
 Info = StrawberryInfo[Context, None]

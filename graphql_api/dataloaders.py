@@ -9,7 +9,7 @@ from bson import ObjectId
 from odmantic import Model
 
 from storage.lookups import find_by_ids
-from storage.models import Folder, Organisation
+from storage.models import File, Folder, Organisation, User
 from storage.mongo import Database
 
 M = TypeVar("M", bound=Model)
@@ -18,8 +18,8 @@ M = TypeVar("M", bound=Model)
 class ById(DataLoader[ObjectId, M | None], Generic[M]):
     """Loads documents of one model by id; ``load`` returns None for missing ids."""
 
-    def __init__(self, db: Database, model: type[M]) -> None:
-        super().__init__()
+    def __init__(self, db: Database, model: type[M], batch: bool = True) -> None:
+        super().__init__(batch=batch, cache=batch)
         self.db = db
         self.model = model
 
@@ -28,8 +28,14 @@ class ById(DataLoader[ObjectId, M | None], Generic[M]):
 
 
 class Loaders:
-    """Created fresh for every request (and every subscription event)."""
+    """Created fresh for every request (and every subscription event).
 
-    def __init__(self, db: Database) -> None:
-        self.organisation: ById[Organisation] = ById(db, Organisation)
-        self.folder: ById[Folder] = ById(db, Folder)
+    ``batch=False`` turns batching and caching off: one query per load, as code without
+    dataloaders would do. Benchmarks use it to show what the loaders save.
+    """
+
+    def __init__(self, db: Database, batch: bool = True) -> None:
+        self.organisation: ById[Organisation] = ById(db, Organisation, batch)
+        self.folder: ById[Folder] = ById(db, Folder, batch)
+        self.file: ById[File] = ById(db, File, batch)
+        self.user: ById[User] = ById(db, User, batch)

@@ -15,16 +15,50 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from graphql_api.context import Info
 from graphql_api.errors import MaskInternalErrors, log_errors
+from graphql_api.mutations.files import BoundingBoxInput, FileMutations, TimeRangeInput
+from graphql_api.mutations.folders import FolderMutations
+from graphql_api.mutations.uploads import UploadMutations
 from graphql_api.settings import Settings
+from graphql_api.types import ids
 from graphql_api.types import node as node_resolution
+from graphql_api.types.common import DEFAULT_PAGE, SCALARS, After, Connection, First, connection, page_request
+from graphql_api.types.file import File, Upload
 from graphql_api.types.folder import Folder
 from graphql_api.types.organization import Organization
 from graphql_api.types.user import Me, User
+from resolvers import files
 from resolvers.errors import BadInput
+from resolvers.files import FileSearch
+from resolvers.pagination import Direction, SortField
+from storage.models import SourceKind
+
+
+@strawberry.input
+class FileSearchInput:
+    name: str | None = strawberry.field(default=None, description="Part of the name, any case.")
+    content_type: str | None = strawberry.field(default=None, description="Exact type, or a prefix ending in '/'.")
+    source_kind: SourceKind | None = None
+    sensor_id: str | None = None
+    bbox: BoundingBoxInput | None = strawberry.field(default=None, description="Files whose bbox intersects this.")
+    time_range: TimeRangeInput | None = strawberry.field(default=None, description="Files whose time range overlaps.")
+    folder_id: relay.GlobalID | None = strawberry.field(default=None, description="Only beneath this folder.")
+
+    def to_search(self) -> FileSearch:
+        return FileSearch(
+            name=self.name,
+            content_type=self.content_type,
+            source_kind=self.source_kind,
+            sensor_id=self.sensor_id,
+            bbox=self.bbox.to_bbox() if self.bbox else None,
+            time_from=self.time_range.start if self.time_range else None,
+            time_to=self.time_range.end if self.time_range else None,
+            folder_id=ids.decode(self.folder_id, "Folder")[1] if self.folder_id else None,
+        )
 
 
 @strawberry.type
@@ -45,6 +79,33 @@ class Query:
             raise BadInput(f"at most {node_resolution.MAX_NODES} ids per call")
         return await node_resolution.resolve_nodes(info, ids)
 
+    @strawberry.field(description="A folder by id; null when it does not exist or is not visible.")
+    async def folder(self, info: Info, id: relay.GlobalID) -> Folder | None:
+        [found] = await Folder.load_visible(info, [ids.decode(id, "Folder")[1]])
+        return found
+
+    @strawberry.field(description="Available files the caller may read, filtered; every filter narrows.")
+    async def search_files(
+        self,
+        info: Info,
+        filter: FileSearchInput | None = None,
+        first: First = DEFAULT_PAGE,
+        after: After = None,
+        sort_by: SortField = SortField.NAME,
+        direction: Direction = Direction.ASC,
+    ) -> Connection[File]:
+        principal = await info.context.principal()
+        search = filter.to_search() if filter else FileSearch()
+        page = await files.search_files(
+            info.context.state.db, principal, search, page_request(first, after, sort_by, direction)
+        )
+        return connection(page, File.from_document)
+
+
+@strawberry.type
+class Mutation(FolderMutations, FileMutations, UploadMutations):
+    pass
+
 
 class StrataSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
@@ -64,6 +125,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     ]
     return StrataSchema(
         query=Query,
-        types=[Folder, Organization, User],
+        mutation=Mutation,
+        types=[File, Folder, Organization, Upload, User],
+        config=StrawberryConfig(scalar_map=SCALARS),
         extensions=extensions,
     )

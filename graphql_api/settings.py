@@ -43,8 +43,15 @@ class Settings(BaseSettings):
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5000
-    max_body_bytes: int = 256 * 1024
+    # A completeUpload with 10,000 parts is about 700 KB of JSON.
+    max_body_bytes: int = 1024 * 1024
     parser_cache_size: int = 1024
+
+    max_object_bytes: int = 5 * 1024**4
+    upload_url_seconds: int = 3600
+    download_url_seconds: int = 900
+    upload_idle_seconds: int = 24 * 3600
+    upload_sweep_interval_seconds: float = 300.0
 
     graphiql: bool = True
     log_format: Literal["json", "text"] = "json"

@@ -9,6 +9,7 @@ import httpx
 from graphql_api.auth import TokenVerifier
 from graphql_api.settings import Settings
 from resolvers.identity import SignInCache
+from resolvers.transfers import TransferLimits
 from storage.blobs import BlobStore
 from storage.mongo import Database
 
@@ -21,3 +22,5 @@ class AppState:
     http: httpx.AsyncClient
     verifier: TokenVerifier
     sign_ins: SignInCache
+    limits: TransferLimits
+    batch_loads: bool = True

@@ -1,10 +1,18 @@
-"""Failures the API expects and reports to clients as they are; anything else is masked."""
+"""Failures the API expects: reported to clients as they are. Anything else is masked.
+
+Two kinds: request-level errors (``ExpectedError``: not signed in, malformed id), which
+become GraphQL errors with a code, and ``UserFailure``, which a mutation returns as data in
+its ``userErrors``.
+"""
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Sequence
+
 
 class ExpectedError(Exception):
-    """Base of errors whose message and code are safe to show the client."""
+    """Base of request-level errors whose message and code are safe to show the client."""
 
     code = "BAD_REQUEST"
 
@@ -28,3 +36,40 @@ class NotFound(ExpectedError):
 
 class BadInput(ExpectedError):
     code = "BAD_USER_INPUT"
+
+
+class UserErrorCode(enum.StrEnum):
+    """Every code a mutation can answer in ``userErrors``."""
+
+    NOT_FOUND = "NOT_FOUND"
+    INVALID = "INVALID"
+    NAME_INVALID = "NAME_INVALID"
+    NAME_TAKEN = "NAME_TAKEN"
+    CYCLE = "CYCLE"
+    TOO_DEEP = "TOO_DEEP"
+    ROOT_FOLDER = "ROOT_FOLDER"
+    NOT_IN_TRASH = "NOT_IN_TRASH"
+    IN_TRASH = "IN_TRASH"
+    PARENT_IN_TRASH = "PARENT_IN_TRASH"
+    CROSS_ORGANISATION = "CROSS_ORGANISATION"
+    PERMISSION_DENIED = "PERMISSION_DENIED"
+    SIZE_INVALID = "SIZE_INVALID"
+    PART_SIZE_INVALID = "PART_SIZE_INVALID"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+    PART_INVALID = "PART_INVALID"
+    PARTS_MISSING = "PARTS_MISSING"
+    CHECKSUM_INVALID = "CHECKSUM_INVALID"
+    CHECKSUM_MISMATCH = "CHECKSUM_MISMATCH"
+    SIZE_MISMATCH = "SIZE_MISMATCH"
+    UPLOAD_NOT_ACTIVE = "UPLOAD_NOT_ACTIVE"
+    METADATA_INVALID = "METADATA_INVALID"
+
+
+class UserFailure(Exception):
+    """An expected failure of a mutation; the payload carries it in ``userErrors``."""
+
+    def __init__(self, code: UserErrorCode, message: str, field: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = list(field)

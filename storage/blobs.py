@@ -6,16 +6,35 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import aioboto3
 from aiobotocore.config import AioConfig
 from botocore.exceptions import ClientError
 
+from storage.presign import Credentials, Presigner
+
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
+
+
+@dataclass(frozen=True)
+class UploadedPart:
+    number: int
+    etag: str
+    size: int
+    sha256: str | None
+    last_modified: datetime
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    size: int
+    sha256: str | None
 
 
 @dataclass(frozen=True)
@@ -37,10 +56,12 @@ class BlobStore:
             await blobs.ensure_bucket(cors_origins=["*"])
     """
 
-    def __init__(self, config: BlobStoreConfig, client: S3Client, signer: S3Client) -> None:
+    def __init__(self, config: BlobStoreConfig, client: S3Client, session: aioboto3.Session) -> None:
         self.config = config
         self.client = client
-        self.signer = signer
+        self.session = session
+        endpoint = config.public_endpoint_url or config.endpoint_url or f"https://s3.{config.region}.amazonaws.com"
+        self.presigner = Presigner(endpoint, config.region)
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -61,12 +82,7 @@ class BlobStore:
             client = await stack.enter_async_context(
                 session.client("s3", endpoint_url=config.endpoint_url, config=botocore_config)
             )
-            signer = client
-            if config.public_endpoint_url and config.public_endpoint_url != config.endpoint_url:
-                signer = await stack.enter_async_context(
-                    session.client("s3", endpoint_url=config.public_endpoint_url, config=botocore_config)
-                )
-            yield cls(config, client, signer)
+            yield cls(config, client, session)
 
     async def ensure_bucket(self, cors_origins: Sequence[str]) -> None:
         """Create the bucket if missing and set the CORS rule browsers need for part uploads."""
@@ -102,3 +118,106 @@ class BlobStore:
 
     async def ping(self) -> None:
         await self.client.head_bucket(Bucket=self.config.bucket)
+
+    async def credentials(self) -> Credentials:
+        """Current credentials (refreshed by botocore when they come from a role)."""
+        # aioboto3 returns a coroutine here, whatever its stubs say.
+        resolved = await self.session.get_credentials()  # type: ignore[misc]
+        if resolved is None:
+            raise RuntimeError("no S3 credentials configured")
+        frozen = await resolved.get_frozen_credentials()
+        return Credentials(frozen.access_key, frozen.secret_key, frozen.token)
+
+    async def create_multipart(self, key: str, content_type: str) -> str:
+        response = await self.client.create_multipart_upload(
+            Bucket=self.config.bucket, Key=key, ContentType=content_type, ChecksumAlgorithm="SHA256"
+        )
+        return response["UploadId"]
+
+    def part_url(self, credentials: Credentials, key: str, upload_id: str, part: int, sha256: str, expires: int) -> str:
+        """A PUT URL for one part; S3 refuses the part unless its SHA-256 is ``sha256`` (base64)."""
+        return self.presigner.url(
+            credentials,
+            "PUT",
+            self.config.bucket,
+            key,
+            {"partNumber": str(part), "uploadId": upload_id},
+            expires=expires,
+            headers={"x-amz-checksum-sha256": sha256},
+        )
+
+    def download_url(self, credentials: Credentials, key: str, expires: int, filename: str, content_type: str) -> str:
+        disposition = f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
+        return self.presigner.url(
+            credentials,
+            "GET",
+            self.config.bucket,
+            key,
+            {"response-content-disposition": disposition, "response-content-type": content_type},
+            expires=expires,
+        )
+
+    async def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
+        """Every part S3 holds for the upload, in part-number order (all pages)."""
+        parts: list[UploadedPart] = []
+        marker = 0
+        while True:
+            response = await self.client.list_parts(
+                Bucket=self.config.bucket, Key=key, UploadId=upload_id, PartNumberMarker=marker, MaxParts=1000
+            )
+            for part in response.get("Parts", []):
+                parts.append(
+                    UploadedPart(
+                        number=part["PartNumber"],
+                        etag=part["ETag"].strip('"'),
+                        size=part["Size"],
+                        sha256=part.get("ChecksumSHA256"),
+                        last_modified=part["LastModified"],
+                    )
+                )
+            if not response.get("IsTruncated"):
+                return parts
+            marker = int(response["NextPartNumberMarker"])
+
+    async def complete_multipart(self, key: str, upload_id: str, parts: Sequence[UploadedPart]) -> str | None:
+        """Complete the upload; returns S3's composite SHA-256 (``<base64>-<parts>``)."""
+        response = await self.client.complete_multipart_upload(
+            Bucket=self.config.bucket,
+            Key=key,
+            UploadId=upload_id,
+            MultipartUpload={
+                "Parts": [
+                    {"PartNumber": p.number, "ETag": f'"{p.etag}"', "ChecksumSHA256": p.sha256 or ""} for p in parts
+                ]
+            },
+        )
+        return response.get("ChecksumSHA256")
+
+    async def abort_multipart(self, key: str, upload_id: str) -> None:
+        try:
+            await self.client.abort_multipart_upload(Bucket=self.config.bucket, Key=key, UploadId=upload_id)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in ("NoSuchUpload", "404"):
+                raise
+
+    async def put_empty(self, key: str, content_type: str) -> str | None:
+        response = await self.client.put_object(
+            Bucket=self.config.bucket, Key=key, Body=b"", ContentType=content_type, ChecksumAlgorithm="SHA256"
+        )
+        return response.get("ChecksumSHA256")
+
+    async def head(self, key: str) -> ObjectInfo | None:
+        try:
+            response = await self.client.head_object(Bucket=self.config.bucket, Key=key, ChecksumMode="ENABLED")
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return ObjectInfo(size=response["ContentLength"], sha256=response.get("ChecksumSHA256"))
+
+    async def delete_many(self, keys: Sequence[str]) -> None:
+        for start in range(0, len(keys), 1000):
+            batch = keys[start : start + 1000]
+            await self.client.delete_objects(
+                Bucket=self.config.bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
+            )

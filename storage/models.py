@@ -5,10 +5,12 @@ from __future__ import annotations
 import enum
 import unicodedata
 from datetime import datetime
+from typing import Any
 
 from bson import ObjectId
 from odmantic import EmbeddedModel, Field, Index, Model
 from odmantic.query import asc
+from pymongo import IndexModel
 
 
 class Role(enum.StrEnum):
@@ -28,6 +30,8 @@ class Organisation(Model):
     slug: str
     name: str
     root_folder_id: ObjectId | None = None
+    usage_bytes: int = 0
+    quota_bytes: int | None = None
     created_at: datetime
 
     model_config = {
@@ -60,6 +64,12 @@ class User(Model):
 
 
 class Folder(Model):
+    """A folder. ``ancestors`` lists every folder above it, root first: a subtree is one index scan.
+
+    ``trash_root_id`` is None while the folder is live; when it or a folder above it is
+    deleted, it holds the id of the item whose deletion put it in the trash.
+    """
+
     name: str
     name_key: str
     organisation_id: ObjectId
@@ -68,7 +78,9 @@ class Folder(Model):
     ancestors: list[ObjectId] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime
-    deleted_at: datetime | None = None
+    trashed_at: datetime | None = None
+    trash_root_id: ObjectId | None = None
+    pending_move: dict[str, Any] | None = None
 
     model_config = {
         "collection": "folders",
@@ -77,12 +89,93 @@ class Folder(Model):
                 asc(Folder.organisation_id),
                 asc(Folder.parent_id),
                 asc(Folder.name_key),
+                asc(Folder.trash_root_id),
                 unique=True,
                 name="sibling_name",
             ),
+            Index(asc(Folder.parent_id), asc(Folder.trash_root_id), asc(Folder.updated_at), name="children_by_updated"),
             Index(asc(Folder.ancestors), name="ancestors"),
+            Index(asc(Folder.trash_root_id), name="trash_root"),
         ],
     }
 
 
-ALL_MODELS: tuple[type[Model], ...] = (Organisation, User, Folder)
+class FileStatus(enum.StrEnum):
+    UPLOADING = "UPLOADING"
+    AVAILABLE = "AVAILABLE"
+    DELETED = "DELETED"
+
+
+class SourceKind(enum.StrEnum):
+    """Where the data comes from."""
+
+    DRONE = "DRONE"
+    IOT = "IOT"
+    BIM = "BIM"
+    SATELLITE = "SATELLITE"
+    COPERNICUS = "COPERNICUS"
+    OTHER = "OTHER"
+
+
+class Provenance(EmbeddedModel):
+    """Typed provenance; the bbox is stored as four numbers so that intersection is four range tests."""
+
+    source_kind: SourceKind | None = None
+    sensor_id: str | None = None
+    platform: str | None = None
+    longitude: float | None = None
+    latitude: float | None = None
+    west: float | None = None
+    south: float | None = None
+    east: float | None = None
+    north: float | None = None
+    time_start: datetime | None = None
+    time_end: datetime | None = None
+
+
+class Upload(EmbeddedModel):
+    """An upload in progress: an S3 multipart upload, or none (``upload_id`` None) for an empty file."""
+
+    upload_id: str | None
+    part_size: int
+    part_count: int
+    started_at: datetime
+    last_activity: datetime
+
+
+class File(Model):
+    name: str
+    name_key: str
+    organisation_id: ObjectId
+    folder_id: ObjectId
+    ancestors: list[ObjectId] = Field(default_factory=list)
+    owner_id: ObjectId
+    size: int
+    content_type: str
+    checksum: str | None = None
+    blob_key: str
+    status: FileStatus
+    upload: Upload | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    provenance: Provenance = Field(default_factory=Provenance)
+    created_at: datetime
+    updated_at: datetime
+    trashed_at: datetime | None = None
+    trash_root_id: ObjectId | None = None
+
+    model_config = {
+        "collection": "files",
+        "indexes": lambda: [
+            Index(asc(File.folder_id), asc(File.name_key), asc(File.trash_root_id), unique=True, name="sibling_name"),
+            Index(asc(File.folder_id), asc(File.trash_root_id), asc(File.size), name="children_by_size"),
+            Index(asc(File.folder_id), asc(File.trash_root_id), asc(File.updated_at), name="children_by_updated"),
+            Index(asc(File.ancestors), name="ancestors"),
+            Index(asc(File.trash_root_id), name="trash_root"),
+            IndexModel([("status", 1), ("upload.last_activity", 1)], name="uploads_by_activity"),
+            Index(asc(File.organisation_id), asc(File.provenance.source_kind), name="source_kind"),
+            Index(asc(File.blob_key), unique=True, name="blob_key"),
+        ],
+    }
+
+
+ALL_MODELS: tuple[type[Model], ...] = (Organisation, User, Folder, File)

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from bson import ObjectId
 from strawberry import relay
 
 from graphql_api.context import Info
-from resolvers import access
+from graphql_api.types.common import DEFAULT_PAGE, After, Connection, First, connection, page_request
+from resolvers import access, folders
+from resolvers.pagination import Direction, SortField
 from storage.models import Folder as FolderDocument
+
+if TYPE_CHECKING:
+    from graphql_api.types.file import File
+    from graphql_api.types.user import User
 
 
 @strawberry.type(name="Folder")
@@ -19,8 +26,8 @@ class Folder(relay.Node):
     name: str
     created_at: datetime
     updated_at: datetime
-    organisation_id: strawberry.Private[ObjectId]
-    parent_id: strawberry.Private[ObjectId | None]
+    trashed_at: datetime | None = strawberry.field(description="When it went to the trash; null while live.")
+    document: strawberry.Private[FolderDocument]
 
     @classmethod
     def from_document(cls, document: FolderDocument) -> Folder:
@@ -29,14 +36,63 @@ class Folder(relay.Node):
             name=document.name,
             created_at=document.created_at,
             updated_at=document.updated_at,
-            organisation_id=document.organisation_id,
-            parent_id=document.parent_id,
+            trashed_at=document.trashed_at,
+            document=document,
         )
 
     @classmethod
     async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[Folder | None]:
         principal = await info.context.principal()
         documents = await info.context.loaders.folder.load_many(ids)
-        return [
-            cls.from_document(d) if d is not None and access.can_read_folder(principal, d) else None for d in documents
-        ]
+        return [cls.from_document(d) if d is not None and access.can_read(principal, d) else None for d in documents]
+
+    @strawberry.field(description="The folder above; null for an organisation's root folder.")
+    async def parent(self, info: Info) -> Folder | None:
+        if self.document.parent_id is None:
+            return None
+        [parent] = await Folder.load_visible(info, [self.document.parent_id])
+        return parent
+
+    @strawberry.field(description="Breadcrumbs: every folder above this one that the caller may see, root first.")
+    async def ancestors(self, info: Info) -> list[Folder]:
+        found = await Folder.load_visible(info, list(self.document.ancestors))
+        return [f for f in found if f is not None]
+
+    @strawberry.field(description="Live subfolders (SIZE sorts by name).")
+    async def folders(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE,
+        after: After = None,
+        sort_by: SortField = SortField.NAME,
+        direction: Direction = Direction.ASC,
+    ) -> Connection[Folder]:
+        page = await folders.subfolders(
+            info.context.state.db, self.document, page_request(first, after, sort_by, direction)
+        )
+        return connection(page, Folder.from_document)
+
+    @strawberry.field(description="Live files, uploads in progress included.")
+    async def files(
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE,
+        after: After = None,
+        sort_by: SortField = SortField.NAME,
+        direction: Direction = Direction.ASC,
+    ) -> Connection[Annotated[File, strawberry.lazy("graphql_api.types.file")]]:
+        from graphql_api.types.file import File
+
+        page = await folders.files_in(
+            info.context.state.db, self.document, page_request(first, after, sort_by, direction)
+        )
+        return connection(page, File.from_document)
+
+    @strawberry.field(description="Who created it.")
+    async def owner(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
+        from graphql_api.types.user import User
+
+        if self.document.owner_id is None:
+            return None
+        [user] = await User.load_visible(info, [self.document.owner_id])
+        return user

@@ -6,7 +6,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from strawberry import relay
 
-from resolvers.errors import BadInput
+from resolvers.errors import BadInput, UserErrorCode, UserFailure
 
 
 def decode(global_id: relay.GlobalID | str, *expected_types: str) -> tuple[str, ObjectId]:
@@ -23,3 +23,11 @@ def decode(global_id: relay.GlobalID | str, *expected_types: str) -> tuple[str, 
 
 def encode(type_name: str, object_id: ObjectId) -> relay.GlobalID:
     return relay.GlobalID(type_name, str(object_id))
+
+
+def input_id(global_id: relay.GlobalID | str, type_name: str, field: str) -> ObjectId:
+    """An id from mutation input; a malformed or foreign id is a user error on ``field``."""
+    try:
+        return decode(global_id, type_name)[1]
+    except BadInput as error:
+        raise UserFailure(UserErrorCode.INVALID, error.message, [field]) from None

@@ -10,6 +10,7 @@ from strawberry import relay
 
 from graphql_api.context import Info
 from graphql_api.types import ids
+from graphql_api.types.file import File, Upload
 from graphql_api.types.folder import Folder
 from graphql_api.types.organization import Organization
 from graphql_api.types.user import User
@@ -17,8 +18,10 @@ from graphql_api.types.user import User
 MAX_NODES = 100
 
 _LOADERS: dict[str, Callable[[Info, list[ObjectId]], Awaitable[list[relay.Node | None]]]] = {
+    "File": File.load_visible,  # type: ignore[dict-item]
     "Folder": Folder.load_visible,  # type: ignore[dict-item]
     "Organization": Organization.load_visible,  # type: ignore[dict-item]
+    "Upload": Upload.load_visible,  # type: ignore[dict-item]
     "User": User.load_visible,  # type: ignore[dict-item]
 }
 

@@ -7,6 +7,7 @@ from bson import ObjectId
 from strawberry import relay
 
 from graphql_api.context import Info
+from graphql_api.types.common import BigInt
 from graphql_api.types.folder import Folder
 from resolvers import access
 from resolvers.identity import Principal
@@ -21,6 +22,8 @@ class Organization(relay.Node):
     name: str
     slug: str
     role: Role = strawberry.field(description="The caller's role in this organisation.")
+    usage_bytes: BigInt = strawberry.field(description="Bytes stored, uploads in progress and the trash included.")
+    quota_bytes: BigInt | None = strawberry.field(description="The storage limit; null when there is none.")
     root_folder_id: strawberry.Private[ObjectId | None]
 
     @classmethod
@@ -30,6 +33,8 @@ class Organization(relay.Node):
             name=document.name,
             slug=document.slug,
             role=principal.role_in(document.id) or Role.MEMBER,
+            usage_bytes=BigInt(document.usage_bytes),
+            quota_bytes=BigInt(document.quota_bytes) if document.quota_bytes is not None else None,
             root_folder_id=document.root_folder_id,
         )
 

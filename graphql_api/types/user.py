@@ -1,4 +1,4 @@
-"""The signed-in caller as ``me``."""
+"""People and services as other callers see them, and the signed-in caller as ``me``."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from graphql_api.context import Info
 from graphql_api.types.organization import Organization
 from resolvers import organisations
 from resolvers.identity import Principal
+from storage.models import User as UserDocument
 
 
 @strawberry.type(name="User")
 class User(relay.Node):
     id: relay.NodeID[str]
     name: str
-    email: str | None
+    email: str | None = strawberry.field(description="Shown to the user and to members of a shared organisation.")
     is_service: bool = strawberry.field(description="True for partner services signed in with client credentials.")
 
     @classmethod
@@ -28,9 +29,21 @@ class User(relay.Node):
         )
 
     @classmethod
+    def from_document(cls, document: UserDocument, principal: Principal) -> User:
+        shares_organisation = any(principal.is_member(m.organisation_id) for m in document.memberships)
+        return cls(
+            id=str(document.id),
+            name=document.name,
+            email=document.email if shares_organisation or document.id == principal.user_id else None,
+            is_service=document.is_service,
+        )
+
+    @classmethod
     async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[User | None]:
+        """Anyone the caller meets through their data (owners, grantees) is visible by name."""
         principal = await info.context.principal()
-        return [cls.from_principal(principal) if i == principal.user_id else None for i in ids]
+        documents = await info.context.loaders.user.load_many(ids)
+        return [cls.from_document(d, principal) if d is not None else None for d in documents]
 
 
 @strawberry.type(name="Me")

@@ -1,0 +1,1 @@
+"""Mutations, one module per area. Each takes one ``input`` and returns a payload with ``userErrors``."""

@@ -1,0 +1,106 @@
+"""Pieces every area shares: BigInt, UserError, page info and connections, list arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Generic, NewType, TypeVar
+
+import strawberry
+from strawberry.types.scalar import ScalarDefinition
+
+from resolvers.errors import UserErrorCode, UserFailure
+from resolvers.pagination import DEFAULT_PAGE, Direction, Page, PageRequest, SortField
+
+T = TypeVar("T")
+D = TypeVar("D")
+
+
+def _parse_big_int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("BigInt must be a whole number")
+    return int(value)
+
+
+BigInt = NewType("BigInt", int)
+
+SCALARS: dict[object, ScalarDefinition] = {
+    BigInt: strawberry.scalar(
+        name="BigInt",
+        serialize=int,
+        parse_value=_parse_big_int,
+        description="A whole number that may exceed 32 bits (byte sizes and offsets); sent as a JSON number.",
+    )
+}
+
+strawberry.enum(UserErrorCode, name="UserErrorCode", description="Why a mutation did not do what was asked.")
+strawberry.enum(SortField, name="SortField")
+strawberry.enum(Direction, name="SortDirection")
+
+
+@strawberry.type
+class UserError:
+    """An expected failure: the request was understood but cannot be done as asked."""
+
+    code: UserErrorCode
+    message: str
+    field: list[str] = strawberry.field(description="Path of the input field at fault, when there is one.")
+
+    @classmethod
+    def from_failure(cls, failure: UserFailure) -> UserError:
+        return cls(code=failure.code, message=failure.message, field=failure.field)
+
+
+async def attempt(action: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
+    """Run a mutation body; expected failures come back as user errors, everything else propagates."""
+    try:
+        return await action(), []
+    except UserFailure as failure:
+        return None, [UserError.from_failure(failure)]
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def connection(page: Page[D], convert: Callable[[D], T]) -> Connection[T]:
+    edges = [Edge(cursor=c, node=convert(item)) for item, c in zip(page.items, page.cursors, strict=True)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=False,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+    )
+
+
+First = Annotated[int, strawberry.argument(description="Page length, at most 100.")]
+After = Annotated[str | None, strawberry.argument(description="The endCursor of the previous page.")]
+
+
+def page_request(first: int, after: str | None, sort_by: SortField, direction: Direction) -> PageRequest:
+    return PageRequest(first=first, after=after, sort=sort_by, direction=direction).checked()
+
+
+__all__ = ["DEFAULT_PAGE", "BigInt", "Connection", "UserError", "attempt", "connection", "page_request"]

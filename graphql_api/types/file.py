@@ -1,0 +1,251 @@
+"""The File type, its provenance, and the transfer types (Upload, part URLs, Download)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, cast
+
+import strawberry
+from bson import ObjectId
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from graphql_api.context import Info
+from graphql_api.types.common import BigInt
+from resolvers import access, transfers
+from storage.models import File as FileDocument
+from storage.models import FileStatus, SourceKind
+
+if TYPE_CHECKING:
+    from graphql_api.types.folder import Folder
+    from graphql_api.types.user import User
+
+strawberry.enum(FileStatus, name="FileStatus")
+strawberry.enum(SourceKind, name="SourceKind", description="Where the data comes from.")
+
+DEFAULT_DOWNLOAD_PART = BigInt(16 * 1024 * 1024)
+
+
+@strawberry.type
+class BoundingBox:
+    west: float
+    south: float
+    east: float
+    north: float
+
+
+@strawberry.type
+class GeoPoint:
+    longitude: float
+    latitude: float
+
+
+@strawberry.type
+class TimeRange:
+    start: datetime | None
+    end: datetime | None
+
+
+@strawberry.type
+class Provenance:
+    source_kind: SourceKind | None
+    sensor_id: str | None
+    platform: str | None
+    location: GeoPoint | None
+    bbox: BoundingBox | None
+    time_range: TimeRange | None
+
+
+@strawberry.type
+class Header:
+    name: str
+    value: str
+
+
+@strawberry.type
+class PartUrl:
+    part_number: int
+    url: str
+    headers: list[Header] = strawberry.field(description="Send these headers with the PUT, exactly as given.")
+
+    @classmethod
+    def from_part(cls, part: transfers.PartUrl) -> PartUrl:
+        return cls(
+            part_number=part.part_number, url=part.url, headers=[Header(name=n, value=v) for n, v in part.headers]
+        )
+
+
+@strawberry.type
+class UploadedPart:
+    part_number: int
+    size: BigInt
+    etag: str
+    checksum_sha256: str | None
+    last_modified: datetime
+
+
+@strawberry.type
+class ByteRange:
+    part_number: int
+    range_start: BigInt
+    range_end: BigInt = strawberry.field(description="Inclusive, as in an HTTP Range header.")
+
+
+@strawberry.type
+class Download:
+    url: str
+    expires_at: datetime
+    parts: list[ByteRange]
+
+
+@strawberry.type(name="File")
+class File(relay.Node):
+    id: relay.NodeID[str]
+    name: str
+    size: BigInt
+    content_type: str
+    checksum: str | None = strawberry.field(
+        description="S3 composite SHA-256: base64 of the SHA-256 of the parts' SHA-256 digests, then -<parts>."
+    )
+    status: FileStatus
+    metadata: JSON
+    created_at: datetime
+    updated_at: datetime
+    trashed_at: datetime | None
+    document: strawberry.Private[FileDocument]
+
+    @classmethod
+    def from_document(cls, document: FileDocument) -> File:
+        return cls(
+            id=str(document.id),
+            name=document.name,
+            size=BigInt(document.size),
+            content_type=document.content_type,
+            checksum=document.checksum,
+            status=document.status,
+            metadata=cast(JSON, document.metadata),
+            created_at=document.created_at,
+            updated_at=document.updated_at,
+            trashed_at=document.trashed_at,
+            document=document,
+        )
+
+    @classmethod
+    async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[File | None]:
+        principal = await info.context.principal()
+        documents = await info.context.loaders.file.load_many(ids)
+        return [cls.from_document(d) if d is not None and access.can_read(principal, d) else None for d in documents]
+
+    @strawberry.field
+    def provenance(self) -> Provenance:
+        p = self.document.provenance
+        box = None
+        if None not in (p.west, p.south, p.east, p.north):
+            box = BoundingBox(west=p.west or 0.0, south=p.south or 0.0, east=p.east or 0.0, north=p.north or 0.0)
+        location = None
+        if p.longitude is not None and p.latitude is not None:
+            location = GeoPoint(longitude=p.longitude, latitude=p.latitude)
+        time_range = TimeRange(start=p.time_start, end=p.time_end) if (p.time_start or p.time_end) else None
+        return Provenance(
+            source_kind=p.source_kind,
+            sensor_id=p.sensor_id,
+            platform=p.platform,
+            location=location,
+            bbox=box,
+            time_range=time_range,
+        )
+
+    @strawberry.field
+    async def folder(self, info: Info) -> Annotated[Folder, strawberry.lazy("graphql_api.types.folder")] | None:
+        from graphql_api.types.folder import Folder
+
+        [folder] = await Folder.load_visible(info, [self.document.folder_id])
+        return folder
+
+    @strawberry.field
+    async def owner(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
+        from graphql_api.types.user import User
+
+        [user] = await User.load_visible(info, [self.document.owner_id])
+        return user
+
+    @strawberry.field(description="The upload in progress, for the person uploading; null otherwise.")
+    async def upload(self, info: Info) -> Upload | None:
+        principal = await info.context.principal()
+        if self.document.status is not FileStatus.UPLOADING or self.document.owner_id != principal.user_id:
+            return None
+        return Upload.from_document(self.document, info)
+
+    @strawberry.field(
+        description="A presigned GET URL and the byte ranges to fetch in parallel; null unless AVAILABLE."
+    )
+    async def download(self, info: Info, part_size: BigInt = DEFAULT_DOWNLOAD_PART) -> Download | None:
+        state = info.context.state
+        principal = await info.context.principal()
+        found = await transfers.download_for(state.blobs, principal, state.limits, self.document, part_size)
+        if found is None:
+            return None
+        parts = [
+            ByteRange(part_number=r.part_number, range_start=BigInt(r.start), range_end=BigInt(r.end))
+            for r in found.parts
+        ]
+        return Download(url=found.url, expires_at=found.expires_at, parts=parts)
+
+
+@strawberry.type(name="Upload")
+class Upload(relay.Node):
+    id: relay.NodeID[str]
+    part_size: BigInt
+    part_count: int
+    expires_at: datetime = strawberry.field(description="When the part URLs handed out with this answer expire.")
+    abandoned_after: datetime = strawberry.field(
+        description="Without activity (API calls or parts arriving) until then, the upload is aborted."
+    )
+    parts: list[PartUrl] = strawberry.field(description="Signed part URLs, for the parts whose checksums were given.")
+    document: strawberry.Private[FileDocument]
+
+    @classmethod
+    def from_document(cls, document: FileDocument, info: Info, parts: list[PartUrl] | None = None) -> Upload:
+        upload = document.upload
+        assert upload is not None
+        limits = info.context.state.limits
+        return cls(
+            id=str(document.id),
+            part_size=BigInt(upload.part_size),
+            part_count=upload.part_count,
+            expires_at=datetime.now(UTC) + timedelta(seconds=limits.upload_url_seconds),
+            abandoned_after=upload.last_activity + timedelta(seconds=limits.upload_idle_seconds),
+            parts=parts or [],
+            document=document,
+        )
+
+    @classmethod
+    async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[Upload | None]:
+        principal = await info.context.principal()
+        documents = await info.context.loaders.file.load_many(ids)
+        return [
+            cls.from_document(d, info)
+            if d is not None and d.status is FileStatus.UPLOADING and d.owner_id == principal.user_id
+            else None
+            for d in documents
+        ]
+
+    @strawberry.field
+    def file(self) -> File:
+        return File.from_document(self.document)
+
+    @strawberry.field(description="Parts the object store already holds: resume by sending only the others.")
+    async def uploaded_parts(self, info: Info) -> list[UploadedPart]:
+        state = info.context.state
+        principal = await info.context.principal()
+        held = await transfers.uploaded_parts(state.db, state.blobs, principal, self.document)
+        return [
+            UploadedPart(
+                part_number=p.number,
+                size=BigInt(p.size),
+                etag=p.etag,
+                checksum_sha256=p.sha256,
+                last_modified=p.last_modified,
+            )
+            for p in held
+        ]

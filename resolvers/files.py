@@ -1,0 +1,169 @@
+"""File operations other than transfers: rename, move, trash, restore, purge, metadata, search."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bson import ObjectId
+
+from resolvers import access, folders, pagination
+from resolvers.access import Level
+from resolvers.errors import UserErrorCode, UserFailure
+from resolvers.identity import Principal
+from resolvers.metadata import BBox, ProvenanceIn, checked_metadata, checked_provenance
+from resolvers.names import clean_name
+from resolvers.pagination import Page, PageRequest
+from storage import tree
+from storage.blobs import BlobStore
+from storage.models import File, FileStatus, SourceKind, name_key
+from storage.mongo import Database
+
+MAX_QUERY_TEXT = 200
+
+
+async def _file(db: Database, principal: Principal, file_id: ObjectId, needed: Level, field: str = "id") -> File:
+    file = await tree.get_file(db.engine, file_id)
+    if file is not None and file.status is FileStatus.UPLOADING:
+        file = None  # an upload in progress is reached through its Upload, not as a file
+    access.require(principal, file, needed, "File", field)
+    assert file is not None
+    return file
+
+
+def _live(file: File) -> None:
+    if file.trash_root_id is not None:
+        raise UserFailure(UserErrorCode.IN_TRASH, "the file is in the trash; restore it first", ["id"])
+
+
+def _name_taken(name: str) -> UserFailure:
+    return UserFailure(UserErrorCode.NAME_TAKEN, f"a file named {name!r} already exists there", ["name"])
+
+
+async def rename_file(db: Database, principal: Principal, file_id: ObjectId, name: str) -> File:
+    file = await _file(db, principal, file_id, Level.EDIT)
+    _live(file)
+    clean = clean_name(name)
+    try:
+        await tree.rename(db.engine, File, file.id, clean, name_key(clean))
+    except tree.NameTaken:
+        raise _name_taken(clean) from None
+    return await _file(db, principal, file_id, Level.VIEW)
+
+
+async def move_file(db: Database, principal: Principal, file_id: ObjectId, folder_id: ObjectId) -> File:
+    file = await _file(db, principal, file_id, Level.EDIT)
+    _live(file)
+    target = await tree.get_folder(db.engine, folder_id)
+    access.require(principal, target, Level.EDIT, "Folder", "folderId")
+    assert target is not None
+    if target.trash_root_id is not None:
+        raise UserFailure(UserErrorCode.IN_TRASH, "the target folder is in the trash", ["folderId"])
+    if target.organisation_id != file.organisation_id:
+        raise UserFailure(UserErrorCode.CROSS_ORGANISATION, "files move only within their organisation", ["folderId"])
+    if target.id != file.folder_id:
+        try:
+            await tree.move_file(db.engine, file, target)
+        except tree.NameTaken:
+            raise _name_taken(file.name) from None
+    return await _file(db, principal, file_id, Level.VIEW)
+
+
+async def delete_file(db: Database, principal: Principal, file_id: ObjectId) -> File:
+    file = await _file(db, principal, file_id, Level.EDIT)
+    access.require_trash_right(principal, file, "File")
+    _live(file)
+    await tree.trash_file(db.engine, file)
+    return await _file(db, principal, file_id, Level.VIEW)
+
+
+async def restore_file(db: Database, principal: Principal, file_id: ObjectId) -> File:
+    file = await _file(db, principal, file_id, Level.EDIT)
+    access.require_trash_right(principal, file, "File")
+    if file.trash_root_id != file.id:
+        raise UserFailure(UserErrorCode.NOT_IN_TRASH, "only a file deleted by itself can be restored", ["id"])
+    folder = await tree.get_folder(db.engine, file.folder_id)
+    if folder is not None and folder.trash_root_id is not None:
+        raise UserFailure(UserErrorCode.PARENT_IN_TRASH, "restore its folder first", ["id"])
+    try:
+        await tree.restore_file(db.engine, file)
+    except tree.NameTaken:
+        raise _name_taken(file.name) from None
+    return await _file(db, principal, file_id, Level.VIEW)
+
+
+async def purge_file(db: Database, blobs: BlobStore, principal: Principal, file_id: ObjectId) -> None:
+    file = await _file(db, principal, file_id, Level.VIEW)
+    await folders.purge(db, blobs, principal, file)
+
+
+async def update_metadata(
+    db: Database, principal: Principal, file_id: ObjectId, metadata: object | None, provenance: ProvenanceIn | None
+) -> File:
+    file = await _file(db, principal, file_id, Level.EDIT)
+    _live(file)
+    changes: dict[str, object] = {}
+    if metadata is not None:
+        changes["metadata"] = checked_metadata(metadata)
+    if provenance is not None:
+        changes["provenance"] = checked_provenance(provenance).model_dump_doc()
+    if changes:
+        await tree.update_file(db.engine, file.id, changes)
+    return await _file(db, principal, file_id, Level.VIEW)
+
+
+@dataclass(frozen=True)
+class FileSearch:
+    name: str | None = None
+    content_type: str | None = None
+    source_kind: SourceKind | None = None
+    sensor_id: str | None = None
+    bbox: BBox | None = None
+    time_from: datetime | None = None
+    time_to: datetime | None = None
+    folder_id: ObjectId | None = None
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+async def search_files(db: Database, principal: Principal, search: FileSearch, request: PageRequest) -> Page[File]:
+    request = request.checked()
+    query: dict[str, object] = {
+        "organisation_id": {"$in": access.readable_organisations(principal)},
+        "status": FileStatus.AVAILABLE,
+        "trash_root_id": None,
+    }
+    if search.name:
+        if len(search.name) > MAX_QUERY_TEXT:
+            raise UserFailure(UserErrorCode.INVALID, "name filter is too long", ["name"])
+        query["name_key"] = {"$regex": re.escape(name_key(search.name))}
+    if search.content_type:
+        prefix = search.content_type.strip().lower()
+        query["content_type"] = {"$regex": "^" + re.escape(prefix)} if prefix.endswith("/") else prefix
+    if search.source_kind:
+        query["provenance.source_kind"] = search.source_kind.value
+    if search.sensor_id:
+        query["provenance.sensor_id"] = search.sensor_id
+    if search.bbox:
+        box = search.bbox
+        # Two boxes intersect when neither lies wholly to one side of the other.
+        query["provenance.west"] = {"$lte": box.east}
+        query["provenance.east"] = {"$gte": box.west}
+        query["provenance.south"] = {"$lte": box.north}
+        query["provenance.north"] = {"$gte": box.south}
+    if search.time_to:
+        query["provenance.time_start"] = {"$lte": _utc(search.time_to)}
+    if search.time_from:
+        query["provenance.time_end"] = {"$gte": _utc(search.time_from)}
+    if search.folder_id:
+        folder = await tree.get_folder(db.engine, search.folder_id)
+        if not access.can_read(principal, folder):
+            return Page([], [], False)
+        query["ancestors"] = search.folder_id
+    filtered, sort = pagination.keyset(request, query)
+    found = await tree.children_page(db.engine, File, filtered, sort, request.first + 1)
+    key = pagination.SORT_KEYS[request.sort]
+    return pagination.page_of(request, found, lambda f: getattr(f, key), lambda f: f.id)

@@ -1,0 +1,194 @@
+"""Folder operations: create, rename, move, trash, restore, purge, list."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bson import ObjectId
+
+from resolvers import access, pagination
+from resolvers.access import Level
+from resolvers.errors import UserErrorCode, UserFailure
+from resolvers.identity import Principal
+from resolvers.names import clean_name
+from resolvers.pagination import Page, PageRequest, SortField
+from storage import tree
+from storage.blobs import BlobStore
+from storage.models import File, Folder, name_key
+from storage.mongo import Database
+
+FolderAction = Callable[[Database, Principal], Awaitable[Folder]]
+"""A folder operation with its inputs bound, waiting for the database and the caller."""
+
+MAX_DEPTH = 64
+PURGE_BATCH = 500
+
+
+async def _folder(db: Database, principal: Principal, folder_id: ObjectId, needed: Level, field: str = "id") -> Folder:
+    folder = await tree.get_folder(db.engine, folder_id)
+    access.require(principal, folder, needed, "Folder", field)
+    assert folder is not None
+    return folder
+
+
+def _live(folder: Folder, field: str = "id") -> None:
+    if folder.trash_root_id is not None:
+        raise UserFailure(UserErrorCode.IN_TRASH, "the folder is in the trash; restore it first", [field])
+
+
+async def create_folder(db: Database, principal: Principal, parent_id: ObjectId, name: str) -> Folder:
+    parent = await _folder(db, principal, parent_id, Level.EDIT, "parentId")
+    _live(parent, "parentId")
+    clean = clean_name(name)
+    if len(parent.ancestors) + 1 >= MAX_DEPTH:
+        raise UserFailure(UserErrorCode.TOO_DEEP, f"folders nest at most {MAX_DEPTH} deep", ["parentId"])
+    stamp = tree.now()
+    folder = Folder(
+        id=ObjectId(),
+        name=clean,
+        name_key=name_key(clean),
+        organisation_id=parent.organisation_id,
+        owner_id=principal.user_id,
+        parent_id=parent.id,
+        ancestors=[*parent.ancestors, parent.id],
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    try:
+        return await tree.insert_folder(db.engine, folder)
+    except tree.NameTaken:
+        raise _name_taken(clean) from None
+
+
+def _name_taken(name: str) -> UserFailure:
+    return UserFailure(UserErrorCode.NAME_TAKEN, f"a folder named {name!r} already exists here", ["name"])
+
+
+async def rename_folder(db: Database, principal: Principal, folder_id: ObjectId, name: str) -> Folder:
+    folder = await _folder(db, principal, folder_id, Level.EDIT)
+    _live(folder)
+    if folder.parent_id is None:
+        raise UserFailure(UserErrorCode.ROOT_FOLDER, "the organisation's root folder cannot be renamed", ["id"])
+    clean = clean_name(name)
+    try:
+        await tree.rename(db.engine, Folder, folder.id, clean, name_key(clean))
+    except tree.NameTaken:
+        raise _name_taken(clean) from None
+    return await _folder(db, principal, folder_id, Level.VIEW)
+
+
+async def move_folder(db: Database, principal: Principal, folder_id: ObjectId, target_id: ObjectId) -> Folder:
+    folder = await _folder(db, principal, folder_id, Level.EDIT)
+    target = await _folder(db, principal, target_id, Level.EDIT, "parentId")
+    _live(folder)
+    _live(target, "parentId")
+    if folder.parent_id is None:
+        raise UserFailure(UserErrorCode.ROOT_FOLDER, "the organisation's root folder cannot be moved", ["id"])
+    if target.organisation_id != folder.organisation_id:
+        raise UserFailure(UserErrorCode.CROSS_ORGANISATION, "folders move only within their organisation", ["parentId"])
+    if target.id == folder.id or folder.id in target.ancestors:
+        raise UserFailure(UserErrorCode.CYCLE, "a folder cannot move into itself or a folder beneath it", ["parentId"])
+    if target.id == folder.parent_id:
+        return folder
+    if len(target.ancestors) + 1 + await _subtree_height(db, folder) >= MAX_DEPTH:
+        raise UserFailure(UserErrorCode.TOO_DEEP, f"folders nest at most {MAX_DEPTH} deep", ["parentId"])
+    if not await tree.name_free(db.engine, Folder, target.id, folder.name_key):
+        raise _name_taken(folder.name)
+    if not await tree.begin_move(db.engine, folder, target):
+        raise UserFailure(UserErrorCode.INVALID, "this folder is being moved already; try again", ["id"])
+    try:
+        await tree.finish_move(db.engine, folder.id)
+    except tree.NameTaken:
+        raise _name_taken(folder.name) from None
+    return await _folder(db, principal, folder_id, Level.VIEW)
+
+
+async def _subtree_height(db: Database, folder: Folder) -> int:
+    """Levels below ``folder``: one indexed scan of the subtree, ancestors only."""
+    documents = db.engine.get_collection(Folder).find({"ancestors": folder.id}, {"ancestors": 1})
+    longest = 0
+    async for document in documents:
+        longest = max(longest, len(document["ancestors"]))
+    return max(0, longest - len(folder.ancestors))
+
+
+async def delete_folder(db: Database, principal: Principal, folder_id: ObjectId) -> Folder:
+    folder = await _folder(db, principal, folder_id, Level.EDIT)
+    access.require_trash_right(principal, folder, "Folder")
+    if folder.parent_id is None:
+        raise UserFailure(UserErrorCode.ROOT_FOLDER, "the organisation's root folder cannot be deleted", ["id"])
+    _live(folder)
+    await tree.trash_folder(db.engine, folder)
+    return await _folder(db, principal, folder_id, Level.VIEW)
+
+
+async def restore_folder(db: Database, principal: Principal, folder_id: ObjectId) -> Folder:
+    folder = await _folder(db, principal, folder_id, Level.EDIT)
+    access.require_trash_right(principal, folder, "Folder")
+    if folder.trash_root_id != folder.id:
+        raise UserFailure(UserErrorCode.NOT_IN_TRASH, "only a folder deleted by itself can be restored", ["id"])
+    parent = await tree.get_folder(db.engine, folder.parent_id) if folder.parent_id else None
+    if parent is not None and parent.trash_root_id is not None:
+        raise UserFailure(UserErrorCode.PARENT_IN_TRASH, "restore the folder above it first", ["id"])
+    try:
+        await tree.restore_folder(db.engine, folder)
+    except tree.NameTaken:
+        raise _name_taken(folder.name) from None
+    return await _folder(db, principal, folder_id, Level.VIEW)
+
+
+async def purge(db: Database, blobs: BlobStore, principal: Principal, item: Folder | File) -> None:
+    """Remove a trashed folder or file for good: blobs first, then the documents, then the usage."""
+    access.require(principal, item, Level.MANAGE, type(item).__name__)
+    if item.trash_root_id != item.id:
+        raise UserFailure(UserErrorCode.NOT_IN_TRASH, "only an item in the trash can be purged", ["id"])
+    while files := await tree.trashed_files(db.engine, item.id, PURGE_BATCH):
+        for file in files:
+            if file.upload is not None and file.upload.upload_id is not None:
+                await blobs.abort_multipart(file.blob_key, file.upload.upload_id)
+        await blobs.delete_many([f.blob_key for f in files])
+        await tree.add_usage(db.engine, item.organisation_id, -sum(f.size for f in files))
+        await tree.delete_files(db.engine, files)
+    if isinstance(item, Folder):
+        await tree.delete_trashed_folders(db.engine, item.id)
+
+
+async def purge_folder(db: Database, blobs: BlobStore, principal: Principal, folder_id: ObjectId) -> None:
+    folder = await tree.get_folder(db.engine, folder_id)
+    access.require(principal, folder, Level.VIEW, "Folder")
+    assert folder is not None
+    await purge(db, blobs, principal, folder)
+
+
+async def resume_pending_moves(db: Database) -> int:
+    """Finish moves a crash interrupted; run at start-up."""
+    pending = await tree.pending_moves(db.engine)
+    for folder_id in pending:
+        try:
+            await tree.finish_move(db.engine, folder_id)
+        except tree.NameTaken:
+            continue
+    return len(pending)
+
+
+FOLDER_SORT = {
+    SortField.NAME: SortField.NAME,
+    SortField.SIZE: SortField.NAME,
+    SortField.UPDATED_AT: SortField.UPDATED_AT,
+}
+
+
+async def subfolders(db: Database, parent: Folder, request: PageRequest) -> Page[Folder]:
+    request = PageRequest(request.first, request.after, FOLDER_SORT[request.sort], request.direction).checked()
+    query, sort = pagination.keyset(request, {"parent_id": parent.id, "trash_root_id": None})
+    found = await tree.children_page(db.engine, Folder, query, sort, request.first + 1)
+    key = pagination.SORT_KEYS[request.sort]
+    return pagination.page_of(request, found, lambda f: getattr(f, key), lambda f: f.id)
+
+
+async def files_in(db: Database, folder: Folder, request: PageRequest) -> Page[File]:
+    request = request.checked()
+    query, sort = pagination.keyset(request, {"folder_id": folder.id, "trash_root_id": None})
+    found = await tree.children_page(db.engine, File, query, sort, request.first + 1)
+    key = pagination.SORT_KEYS[request.sort]
+    return pagination.page_of(request, found, lambda f: getattr(f, key), lambda f: f.id)

@@ -1,0 +1,112 @@
+"""Keyset pagination: a cursor holds the sort key and id of the last item, never an offset.
+
+Pages stay stable under inserts: an item added before the cursor is not seen again and
+nothing after it is skipped.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from bson import ObjectId
+from bson.errors import InvalidId
+
+from resolvers.errors import BadInput
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 50
+
+T = TypeVar("T")
+
+
+class SortField(enum.StrEnum):
+    NAME = "NAME"
+    SIZE = "SIZE"
+    UPDATED_AT = "UPDATED_AT"
+
+
+class Direction(enum.StrEnum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+# Stored field per sort; names sort by their case-folded key.
+SORT_KEYS = {SortField.NAME: "name_key", SortField.SIZE: "size", SortField.UPDATED_AT: "updated_at"}
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    first: int = DEFAULT_PAGE
+    after: str | None = None
+    sort: SortField = SortField.NAME
+    direction: Direction = Direction.ASC
+
+    def checked(self) -> PageRequest:
+        if not 0 <= self.first <= MAX_PAGE:
+            raise BadInput(f"first must be between 0 and {MAX_PAGE}")
+        return self
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$date": value.isoformat()}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict) and "$date" in value:
+        return datetime.fromisoformat(str(value["$date"]))
+    return value
+
+
+def encode_cursor(sort: SortField, value: Any, object_id: ObjectId) -> str:
+    raw = json.dumps([sort.value, _encode_value(value), str(object_id)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_cursor(cursor: str, sort: SortField) -> tuple[Any, ObjectId]:
+    try:
+        kind, value, object_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if kind != sort.value:
+            raise BadInput("cursor belongs to another sort order")
+        return _decode_value(value), ObjectId(object_id)
+    except (ValueError, TypeError, InvalidId, binascii.Error):
+        raise BadInput("invalid cursor") from None
+
+
+def keyset(request: PageRequest, base_filter: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+    """The filter and sort for one page: ``(sort key, _id)`` strictly after the cursor."""
+    key = SORT_KEYS[request.sort]
+    order = 1 if request.direction is Direction.ASC else -1
+    query = dict(base_filter)
+    if request.after is not None:
+        value, object_id = decode_cursor(request.after, request.sort)
+        beyond = "$gt" if order == 1 else "$lt"
+        query["$or"] = [{key: {beyond: value}}, {key: value, "_id": {beyond: object_id}}]
+    return query, [(key, order), ("_id", order)]
+
+
+def page_of(
+    request: PageRequest, documents: Sequence[T], sort_value: Callable[[T], Any], object_id: Callable[[T], ObjectId]
+) -> Page[T]:
+    """Cut ``first + 1`` fetched documents down to a page and its cursors."""
+    items = list(documents[: request.first])
+    return Page(
+        items=items,
+        cursors=[encode_cursor(request.sort, sort_value(item), object_id(item)) for item in items],
+        has_next_page=len(documents) > request.first,
+    )

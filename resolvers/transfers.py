@@ -1,0 +1,411 @@
+"""Uploads and downloads by presigned S3 URLs: the API signs, clients move the bytes.
+
+Integrity: every part URL signs the part's SHA-256 (``x-amz-checksum-sha256``), so S3
+refuses a part whose bytes differ from what the client hashed before sending. The file's
+checksum is S3's composite: base64(SHA-256 of the concatenated part digests) + ``-<parts>``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import math
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from botocore.exceptions import ClientError
+from bson import ObjectId
+
+from resolvers import access
+from resolvers.access import Level
+from resolvers.errors import BadInput, UserErrorCode, UserFailure
+from resolvers.identity import Principal
+from resolvers.metadata import ProvenanceIn, checked_metadata, checked_provenance
+from resolvers.names import clean_name
+from storage import tree
+from storage.blobs import BlobStore, UploadedPart
+from storage.models import File, FileStatus, Organisation, Upload, name_key
+from storage.mongo import Database
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+MIN_PART = 5 * MiB
+MAX_PART = 5 * GiB
+MAX_PARTS = 10_000
+DEFAULT_MIN_PART = 16 * MiB
+MAX_URLS_PER_CALL = 1000
+_CONTENT_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+(\s*;\s*[\w.+-]+=[\w.+\"-]+)*$")
+_COMPOSITE = re.compile(r"^[A-Za-z0-9+/]{43}=-\d{1,5}$")
+
+
+@dataclass(frozen=True)
+class TransferLimits:
+    max_object_bytes: int = 5 * 1024 * GiB
+    upload_url_seconds: int = 3600
+    download_url_seconds: int = 900
+    upload_idle_seconds: int = 24 * 3600
+
+
+@dataclass(frozen=True)
+class PartUrl:
+    part_number: int
+    url: str
+    headers: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class PartChecksum:
+    part_number: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class CompletedPart:
+    part_number: int
+    etag: str
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    part_number: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Download:
+    url: str
+    expires_at: datetime
+    parts: list[ByteRange]
+
+
+def choose_part_size(size: int, requested: int | None) -> int:
+    if requested is not None:
+        if not MIN_PART <= requested <= MAX_PART:
+            raise UserFailure(
+                UserErrorCode.PART_SIZE_INVALID, f"part size must be {MIN_PART} to {MAX_PART} bytes", ["partSize"]
+            )
+        if size > 0 and math.ceil(size / requested) > MAX_PARTS:
+            raise UserFailure(
+                UserErrorCode.PART_SIZE_INVALID, f"at most {MAX_PARTS} parts: use a larger part size", ["partSize"]
+            )
+        return requested
+    needed = math.ceil(size / MAX_PARTS)
+    return max(DEFAULT_MIN_PART, math.ceil(needed / MiB) * MiB)
+
+
+def composite_checksum(part_digests: Sequence[str]) -> str:
+    """S3's composite SHA-256 from the parts' base64 digests."""
+    joined = b"".join(base64.b64decode(d) for d in part_digests)
+    return f"{base64.b64encode(hashlib.sha256(joined).digest()).decode()}-{len(part_digests)}"
+
+
+def _checked_sha256(value: str, field: list[str]) -> str:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise UserFailure(UserErrorCode.CHECKSUM_INVALID, "a part checksum is the base64 SHA-256 of its bytes", field)
+    return value
+
+
+async def create_upload(
+    db: Database,
+    blobs: BlobStore,
+    principal: Principal,
+    limits: TransferLimits,
+    *,
+    folder_id: ObjectId,
+    name: str,
+    size: int,
+    content_type: str | None,
+    part_size: int | None,
+    checksum: str | None,
+    part_checksums: Sequence[str],
+    metadata: object | None = None,
+    provenance: ProvenanceIn | None = None,
+) -> tuple[File, list[PartUrl]]:
+    folder = await tree.get_folder(db.engine, folder_id)
+    access.require(principal, folder, Level.EDIT, "Folder", "folderId")
+    assert folder is not None
+    if folder.trash_root_id is not None:
+        raise UserFailure(UserErrorCode.IN_TRASH, "the folder is in the trash", ["folderId"])
+    clean = clean_name(name)
+    if not 0 <= size <= limits.max_object_bytes:
+        raise UserFailure(UserErrorCode.SIZE_INVALID, f"size must be 0 to {limits.max_object_bytes} bytes", ["size"])
+    media_type = (content_type or "application/octet-stream").strip()
+    if len(media_type) > 255 or not _CONTENT_TYPE.match(media_type):
+        raise UserFailure(UserErrorCode.INVALID, "content type must look like type/subtype", ["contentType"])
+    chosen = choose_part_size(size, part_size)
+    part_count = math.ceil(size / chosen) if size else 0
+    if checksum is not None and not _COMPOSITE.match(checksum):
+        raise UserFailure(
+            UserErrorCode.CHECKSUM_INVALID, "checksum must be S3's composite '<base64>-<parts>'", ["checksum"]
+        )
+    if len(part_checksums) > min(part_count, MAX_URLS_PER_CALL):
+        raise UserFailure(UserErrorCode.PART_INVALID, "more part checksums than parts", ["partChecksums"])
+    digests = [_checked_sha256(c, ["partChecksums", str(i)]) for i, c in enumerate(part_checksums)]
+    clean_metadata = checked_metadata(metadata) if metadata is not None else {}
+    clean_provenance = checked_provenance(provenance) if provenance is not None else None
+    organisation = await db.engine.find_one(Organisation, Organisation.id == folder.organisation_id)
+    assert organisation is not None
+    if not await tree.add_usage(db.engine, organisation.id, size, organisation.quota_bytes):
+        raise UserFailure(
+            UserErrorCode.QUOTA_EXCEEDED, "the organisation's storage quota does not leave room for this file", ["size"]
+        )
+    stamp = tree.now()
+    blob_key = uuid.uuid4().hex
+    upload = Upload(upload_id=None, part_size=chosen, part_count=part_count, started_at=stamp, last_activity=stamp)
+    try:
+        if size > 0:
+            upload.upload_id = await blobs.create_multipart(blob_key, media_type)
+        file = File(
+            id=ObjectId(),
+            name=clean,
+            name_key=name_key(clean),
+            organisation_id=folder.organisation_id,
+            folder_id=folder.id,
+            ancestors=[*folder.ancestors, folder.id],
+            owner_id=principal.user_id,
+            size=size,
+            content_type=media_type,
+            checksum=checksum,
+            blob_key=blob_key,
+            status=FileStatus.UPLOADING,
+            upload=upload,
+            metadata=clean_metadata,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        if clean_provenance is not None:
+            file.provenance = clean_provenance
+        await tree.insert_file(db.engine, file)
+    except BaseException as error:
+        await tree.add_usage(db.engine, organisation.id, -size)
+        if upload.upload_id is not None:
+            await blobs.abort_multipart(blob_key, upload.upload_id)
+        if isinstance(error, tree.NameTaken):
+            raise UserFailure(
+                UserErrorCode.NAME_TAKEN, f"a file named {clean!r} already exists here", ["name"]
+            ) from None
+        raise
+    urls = await _sign(blobs, file, [PartChecksum(i + 1, d) for i, d in enumerate(digests)], limits)
+    return file, urls
+
+
+async def _sign(blobs: BlobStore, file: File, parts: Sequence[PartChecksum], limits: TransferLimits) -> list[PartUrl]:
+    if not parts or file.upload is None or file.upload.upload_id is None:
+        return []
+    upload_id = file.upload.upload_id
+    credentials = await blobs.credentials()
+    return [
+        PartUrl(
+            part.part_number,
+            blobs.part_url(
+                credentials, file.blob_key, upload_id, part.part_number, part.sha256, limits.upload_url_seconds
+            ),
+            [("x-amz-checksum-sha256", part.sha256)],
+        )
+        for part in parts
+    ]
+
+
+async def my_upload(db: Database, principal: Principal, file_id: ObjectId, field: str = "uploadId") -> File:
+    """The caller's own upload in progress; someone else's is not found."""
+    file = await tree.get_file(db.engine, file_id)
+    if file is None or file.owner_id != principal.user_id or not access.can_read(principal, file):
+        raise UserFailure(UserErrorCode.NOT_FOUND, "upload not found", [field])
+    if file.status is not FileStatus.UPLOADING:
+        raise UserFailure(UserErrorCode.UPLOAD_NOT_ACTIVE, "this upload is already completed or aborted", [field])
+    return file
+
+
+async def upload_part_urls(
+    db: Database,
+    blobs: BlobStore,
+    principal: Principal,
+    limits: TransferLimits,
+    file_id: ObjectId,
+    parts: Sequence[PartChecksum],
+) -> list[PartUrl]:
+    file = await my_upload(db, principal, file_id)
+    if len(parts) > MAX_URLS_PER_CALL:
+        raise UserFailure(UserErrorCode.PART_INVALID, f"at most {MAX_URLS_PER_CALL} parts per call", ["parts"])
+    count = file.upload.part_count if file.upload else 0
+    seen: set[int] = set()
+    for index, part in enumerate(parts):
+        if not 1 <= part.part_number <= count or part.part_number in seen:
+            raise UserFailure(
+                UserErrorCode.PART_INVALID,
+                f"part numbers run from 1 to {count}, each at most once",
+                ["parts", str(index), "partNumber"],
+            )
+        seen.add(part.part_number)
+        _checked_sha256(part.sha256, ["parts", str(index), "checksumSha256"])
+    await tree.touch_upload(db.engine, file.id)
+    return await _sign(blobs, file, parts, limits)
+
+
+async def uploaded_parts(db: Database, blobs: BlobStore, principal: Principal, file: File) -> list[UploadedPart]:
+    if file.status is not FileStatus.UPLOADING or file.owner_id != principal.user_id:
+        return []
+    if file.upload is None or file.upload.upload_id is None:
+        return []
+    await tree.touch_upload(db.engine, file.id)
+    try:
+        return await blobs.list_parts(file.blob_key, file.upload.upload_id)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "NoSuchUpload":
+            return []
+        raise
+
+
+def _expected_part_sizes(file: File) -> list[int]:
+    assert file.upload is not None
+    sizes = [file.upload.part_size] * file.upload.part_count
+    if sizes:
+        sizes[-1] = file.size - file.upload.part_size * (file.upload.part_count - 1)
+    return sizes
+
+
+async def complete_upload(
+    db: Database, blobs: BlobStore, principal: Principal, file_id: ObjectId, parts: Sequence[CompletedPart]
+) -> File:
+    file = await my_upload(db, principal, file_id)
+    if file.trash_root_id is not None:
+        raise UserFailure(UserErrorCode.IN_TRASH, "the folder of this upload is in the trash", ["uploadId"])
+    assert file.upload is not None
+    if file.upload.upload_id is None:
+        if parts:
+            raise UserFailure(UserErrorCode.PART_INVALID, "an empty file has no parts", ["parts"])
+        composite = await blobs.put_empty(file.blob_key, file.content_type)
+        return await _mark_available(db, file, composite or file.checksum)
+    expected = _expected_part_sizes(file)
+    numbers = [p.part_number for p in parts]
+    if sorted(numbers) != list(range(1, len(expected) + 1)):
+        if len(set(numbers)) != len(numbers) or any(not 1 <= n <= len(expected) for n in numbers):
+            raise UserFailure(
+                UserErrorCode.PART_INVALID, f"part numbers run from 1 to {len(expected)}, each once", ["parts"]
+            )
+        missing = sorted(set(range(1, len(expected) + 1)) - set(numbers))
+        raise UserFailure(UserErrorCode.PARTS_MISSING, f"parts missing from the list: {missing[:20]}", ["parts"])
+    try:
+        stored = {p.number: p for p in await blobs.list_parts(file.blob_key, file.upload.upload_id)}
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "NoSuchUpload":
+            raise UserFailure(
+                UserErrorCode.UPLOAD_NOT_ACTIVE, "this upload is no longer active", ["uploadId"]
+            ) from None
+        raise
+    not_uploaded = [n for n in range(1, len(expected) + 1) if n not in stored]
+    if not_uploaded:
+        raise UserFailure(UserErrorCode.PARTS_MISSING, f"parts not uploaded yet: {not_uploaded[:20]}", ["parts"])
+    for index, part in enumerate(sorted(parts, key=lambda p: p.part_number)):
+        held = stored[part.part_number]
+        if part.etag.strip().strip('"') != held.etag:
+            raise UserFailure(
+                UserErrorCode.PART_INVALID,
+                f"etag of part {part.part_number} does not match",
+                ["parts", str(index), "etag"],
+            )
+        if held.size != expected[part.part_number - 1]:
+            raise UserFailure(
+                UserErrorCode.SIZE_MISMATCH,
+                f"part {part.part_number} holds {held.size} bytes, expected {expected[part.part_number - 1]}",
+                ["parts", str(index)],
+            )
+    ordered = [stored[n] for n in range(1, len(expected) + 1)]
+    composite = composite_checksum([p.sha256 or "" for p in ordered]) if all(p.sha256 for p in ordered) else None
+    if file.checksum is not None and composite != file.checksum:
+        raise UserFailure(
+            UserErrorCode.CHECKSUM_MISMATCH, "the parts do not add up to the declared checksum", ["parts"]
+        )
+    try:
+        await blobs.complete_multipart(file.blob_key, file.upload.upload_id, ordered)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "NoSuchUpload":
+            raise UserFailure(
+                UserErrorCode.UPLOAD_NOT_ACTIVE, "this upload is already completed", ["uploadId"]
+            ) from None
+        raise
+    info = await blobs.head(file.blob_key)
+    if info is None or info.size != file.size:
+        raise RuntimeError(
+            f"object {file.blob_key} has {info and info.size} bytes after completion, expected {file.size}"
+        )
+    return await _mark_available(db, file, composite)
+
+
+async def _mark_available(db: Database, file: File, checksum: str | None) -> File:
+    done = await tree.mark_available(db.engine, file.id, checksum)
+    if not done:
+        raise UserFailure(UserErrorCode.UPLOAD_NOT_ACTIVE, "this upload is already completed or aborted", ["uploadId"])
+    found = await tree.get_file(db.engine, file.id)
+    assert found is not None
+    return found
+
+
+async def abort_upload(db: Database, blobs: BlobStore, principal: Principal, file_id: ObjectId) -> File:
+    file = await my_upload(db, principal, file_id)
+    await discard_upload(db, blobs, file)
+    return file
+
+
+async def discard_upload(db: Database, blobs: BlobStore, file: File) -> bool:
+    """Abort the multipart upload and remove the file; True when this call removed it."""
+    if file.upload is not None and file.upload.upload_id is not None:
+        await blobs.abort_multipart(file.blob_key, file.upload.upload_id)
+    if await tree.delete_uploading(db.engine, file.id):
+        await tree.add_usage(db.engine, file.organisation_id, -file.size)
+        return True
+    return False
+
+
+async def sweep_abandoned(db: Database, blobs: BlobStore, idle: timedelta, batch: int = 100) -> int:
+    """Abort uploads with no activity for ``idle``; activity includes parts arriving at S3."""
+    cutoff = tree.now() - idle
+    removed = 0
+    for file in await tree.idle_uploads(db.engine, cutoff, batch):
+        latest = None
+        if file.upload is not None and file.upload.upload_id is not None:
+            try:
+                held = await blobs.list_parts(file.blob_key, file.upload.upload_id)
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "NoSuchUpload":
+                    raise
+                held = []
+            latest = max((p.last_modified for p in held), default=None)
+        if latest is not None and latest > cutoff:
+            await tree.touch_upload(db.engine, file.id, latest)
+            continue
+        if await discard_upload(db, blobs, file):
+            removed += 1
+    return removed
+
+
+def download(blobs_url: str, file: File, part_size: int, expires_at: datetime) -> Download:
+    if not MiB <= part_size <= MAX_PART:
+        raise BadInput(f"partSize must be {MiB} to {MAX_PART} bytes")
+    if math.ceil(file.size / part_size) > MAX_PARTS:
+        raise BadInput(f"at most {MAX_PARTS} ranges: use a larger partSize")
+    ranges = [
+        ByteRange(i + 1, start, min(start + part_size, file.size) - 1)
+        for i, start in enumerate(range(0, file.size, part_size))
+    ]
+    return Download(blobs_url, expires_at, ranges)
+
+
+async def download_for(
+    blobs: BlobStore, principal: Principal, limits: TransferLimits, file: File, part_size: int
+) -> Download | None:
+    """A presigned GET for an available file the caller may read; None otherwise."""
+    if file.status is not FileStatus.AVAILABLE or not access.can_read(principal, file):
+        return None
+    credentials = await blobs.credentials()
+    url = blobs.download_url(credentials, file.blob_key, limits.download_url_seconds, file.name, file.content_type)
+    return download(url, file, part_size, tree.now() + timedelta(seconds=limits.download_url_seconds))

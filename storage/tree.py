@@ -1,0 +1,231 @@
+"""Folder and file documents as a tree: ancestors arrays, subtree moves, trash and purge.
+
+A move rewrites the ancestors of a whole subtree in a fixed number of ``update_many``
+calls, with filters exact enough that re-running an interrupted move finishes it without
+harm (the pending move is recorded on the folder first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+from odmantic import AIOEngine
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from storage.models import File, FileStatus, Folder, Organisation
+
+
+class NameTaken(Exception):
+    """A live sibling already has this name."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _folders(engine: AIOEngine) -> Any:
+    return engine.get_collection(Folder)
+
+
+def _files(engine: AIOEngine) -> Any:
+    return engine.get_collection(File)
+
+
+async def insert_folder(engine: AIOEngine, folder: Folder) -> Folder:
+    try:
+        await _folders(engine).insert_one(folder.model_dump_doc())
+    except DuplicateKeyError:
+        raise NameTaken from None
+    return folder
+
+
+async def insert_file(engine: AIOEngine, file: File) -> File:
+    try:
+        await _files(engine).insert_one(file.model_dump_doc())
+    except DuplicateKeyError:
+        raise NameTaken from None
+    return file
+
+
+async def get_folder(engine: AIOEngine, folder_id: ObjectId) -> Folder | None:
+    return await engine.find_one(Folder, Folder.id == folder_id)
+
+
+async def get_file(engine: AIOEngine, file_id: ObjectId) -> File | None:
+    return await engine.find_one(File, File.id == file_id)
+
+
+async def rename(engine: AIOEngine, model: type[Folder] | type[File], item_id: ObjectId, name: str, key: str) -> None:
+    collection = _folders(engine) if model is Folder else _files(engine)
+    try:
+        await collection.update_one({"_id": item_id}, {"$set": {"name": name, "name_key": key, "updated_at": now()}})
+    except DuplicateKeyError:
+        raise NameTaken from None
+
+
+async def move_file(engine: AIOEngine, file: File, target: Folder) -> None:
+    try:
+        await _files(engine).update_one(
+            {"_id": file.id},
+            {"$set": {"folder_id": target.id, "ancestors": [*target.ancestors, target.id], "updated_at": now()}},
+        )
+    except DuplicateKeyError:
+        raise NameTaken from None
+
+
+async def begin_move(engine: AIOEngine, folder: Folder, target: Folder) -> bool:
+    """Record the move on the folder; False when another move of it is under way."""
+    pending = {"old": folder.ancestors, "new": [*target.ancestors, target.id], "parent": target.id}
+    result = await _folders(engine).update_one(
+        {"_id": folder.id, "pending_move": None}, {"$set": {"pending_move": pending}}
+    )
+    return bool(result.modified_count)
+
+
+async def finish_move(engine: AIOEngine, folder_id: ObjectId) -> None:
+    """Apply a recorded move to the subtree and the folder; safe to run again after a crash."""
+    document = await _folders(engine).find_one({"_id": folder_id})
+    if document is None or not document.get("pending_move"):
+        return
+    old: list[ObjectId] = document["pending_move"]["old"]
+    new: list[ObjectId] = document["pending_move"]["new"]
+    parent: ObjectId = document["pending_move"]["parent"]
+    # Descendants still under the old prefix: exactly those whose ancestors read old + [folder].
+    unmoved = {f"ancestors.{i}": ancestor for i, ancestor in enumerate(old)} | {f"ancestors.{len(old)}": folder_id}
+    for collection in (_folders(engine), _files(engine)):
+        await collection.update_many(unmoved, {"$pullAll": {"ancestors": old}})
+        # Now those read [folder] + rest; put the new prefix in front.
+        await collection.update_many(
+            {"ancestors.0": folder_id}, {"$push": {"ancestors": {"$each": new, "$position": 0}}}
+        )
+    try:
+        await _folders(engine).update_one(
+            {"_id": folder_id},
+            {"$set": {"parent_id": parent, "ancestors": new, "updated_at": now()}, "$unset": {"pending_move": ""}},
+        )
+    except DuplicateKeyError:
+        # A sibling with the same name appeared in the target meanwhile; go back where it was.
+        await _folders(engine).update_one(
+            {"_id": folder_id}, {"$set": {"pending_move": {"old": new, "new": old, "parent": document["parent_id"]}}}
+        )
+        await finish_move(engine, folder_id)
+        raise NameTaken from None
+
+
+async def pending_moves(engine: AIOEngine) -> list[ObjectId]:
+    cursor = _folders(engine).find({"pending_move": {"$ne": None}}, {"_id": 1})
+    return [document["_id"] async for document in cursor]
+
+
+async def name_free(engine: AIOEngine, model: type[Folder] | type[File], parent_id: ObjectId, key: str) -> bool:
+    if model is Folder:
+        found = await _folders(engine).find_one({"parent_id": parent_id, "name_key": key, "trash_root_id": None})
+    else:
+        found = await _files(engine).find_one({"folder_id": parent_id, "name_key": key, "trash_root_id": None})
+    return found is None
+
+
+async def trash_folder(engine: AIOEngine, folder: Folder) -> None:
+    stamp = now()
+    mark = {"$set": {"trash_root_id": folder.id, "trashed_at": stamp}}
+    await _folders(engine).update_one({"_id": folder.id, "trash_root_id": None}, mark)
+    await _folders(engine).update_many({"ancestors": folder.id, "trash_root_id": None}, mark)
+    await _files(engine).update_many(
+        {"ancestors": folder.id, "trash_root_id": None, "status": FileStatus.AVAILABLE},
+        {"$set": {"trash_root_id": folder.id, "trashed_at": stamp, "status": FileStatus.DELETED}},
+    )
+    await _files(engine).update_many({"ancestors": folder.id, "trash_root_id": None}, mark)
+
+
+async def trash_file(engine: AIOEngine, file: File) -> None:
+    await _files(engine).update_one(
+        {"_id": file.id, "trash_root_id": None},
+        {"$set": {"trash_root_id": file.id, "trashed_at": now(), "status": FileStatus.DELETED}},
+    )
+
+
+async def restore_folder(engine: AIOEngine, folder: Folder) -> None:
+    live = {"$set": {"trash_root_id": None, "trashed_at": None}}
+    try:
+        await _folders(engine).update_one({"_id": folder.id, "trash_root_id": folder.id}, live)
+    except DuplicateKeyError:
+        raise NameTaken from None
+    await _folders(engine).update_many({"trash_root_id": folder.id}, live)
+    await _files(engine).update_many(
+        {"trash_root_id": folder.id, "status": FileStatus.DELETED},
+        {"$set": {"trash_root_id": None, "trashed_at": None, "status": FileStatus.AVAILABLE}},
+    )
+    await _files(engine).update_many({"trash_root_id": folder.id}, live)
+
+
+async def restore_file(engine: AIOEngine, file: File) -> None:
+    try:
+        await _files(engine).update_one(
+            {"_id": file.id, "trash_root_id": file.id},
+            {"$set": {"trash_root_id": None, "trashed_at": None, "status": FileStatus.AVAILABLE}},
+        )
+    except DuplicateKeyError:
+        raise NameTaken from None
+
+
+async def trashed_files(engine: AIOEngine, trash_root_id: ObjectId, limit: int = 1000) -> list[File]:
+    return list(await engine.find(File, {"trash_root_id": trash_root_id}, limit=limit))
+
+
+async def delete_files(engine: AIOEngine, files: Sequence[File]) -> None:
+    await _files(engine).delete_many({"_id": {"$in": [f.id for f in files]}})
+
+
+async def delete_trashed_folders(engine: AIOEngine, trash_root_id: ObjectId) -> None:
+    await _folders(engine).delete_many({"trash_root_id": trash_root_id})
+
+
+async def add_usage(engine: AIOEngine, organisation_id: ObjectId, delta: int, quota: int | None = None) -> bool:
+    """Add ``delta`` bytes to the organisation's usage; False when that would pass ``quota``."""
+    query: dict[str, Any] = {"_id": organisation_id}
+    if quota is not None and delta > 0:
+        query["usage_bytes"] = {"$lte": quota - delta}
+    result = await engine.get_collection(Organisation).find_one_and_update(
+        query, {"$inc": {"usage_bytes": delta}}, return_document=ReturnDocument.AFTER
+    )
+    return result is not None
+
+
+async def children_page(
+    engine: AIOEngine, model: type[Folder] | type[File], query: dict[str, Any], sort: list[tuple[str, int]], limit: int
+) -> list[Any]:
+    collection = _folders(engine) if model is Folder else _files(engine)
+    documents = await collection.find(query, sort=sort, limit=limit).to_list(length=limit)
+    return [model.model_validate_doc(d) for d in documents]
+
+
+async def touch_upload(engine: AIOEngine, file_id: ObjectId, when: datetime | None = None) -> None:
+    await _files(engine).update_one(
+        {"_id": file_id, "status": FileStatus.UPLOADING}, {"$set": {"upload.last_activity": when or now()}}
+    )
+
+
+async def mark_available(engine: AIOEngine, file_id: ObjectId, checksum: str | None) -> bool:
+    result = await _files(engine).update_one(
+        {"_id": file_id, "status": FileStatus.UPLOADING},
+        {"$set": {"status": FileStatus.AVAILABLE, "checksum": checksum, "upload": None, "updated_at": now()}},
+    )
+    return bool(result.modified_count)
+
+
+async def delete_uploading(engine: AIOEngine, file_id: ObjectId) -> bool:
+    result = await _files(engine).delete_one({"_id": file_id, "status": FileStatus.UPLOADING})
+    return bool(result.deleted_count)
+
+
+async def idle_uploads(engine: AIOEngine, cutoff: datetime, limit: int) -> list[File]:
+    query = {"status": FileStatus.UPLOADING, "upload.last_activity": {"$lt": cutoff}}
+    return list(await engine.find(File, query, limit=limit))
+
+
+async def update_file(engine: AIOEngine, file_id: ObjectId, changes: dict[str, Any]) -> None:
+    await _files(engine).update_one({"_id": file_id}, {"$set": {**changes, "updated_at": now()}})
