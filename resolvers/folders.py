@@ -14,7 +14,7 @@ from resolvers.names import clean_name
 from resolvers.pagination import Page, PageRequest, SortField
 from storage import tree
 from storage.blobs import BlobStore
-from storage.models import File, Folder, name_key
+from storage.models import File, Folder, Organisation, name_key
 from storage.mongo import Database
 
 FolderAction = Callable[[Database, Principal], Awaitable[Folder]]
@@ -94,13 +94,20 @@ async def move_folder(db: Database, principal: Principal, folder_id: ObjectId, t
         raise UserFailure(UserErrorCode.TOO_DEEP, f"folders nest at most {MAX_DEPTH} deep", ["parentId"])
     if not await tree.name_free(db.engine, Folder, target.id, folder.name_key):
         raise _name_taken(folder.name)
-    if not await tree.begin_move(db.engine, folder, target):
+    if not await tree.begin_move(db.engine, folder, target, await _root_of(db, folder)):
         raise UserFailure(UserErrorCode.INVALID, "this folder is being moved already; try again", ["id"])
     try:
         await tree.finish_move(db.engine, folder.id)
     except tree.NameTaken:
         raise _name_taken(folder.name) from None
     return await _folder(db, principal, folder_id, Level.VIEW)
+
+
+async def _root_of(db: Database, folder: Folder) -> ObjectId:
+    organisation = await db.engine.find_one(Organisation, Organisation.id == folder.organisation_id)
+    assert organisation is not None
+    assert organisation.root_folder_id is not None
+    return organisation.root_folder_id
 
 
 async def _subtree_height(db: Database, folder: Folder) -> int:
@@ -144,7 +151,7 @@ async def purge(db: Database, blobs: BlobStore, principal: Principal, item: Fold
         raise UserFailure(UserErrorCode.NOT_IN_TRASH, "only an item in the trash can be purged", ["id"])
     while files := await tree.trashed_files(db.engine, item.id, PURGE_BATCH):
         for file in files:
-            if file.upload is not None and file.upload.upload_id is not None:
+            if file.upload.upload_id is not None:
                 await blobs.abort_multipart(file.blob_key, file.upload.upload_id)
         await blobs.delete_many([f.blob_key for f in files])
         await tree.add_usage(db.engine, item.organisation_id, -sum(f.size for f in files))

@@ -199,7 +199,7 @@ async def create_upload(
 
 
 async def _sign(blobs: BlobStore, file: File, parts: Sequence[PartChecksum], limits: TransferLimits) -> list[PartUrl]:
-    if not parts or file.upload is None or file.upload.upload_id is None:
+    if not parts or file.upload.upload_id is None:
         return []
     upload_id = file.upload.upload_id
     credentials = await blobs.credentials()
@@ -254,7 +254,7 @@ async def upload_part_urls(
 async def uploaded_parts(db: Database, blobs: BlobStore, principal: Principal, file: File) -> list[UploadedPart]:
     if file.status is not FileStatus.UPLOADING or file.owner_id != principal.user_id:
         return []
-    if file.upload is None or file.upload.upload_id is None:
+    if file.upload.upload_id is None:
         return []
     await tree.touch_upload(db.engine, file.id)
     try:
@@ -266,7 +266,6 @@ async def uploaded_parts(db: Database, blobs: BlobStore, principal: Principal, f
 
 
 def _expected_part_sizes(file: File) -> list[int]:
-    assert file.upload is not None
     sizes = [file.upload.part_size] * file.upload.part_count
     if sizes:
         sizes[-1] = file.size - file.upload.part_size * (file.upload.part_count - 1)
@@ -279,7 +278,6 @@ async def complete_upload(
     file = await my_upload(db, principal, file_id)
     if file.trash_root_id is not None:
         raise UserFailure(UserErrorCode.IN_TRASH, "the folder of this upload is in the trash", ["uploadId"])
-    assert file.upload is not None
     if file.upload.upload_id is None:
         if parts:
             raise UserFailure(UserErrorCode.PART_INVALID, "an empty file has no parts", ["parts"])
@@ -358,7 +356,7 @@ async def abort_upload(db: Database, blobs: BlobStore, principal: Principal, fil
 
 async def discard_upload(db: Database, blobs: BlobStore, file: File) -> bool:
     """Abort the multipart upload and remove the file; True when this call removed it."""
-    if file.upload is not None and file.upload.upload_id is not None:
+    if file.upload.upload_id is not None:
         await blobs.abort_multipart(file.blob_key, file.upload.upload_id)
     if await tree.delete_uploading(db.engine, file.id):
         await tree.add_usage(db.engine, file.organisation_id, -file.size)
@@ -372,7 +370,7 @@ async def sweep_abandoned(db: Database, blobs: BlobStore, idle: timedelta, batch
     removed = 0
     for file in await tree.idle_uploads(db.engine, cutoff, batch):
         latest = None
-        if file.upload is not None and file.upload.upload_id is not None:
+        if file.upload.upload_id is not None:
             try:
                 held = await blobs.list_parts(file.blob_key, file.upload.upload_id)
             except ClientError as error:

@@ -9,9 +9,10 @@ from typing import Any
 from bson import ObjectId
 from odmantic import AIOEngine
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import PyMongoError
 
 from storage.models import Folder, Membership, Organisation, User, name_key
+from storage.mongo import is_duplicate_key
 
 
 def _now() -> datetime:
@@ -26,8 +27,8 @@ async def _upsert(collection: Any, query: dict[str, Any], update: dict[str, Any]
                 query, update, upsert=True, return_document=ReturnDocument.AFTER
             )
             return document
-        except DuplicateKeyError:
-            if attempt == 2:
+        except PyMongoError as error:
+            if attempt == 2 or not is_duplicate_key(error):
                 raise
     raise AssertionError("unreachable")
 
@@ -37,7 +38,16 @@ async def upsert_organisation(engine: AIOEngine, slug: str, name: str) -> Organi
     document = await _upsert(
         engine.get_collection(Organisation),
         {"slug": slug},
-        {"$setOnInsert": {"slug": slug, "name": name, "root_folder_id": None, "created_at": _now()}},
+        {
+            "$setOnInsert": {
+                "slug": slug,
+                "name": name,
+                "root_folder_id": None,
+                "usage_bytes": 0,
+                "quota_bytes": None,
+                "created_at": _now(),
+            }
+        },
     )
     organisation = Organisation.model_validate_doc(document)
     if organisation.root_folder_id is None:
@@ -61,7 +71,9 @@ async def _ensure_root_folder(engine: AIOEngine, organisation: Organisation) -> 
     try:
         await folders.insert_one(root.model_dump_doc())
         root_id = root.id
-    except DuplicateKeyError:
+    except PyMongoError as error:
+        if not is_duplicate_key(error):
+            raise
         # A concurrent first sign-in created it; the sibling-name index allows one root.
         existing = await folders.find_one({"organisation_id": organisation.id, "parent_id": None}, {"_id": 1})
         if existing is None:

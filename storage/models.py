@@ -155,7 +155,7 @@ class File(Model):
     checksum: str | None = None
     blob_key: str
     status: FileStatus
-    upload: Upload | None = None
+    upload: Upload  # kept after completion, with upload_id None, as a record of the transfer
     metadata: dict[str, Any] = Field(default_factory=dict)
     provenance: Provenance = Field(default_factory=Provenance)
     created_at: datetime

@@ -6,6 +6,7 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClient
 from odmantic import AIOEngine
+from pymongo.errors import DuplicateKeyError, OperationFailure, PyMongoError
 from pymongo.monitoring import CommandListener
 
 from storage.models import ALL_MODELS
@@ -43,3 +44,10 @@ class Database:
 
     def close(self) -> None:
         self.client.close()
+
+
+def is_duplicate_key(error: PyMongoError) -> bool:
+    """A unique index refused the write. FerretDB reports this as code 1 on updates, MongoDB as 11000."""
+    if isinstance(error, DuplicateKeyError):
+        return True
+    return isinstance(error, OperationFailure) and "UNIQUE constraint failed" in str(error)

@@ -14,9 +14,10 @@ from typing import Any
 from bson import ObjectId
 from odmantic import AIOEngine
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import PyMongoError
 
 from storage.models import File, FileStatus, Folder, Organisation
+from storage.mongo import is_duplicate_key
 
 
 class NameTaken(Exception):
@@ -38,16 +39,20 @@ def _files(engine: AIOEngine) -> Any:
 async def insert_folder(engine: AIOEngine, folder: Folder) -> Folder:
     try:
         await _folders(engine).insert_one(folder.model_dump_doc())
-    except DuplicateKeyError:
-        raise NameTaken from None
+    except PyMongoError as error:
+        if is_duplicate_key(error):
+            raise NameTaken from None
+        raise
     return folder
 
 
 async def insert_file(engine: AIOEngine, file: File) -> File:
     try:
         await _files(engine).insert_one(file.model_dump_doc())
-    except DuplicateKeyError:
-        raise NameTaken from None
+    except PyMongoError as error:
+        if is_duplicate_key(error):
+            raise NameTaken from None
+        raise
     return file
 
 
@@ -63,8 +68,10 @@ async def rename(engine: AIOEngine, model: type[Folder] | type[File], item_id: O
     collection = _folders(engine) if model is Folder else _files(engine)
     try:
         await collection.update_one({"_id": item_id}, {"$set": {"name": name, "name_key": key, "updated_at": now()}})
-    except DuplicateKeyError:
-        raise NameTaken from None
+    except PyMongoError as error:
+        if is_duplicate_key(error):
+            raise NameTaken from None
+        raise
 
 
 async def move_file(engine: AIOEngine, file: File, target: Folder) -> None:
@@ -73,45 +80,58 @@ async def move_file(engine: AIOEngine, file: File, target: Folder) -> None:
             {"_id": file.id},
             {"$set": {"folder_id": target.id, "ancestors": [*target.ancestors, target.id], "updated_at": now()}},
         )
-    except DuplicateKeyError:
-        raise NameTaken from None
+    except PyMongoError as error:
+        if is_duplicate_key(error):
+            raise NameTaken from None
+        raise
 
 
-async def begin_move(engine: AIOEngine, folder: Folder, target: Folder) -> bool:
+async def begin_move(engine: AIOEngine, folder: Folder, target: Folder, root_id: ObjectId) -> bool:
     """Record the move on the folder; False when another move of it is under way."""
-    pending = {"old": folder.ancestors, "new": [*target.ancestors, target.id], "parent": target.id}
+    pending = {"old": folder.ancestors, "new": [*target.ancestors, target.id], "parent": target.id, "root": root_id}
     result = await _folders(engine).update_one(
-        {"_id": folder.id, "pending_move": None}, {"$set": {"pending_move": pending}}
+        {"_id": folder.id, "pending_move": None}, {"$set": {"pending_move": {**pending, "step": 1}}}
     )
     return bool(result.modified_count)
 
 
 async def finish_move(engine: AIOEngine, folder_id: ObjectId) -> None:
-    """Apply a recorded move to the subtree and the folder; safe to run again after a crash."""
+    """Apply a recorded move to the subtree and the folder; safe to run again after a crash.
+
+    Ancestors arrays are sets here (breadcrumbs are ordered by depth when read), because
+    not every MongoDB-compatible store honours ``$push`` with ``$position``. Step 1 pulls the
+    old prefix from every descendant that still holds the organisation's root folder; step 2
+    adds the new prefix to every descendant that lacks it. Each step matches only what it
+    has not done yet, and the recorded step says where a restart resumes.
+    """
     document = await _folders(engine).find_one({"_id": folder_id})
     if document is None or not document.get("pending_move"):
         return
-    old: list[ObjectId] = document["pending_move"]["old"]
-    new: list[ObjectId] = document["pending_move"]["new"]
-    parent: ObjectId = document["pending_move"]["parent"]
-    # Descendants still under the old prefix: exactly those whose ancestors read old + [folder].
-    unmoved = {f"ancestors.{i}": ancestor for i, ancestor in enumerate(old)} | {f"ancestors.{len(old)}": folder_id}
+    move = document["pending_move"]
+    old: list[ObjectId] = move["old"]
+    new: list[ObjectId] = move["new"]
+    root: ObjectId = move["root"]
+    if move["step"] == 1:
+        for collection in (_folders(engine), _files(engine)):
+            await collection.update_many({"ancestors": {"$all": [*old, folder_id]}}, {"$pullAll": {"ancestors": old}})
+        await _folders(engine).update_one({"_id": folder_id}, {"$set": {"pending_move.step": 2}})
+    pulled = {"$and": [{"ancestors": folder_id}, {"ancestors": {"$ne": root}}]}
     for collection in (_folders(engine), _files(engine)):
-        await collection.update_many(unmoved, {"$pullAll": {"ancestors": old}})
-        # Now those read [folder] + rest; put the new prefix in front.
-        await collection.update_many(
-            {"ancestors.0": folder_id}, {"$push": {"ancestors": {"$each": new, "$position": 0}}}
-        )
+        await collection.update_many(pulled, {"$push": {"ancestors": {"$each": new}}})
     try:
         await _folders(engine).update_one(
             {"_id": folder_id},
-            {"$set": {"parent_id": parent, "ancestors": new, "updated_at": now()}, "$unset": {"pending_move": ""}},
+            {
+                "$set": {"parent_id": move["parent"], "ancestors": new, "updated_at": now()},
+                "$unset": {"pending_move": ""},
+            },
         )
-    except DuplicateKeyError:
+    except PyMongoError as error:
+        if not is_duplicate_key(error):
+            raise
         # A sibling with the same name appeared in the target meanwhile; go back where it was.
-        await _folders(engine).update_one(
-            {"_id": folder_id}, {"$set": {"pending_move": {"old": new, "new": old, "parent": document["parent_id"]}}}
-        )
+        back = {"old": new, "new": old, "parent": document["parent_id"], "root": root, "step": 1}
+        await _folders(engine).update_one({"_id": folder_id}, {"$set": {"pending_move": back}})
         await finish_move(engine, folder_id)
         raise NameTaken from None
 
@@ -152,8 +172,10 @@ async def restore_folder(engine: AIOEngine, folder: Folder) -> None:
     live = {"$set": {"trash_root_id": None, "trashed_at": None}}
     try:
         await _folders(engine).update_one({"_id": folder.id, "trash_root_id": folder.id}, live)
-    except DuplicateKeyError:
-        raise NameTaken from None
+    except PyMongoError as error:
+        if is_duplicate_key(error):
+            raise NameTaken from None
+        raise
     await _folders(engine).update_many({"trash_root_id": folder.id}, live)
     await _files(engine).update_many(
         {"trash_root_id": folder.id, "status": FileStatus.DELETED},
@@ -168,8 +190,10 @@ async def restore_file(engine: AIOEngine, file: File) -> None:
             {"_id": file.id, "trash_root_id": file.id},
             {"$set": {"trash_root_id": None, "trashed_at": None, "status": FileStatus.AVAILABLE}},
         )
-    except DuplicateKeyError:
-        raise NameTaken from None
+    except PyMongoError as error:
+        if is_duplicate_key(error):
+            raise NameTaken from None
+        raise
 
 
 async def trashed_files(engine: AIOEngine, trash_root_id: ObjectId, limit: int = 1000) -> list[File]:
@@ -212,7 +236,7 @@ async def touch_upload(engine: AIOEngine, file_id: ObjectId, when: datetime | No
 async def mark_available(engine: AIOEngine, file_id: ObjectId, checksum: str | None) -> bool:
     result = await _files(engine).update_one(
         {"_id": file_id, "status": FileStatus.UPLOADING},
-        {"$set": {"status": FileStatus.AVAILABLE, "checksum": checksum, "upload": None, "updated_at": now()}},
+        {"$set": {"status": FileStatus.AVAILABLE, "checksum": checksum, "upload.upload_id": None, "updated_at": now()}},
     )
     return bool(result.modified_count)
 

@@ -207,7 +207,6 @@ class Upload(relay.Node):
     @classmethod
     def from_document(cls, document: FileDocument, info: Info, parts: list[PartUrl] | None = None) -> Upload:
         upload = document.upload
-        assert upload is not None
         limits = info.context.state.limits
         return cls(
             id=str(document.id),

@@ -56,7 +56,8 @@ class Folder(relay.Node):
     @strawberry.field(description="Breadcrumbs: every folder above this one that the caller may see, root first.")
     async def ancestors(self, info: Info) -> list[Folder]:
         found = await Folder.load_visible(info, list(self.document.ancestors))
-        return [f for f in found if f is not None]
+        # Stored ancestors are a set; depth orders them.
+        return sorted((f for f in found if f is not None), key=lambda f: len(f.document.ancestors))
 
     @strawberry.field(description="Live subfolders (SIZE sorts by name).")
     async def folders(

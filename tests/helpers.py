@@ -1,0 +1,131 @@
+"""Operations tests repeat: make a sandbox folder, upload bytes through presigned parts."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import uuid
+from typing import Any
+
+import httpx
+
+from tests.graphql import GraphQLClient
+
+MiB = 1024 * 1024
+
+ROOT = "{ me { organizations { slug rootFolder { id } } } }"
+
+CREATE_FOLDER = """
+mutation($input: CreateFolderInput!) {
+  createFolder(input: $input) { folder { id name } userErrors { code message field } }
+}
+"""
+
+CREATE_UPLOAD = """
+mutation($input: CreateUploadInput!) {
+  createUpload(input: $input) {
+    upload { id partSize partCount expiresAt parts { partNumber url headers { name value } } }
+    file { id status }
+    userErrors { code message field }
+  }
+}
+"""
+
+COMPLETE_UPLOAD = """
+mutation($input: CompleteUploadInput!) {
+  completeUpload(input: $input) { file { id name size status checksum } userErrors { code message field } }
+}
+"""
+
+
+async def root_folder(client: GraphQLClient, slug: str) -> str:
+    organizations = (await client.data(ROOT))["me"]["organizations"]
+    return str(next(o for o in organizations if o["slug"] == slug)["rootFolder"]["id"])
+
+
+async def create_folder(client: GraphQLClient, parent: str, name: str) -> str:
+    result = (await client.data(CREATE_FOLDER, {"input": {"parentId": parent, "name": name}}))["createFolder"]
+    assert result["userErrors"] == [], result
+    return str(result["folder"]["id"])
+
+
+async def sandbox(client: GraphQLClient, slug: str = "athena-energy") -> str:
+    """A fresh folder under the organisation's root, so tests never see each other's data."""
+    return await create_folder(client, await root_folder(client, slug), f"test-{uuid.uuid4().hex[:10]}")
+
+
+def sha256_b64(data: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def composite(parts: list[bytes]) -> str:
+    joined = b"".join(hashlib.sha256(p).digest() for p in parts)
+    return f"{base64.b64encode(hashlib.sha256(joined).digest()).decode()}-{len(parts)}"
+
+
+def split(data: bytes, part_size: int) -> list[bytes]:
+    return [data[i : i + part_size] for i in range(0, len(data), part_size)]
+
+
+async def put_part(http: httpx.AsyncClient, part: dict[str, Any], body: bytes) -> httpx.Response:
+    headers = {h["name"]: h["value"] for h in part["headers"]}
+    return await http.put(part["url"], content=body, headers=headers)
+
+
+async def start_upload(
+    client: GraphQLClient, folder: str, name: str, data: bytes, part_size: int = 5 * MiB, **extra: Any
+) -> dict[str, Any]:
+    parts = split(data, part_size)
+    result = (
+        await client.data(
+            CREATE_UPLOAD,
+            {
+                "input": {
+                    "folderId": folder,
+                    "name": name,
+                    "size": len(data),
+                    "partSize": part_size,
+                    "partChecksums": [sha256_b64(p) for p in parts],
+                    **extra,
+                }
+            },
+        )
+    )["createUpload"]
+    assert result["userErrors"] == [], result
+    return dict(result)
+
+
+async def upload_bytes(
+    client: GraphQLClient, folder: str, name: str, data: bytes, part_size: int = 5 * MiB, **extra: Any
+) -> dict[str, Any]:
+    """Create, send every part in parallel, complete; returns the completed file."""
+    started = await start_upload(client, folder, name, data, part_size, **extra)
+    parts = split(data, part_size)
+    async with httpx.AsyncClient(timeout=60) as http:
+        responses = await asyncio.gather(
+            *(put_part(http, url, body) for url, body in zip(started["upload"]["parts"], parts, strict=True))
+        )
+    assert all(r.status_code == 200 for r in responses), [r.text for r in responses]
+    completed = (
+        await client.data(
+            COMPLETE_UPLOAD,
+            {
+                "input": {
+                    "uploadId": started["upload"]["id"],
+                    "parts": [{"partNumber": i + 1, "etag": r.headers["etag"]} for i, r in enumerate(responses)],
+                }
+            },
+        )
+    )["completeUpload"]
+    assert completed["userErrors"] == [], completed
+    return dict(completed["file"])
+
+
+async def download_bytes(url: str, ranges: list[dict[str, int]]) -> bytes:
+    async with httpx.AsyncClient(timeout=60) as http:
+        chunks = await asyncio.gather(
+            *(http.get(url, headers={"Range": f"bytes={r['rangeStart']}-{r['rangeEnd']}"}) for r in ranges)
+        )
+    assert all(c.status_code == 206 for c in chunks), [c.status_code for c in chunks]
+    return b"".join(c.content for c in chunks)

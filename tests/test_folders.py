@@ -1,0 +1,223 @@
+"""Folders through the API: create, rename, move, trash, restore, purge, list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from motor.motor_asyncio import AsyncIOMotorDatabase
+
+from tests.graphql import GraphQLClient, error_codes
+from tests.helpers import create_folder, sandbox
+
+FOLDER = """
+query($id: ID!, $first: Int = 50, $after: String, $sortBy: SortField = NAME, $direction: SortDirection = ASC) {
+  folder(id: $id) {
+    id name trashedAt
+    ancestors { name }
+    parent { id }
+    owner { name }
+    folders(first: $first, after: $after, sortBy: $sortBy, direction: $direction) {
+      edges { cursor node { id name } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+
+RENAME = """
+mutation($input: RenameFolderInput!) {
+  renameFolder(input: $input) { folder { id name } userErrors { code message field } }
+}
+"""
+MOVE = """
+mutation($input: MoveFolderInput!) {
+  moveFolder(input: $input) { folder { id ancestors { id } } userErrors { code message field } }
+}
+"""
+DELETE = "mutation($id: ID!) { deleteFolder(input: {id: $id}) { folder { trashedAt } userErrors { code field } } }"
+RESTORE = "mutation($id: ID!) { restoreFolder(input: {id: $id}) { folder { trashedAt } userErrors { code } } }"
+PURGE = "mutation($id: ID!) { purgeFolder(input: {id: $id}) { purgedFolderId userErrors { code } } }"
+CREATE = """
+mutation($parent: ID!, $name: String!) {
+  createFolder(input: {parentId: $parent, name: $name}) { folder { id name } userErrors { code message field } }
+}
+"""
+
+
+async def _children(client: GraphQLClient, folder: str, **variables: Any) -> list[str]:
+    data = await client.data(FOLDER, {"id": folder, **variables})
+    return [edge["node"]["name"] for edge in data["folder"]["folders"]["edges"]]
+
+
+async def test_create_and_list_subfolders_with_breadcrumbs(as_user: Any) -> None:
+    alice = as_user("alice")
+    # given
+    top = await sandbox(alice)
+    for name in ("beta", "Alpha", "gamma"):
+        await create_folder(alice, top, name)
+    deep = await create_folder(alice, await create_folder(alice, top, "delta"), "epsilon")
+    # then
+    assert await _children(alice, top) == ["Alpha", "beta", "delta", "gamma"]
+    data = await alice.data(FOLDER, {"id": deep})
+    assert [a["name"] for a in data["folder"]["ancestors"]][1:] == [
+        (await alice.data(FOLDER, {"id": top}))["folder"]["name"],
+        "delta",
+    ]
+    assert data["folder"]["ancestors"][0]["name"] == "athena-energy"
+    assert data["folder"]["owner"]["name"]
+
+
+async def test_names_are_unique_among_siblings_ignoring_case(as_user: Any) -> None:
+    alice = as_user("alice")
+    top = await sandbox(alice)
+    await create_folder(alice, top, "Thermal")
+    result = (await alice.data(CREATE, {"parent": top, "name": "THERMAL"}))["createFolder"]
+    assert result["folder"] is None
+    assert [(e["code"], e["field"]) for e in result["userErrors"]] == [("NAME_TAKEN", ["name"])]
+    # the same name elsewhere is fine
+    await create_folder(alice, await create_folder(alice, top, "other"), "thermal")
+
+
+async def test_bad_names_are_refused_and_nothing_is_created(as_user: Any, mongo: AsyncIOMotorDatabase[Any]) -> None:
+    alice = as_user("alice")
+    top = await sandbox(alice)
+    before = await mongo.folders.count_documents({})
+    for bad in ("", "   ", "a/b", "x" * 256, "tab\there", "nul\x00", "..", "zero\u200bwidth"):
+        result = (await alice.data(CREATE, {"parent": top, "name": bad}))["createFolder"]
+        assert [e["code"] for e in result["userErrors"]] == ["NAME_INVALID"], bad
+    assert await mongo.folders.count_documents({}) == before
+
+
+async def test_rename(as_user: Any) -> None:
+    alice = as_user("alice")
+    top = await sandbox(alice)
+    folder = await create_folder(alice, top, "drafts")
+    await create_folder(alice, top, "final")
+    renamed = (await alice.data(RENAME, {"input": {"id": folder, "name": " reports "}}))["renameFolder"]
+    assert renamed["folder"]["name"] == "reports"
+    taken = (await alice.data(RENAME, {"input": {"id": folder, "name": "Final"}}))["renameFolder"]
+    assert [e["code"] for e in taken["userErrors"]] == ["NAME_TAKEN"]
+    assert await _children(alice, top) == ["final", "reports"]
+
+
+async def test_move_subtree_rewrites_every_descendant(as_user: Any) -> None:
+    alice = as_user("alice")
+    top = await sandbox(alice)
+    source = await create_folder(alice, top, "source")
+    target = await create_folder(alice, top, "target")
+    moving = await create_folder(alice, source, "moving")
+    leaf = await create_folder(alice, await create_folder(alice, moving, "mid"), "leaf")
+    # when
+    moved = (await alice.data(MOVE, {"input": {"id": moving, "parentId": target}}))["moveFolder"]
+    # then
+    assert moved["userErrors"] == []
+    crumbs = (await alice.data(FOLDER, {"id": leaf}))["folder"]["ancestors"]
+    assert [c["name"] for c in crumbs][-3:] == ["target", "moving", "mid"]
+    assert await _children(alice, source) == []
+    assert await _children(alice, target) == ["moving"]
+
+
+async def test_no_cycles(as_user: Any) -> None:
+    alice = as_user("alice")
+    top = await sandbox(alice)
+    a = await create_folder(alice, top, "a")
+    b = await create_folder(alice, a, "b")
+    c = await create_folder(alice, b, "c")
+    for target in (a, b, c):
+        result = (await alice.data(MOVE, {"input": {"id": a, "parentId": target}}))["moveFolder"]
+        assert [e["code"] for e in result["userErrors"]] == ["CYCLE"]
+    assert await _children(alice, a) == ["b"]
+
+
+async def test_move_refuses_name_clash_and_other_organisations(as_user: Any) -> None:
+    alice, carol = as_user("alice"), as_user("carol")
+    top = await sandbox(alice)
+    one = await create_folder(alice, top, "one")
+    two = await create_folder(alice, top, "two")
+    await create_folder(alice, two, "same")
+    same = await create_folder(alice, one, "SAME")
+    clash = (await alice.data(MOVE, {"input": {"id": same, "parentId": two}}))["moveFolder"]
+    assert [e["code"] for e in clash["userErrors"]] == ["NAME_TAKEN"]
+    elsewhere = await sandbox(carol, "reading-climate")
+    foreign = (await alice.data(MOVE, {"input": {"id": same, "parentId": elsewhere}}))["moveFolder"]
+    assert [e["code"] for e in foreign["userErrors"]] == ["NOT_FOUND"]
+
+
+async def test_other_organisations_see_nothing(as_user: Any) -> None:
+    alice, carol = as_user("alice"), as_user("carol")
+    top = await sandbox(alice)
+    assert (await carol.data(FOLDER, {"id": top}))["folder"] is None
+    result = (await carol.data(CREATE, {"parent": top, "name": "intrusion"}))["createFolder"]
+    assert [e["code"] for e in result["userErrors"]] == ["NOT_FOUND"]
+    assert await _children(alice, top) == []
+
+
+async def test_trash_restore_and_purge(as_user: Any) -> None:
+    alice, bob = as_user("alice"), as_user("bob")
+    top = await sandbox(alice)
+    doomed = await create_folder(alice, top, "doomed")
+    inner = await create_folder(alice, doomed, "inner")
+    # when deleted
+    deleted = (await alice.data(DELETE, {"id": doomed}))["deleteFolder"]
+    assert deleted["userErrors"] == []
+    assert deleted["folder"]["trashedAt"]
+    assert await _children(alice, top) == []
+    assert (await alice.data(FOLDER, {"id": inner}))["folder"]["trashedAt"]
+    # a new folder may take the name meanwhile, so restoring clashes
+    twin = await create_folder(alice, top, "doomed")
+    assert [e["code"] for e in (await alice.data(RESTORE, {"id": doomed}))["restoreFolder"]["userErrors"]] == [
+        "NAME_TAKEN"
+    ]
+    await alice.data(DELETE, {"id": twin})
+    # restored
+    assert (await alice.data(RESTORE, {"id": doomed}))["restoreFolder"]["userErrors"] == []
+    assert await _children(alice, top) == ["doomed"]
+    assert (await alice.data(FOLDER, {"id": inner}))["folder"]["trashedAt"] is None
+    # purge: only from the trash, only by an admin
+    assert [e["code"] for e in (await bob.data(PURGE, {"id": doomed}))["purgeFolder"]["userErrors"]] == ["NOT_IN_TRASH"]
+    await alice.data(DELETE, {"id": doomed})
+    assert [e["code"] for e in (await alice.data(PURGE, {"id": doomed}))["purgeFolder"]["userErrors"]] == [
+        "PERMISSION_DENIED"
+    ]
+    assert (await bob.data(PURGE, {"id": doomed}))["purgeFolder"]["userErrors"] == []
+    assert (await alice.data(FOLDER, {"id": inner}))["folder"] is None
+
+
+async def test_only_creator_or_admin_may_delete(as_user: Any) -> None:
+    alice, bob, service = as_user("alice"), as_user("bob"), as_user("service")
+    top = await sandbox(bob)
+    folder = await create_folder(bob, top, "bobs")
+    refused = (await alice.data(DELETE, {"id": folder}))["deleteFolder"]
+    assert [e["code"] for e in refused["userErrors"]] == ["PERMISSION_DENIED"]
+    mine = await create_folder(service, top, "service-made")
+    assert (await service.data(DELETE, {"id": mine}))["deleteFolder"]["userErrors"] == []
+    root = (await alice.data("{ me { organizations { rootFolder { id } } } }"))["me"]["organizations"][0]
+    refused_root = (await bob.data(DELETE, {"id": root["rootFolder"]["id"]}))["deleteFolder"]
+    assert [e["code"] for e in refused_root["userErrors"]] == ["ROOT_FOLDER"]
+
+
+async def test_keyset_pages_are_stable_under_inserts(as_user: Any) -> None:
+    alice = as_user("alice")
+    top = await sandbox(alice)
+    for name in ("b", "d", "f", "h"):
+        await create_folder(alice, top, name)
+    first = (await alice.data(FOLDER, {"id": top, "first": 2}))["folder"]["folders"]
+    assert [e["node"]["name"] for e in first["edges"]] == ["b", "d"]
+    assert first["pageInfo"]["hasNextPage"] is True
+    # inserts on both sides of the cursor
+    await create_folder(alice, top, "a")
+    await create_folder(alice, top, "e")
+    rest = (await alice.data(FOLDER, {"id": top, "first": 10, "after": first["pageInfo"]["endCursor"]}))["folder"]
+    assert [e["node"]["name"] for e in rest["folders"]["edges"]] == ["e", "f", "h"]
+    assert rest["folders"]["pageInfo"]["hasNextPage"] is False
+    newest_first = await _children(alice, top, sortBy="UPDATED_AT", direction="DESC")
+    assert newest_first[:2] == ["e", "a"]
+
+
+async def test_page_length_is_capped(as_user: Any) -> None:
+    alice = as_user("alice")
+    top = await sandbox(alice)
+    body = await alice.execute(FOLDER, {"id": top, "first": 101})
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    bad_cursor = await alice.execute(FOLDER, {"id": top, "after": "not-a-cursor"})
+    assert error_codes(bad_cursor) == ["BAD_USER_INPUT"]

@@ -1,0 +1,324 @@
+"""Uploads and downloads through presigned multipart URLs, against the real MinIO."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aioboto3
+import httpx
+import pytest
+from motor.motor_asyncio import AsyncIOMotorDatabase
+
+from graphql_api.settings import Settings
+from tests.graphql import GraphQLClient
+from tests.helpers import (
+    COMPLETE_UPLOAD,
+    CREATE_UPLOAD,
+    MiB,
+    composite,
+    download_bytes,
+    put_part,
+    sandbox,
+    sha256_b64,
+    split,
+    start_upload,
+    upload_bytes,
+)
+
+FILE = """
+query($id: ID!, $partSize: BigInt) {
+  node(id: $id) {
+    ... on File {
+      id name size status checksum contentType
+      folder { id } owner { name }
+      download(partSize: $partSize) { url expiresAt parts { partNumber rangeStart rangeEnd } }
+    }
+  }
+}
+"""
+UPLOAD = """
+query($id: ID!) {
+  node(id: $id) { ... on Upload { id partCount uploadedParts { partNumber size etag checksumSha256 } } }
+}
+"""
+PART_URLS = """
+mutation($input: UploadPartUrlsInput!) {
+  uploadPartUrls(input: $input) {
+    upload { parts { partNumber url headers { name value } } }
+    userErrors { code message field }
+  }
+}
+"""
+ABORT = "mutation($id: ID!) { abortUpload(input: {uploadId: $id}) { abortedUploadId userErrors { code } } }"
+
+
+@pytest.fixture
+async def s3(settings: Settings) -> AsyncIterator[Any]:
+    session = aioboto3.Session(
+        aws_access_key_id=settings.s3_access_key_id,
+        aws_secret_access_key=settings.s3_secret_access_key,
+        region_name=settings.s3_region,
+    )
+    async with session.client("s3", endpoint_url=settings.s3_endpoint_url) as client:
+        yield client
+
+
+async def _blob_state(s3: Any, settings: Settings, mongo: AsyncIOMotorDatabase[Any]) -> tuple[int, int, int]:
+    """Objects, multipart uploads in progress, and file documents: what a failed call must not change."""
+    objects = await s3.list_objects_v2(Bucket=settings.s3_bucket)
+    uploads = await s3.list_multipart_uploads(Bucket=settings.s3_bucket)
+    return objects.get("KeyCount", 0), len(uploads.get("Uploads", [])), await mongo.files.count_documents({})
+
+
+def _codes(result: dict[str, Any]) -> list[str]:
+    return [e["code"] for e in result["userErrors"]]
+
+
+async def test_upload_in_parallel_parts_then_download_by_ranges(as_user: Any) -> None:
+    alice: GraphQLClient = as_user("alice")
+    folder = await sandbox(alice)
+    data = os.urandom(12 * MiB + 12345)
+    # when
+    file = await upload_bytes(alice, folder, "thermal.tif", data, part_size=5 * MiB, contentType="image/tiff")
+    # then
+    assert file["status"] == "AVAILABLE"
+    assert file["size"] == len(data)
+    assert file["checksum"] == composite(split(data, 5 * MiB))
+    found = (await alice.data(FILE, {"id": file["id"], "partSize": 4 * MiB}))["node"]
+    assert found["contentType"] == "image/tiff"
+    ranges = found["download"]["parts"]
+    assert len(ranges) == 4
+    assert ranges[-1]["rangeEnd"] == len(data) - 1
+    assert await download_bytes(found["download"]["url"], ranges) == data
+
+
+async def test_file_is_invisible_to_other_organisations(as_user: Any) -> None:
+    alice, carol = as_user("alice"), as_user("carol")
+    file = await upload_bytes(alice, await sandbox(alice), "private.csv", b"a,b\n1,2\n")
+    assert (await carol.data(FILE, {"id": file["id"]}))["node"] is None
+
+
+async def test_empty_file(as_user: Any) -> None:
+    alice = as_user("alice")
+    folder = await sandbox(alice)
+    started = (await alice.data(CREATE_UPLOAD, {"input": {"folderId": folder, "name": "empty.txt", "size": 0}}))[
+        "createUpload"
+    ]
+    assert started["upload"]["partCount"] == 0
+    done = (await alice.data(COMPLETE_UPLOAD, {"input": {"uploadId": started["upload"]["id"], "parts": []}}))[
+        "completeUpload"
+    ]
+    assert done["userErrors"] == []
+    found = (await alice.data(FILE, {"id": done["file"]["id"]}))["node"]
+    assert found["size"] == 0
+    assert found["download"]["parts"] == []
+    async with httpx.AsyncClient() as http:
+        response = await http.get(found["download"]["url"])
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+async def test_corrupted_part_is_refused_by_the_store(as_user: Any) -> None:
+    alice = as_user("alice")
+    data = os.urandom(6 * MiB)
+    started = await start_upload(alice, await sandbox(alice), "sensor.bin", data)
+    first, second = started["upload"]["parts"]
+    parts = split(data, 5 * MiB)
+    corrupted = bytes([parts[0][0] ^ 0xFF]) + parts[0][1:]
+    async with httpx.AsyncClient() as http:
+        refused = await put_part(http, first, corrupted)
+        assert refused.status_code == 400
+        ok = await put_part(http, second, parts[1])
+        assert ok.status_code == 200
+    result = (
+        await alice.data(
+            COMPLETE_UPLOAD,
+            {
+                "input": {
+                    "uploadId": started["upload"]["id"],
+                    "parts": [{"partNumber": 1, "etag": "anything"}, {"partNumber": 2, "etag": ok.headers["etag"]}],
+                }
+            },
+        )
+    )["completeUpload"]
+    assert _codes(result) == ["PARTS_MISSING"]
+
+
+async def test_resume_sends_only_missing_parts(as_user: Any) -> None:
+    alice = as_user("alice")
+    data = os.urandom(11 * MiB)
+    parts = split(data, 5 * MiB)
+    # given: a client that asked for no URLs up front and crashed after part 2
+    started = (
+        await alice.data(
+            CREATE_UPLOAD,
+            {"input": {"folderId": await sandbox(alice), "name": "big.las", "size": len(data), "partSize": 5 * MiB}},
+        )
+    )["createUpload"]
+    upload_id = started["upload"]["id"]
+    assert started["upload"]["parts"] == []
+    signed = (
+        await alice.data(
+            PART_URLS,
+            {"input": {"uploadId": upload_id, "parts": [{"partNumber": 2, "checksumSha256": sha256_b64(parts[1])}]}},
+        )
+    )["uploadPartUrls"]
+    async with httpx.AsyncClient() as http:
+        assert (await put_part(http, signed["upload"]["parts"][0], parts[1])).status_code == 200
+    # when it comes back
+    held = (await alice.data(UPLOAD, {"id": upload_id}))["node"]["uploadedParts"]
+    assert [p["partNumber"] for p in held] == [2]
+    missing = [n for n in (1, 2, 3) if n not in {p["partNumber"] for p in held}]
+    more = (
+        await alice.data(
+            PART_URLS,
+            {
+                "input": {
+                    "uploadId": upload_id,
+                    "parts": [{"partNumber": n, "checksumSha256": sha256_b64(parts[n - 1])} for n in missing],
+                }
+            },
+        )
+    )["uploadPartUrls"]
+    async with httpx.AsyncClient() as http:
+        for url in more["upload"]["parts"]:
+            assert (await put_part(http, url, parts[url["partNumber"] - 1])).status_code == 200
+    held = (await alice.data(UPLOAD, {"id": upload_id}))["node"]["uploadedParts"]
+    done = (
+        await alice.data(
+            COMPLETE_UPLOAD,
+            {
+                "input": {
+                    "uploadId": upload_id,
+                    "parts": [{"partNumber": p["partNumber"], "etag": p["etag"]} for p in held],
+                }
+            },
+        )
+    )["completeUpload"]
+    assert done["userErrors"] == []
+    assert done["file"]["checksum"] == composite(parts)
+
+
+async def test_bad_input_changes_nothing(
+    as_user: Any, s3: Any, settings: Settings, mongo: AsyncIOMotorDatabase[Any]
+) -> None:
+    alice = as_user("alice")
+    folder = await sandbox(alice)
+    before = await _blob_state(s3, settings, mongo)
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"name": "", "size": 10}, "NAME_INVALID"),
+        ({"name": "a/b", "size": 10}, "NAME_INVALID"),
+        ({"name": "ok", "size": -1}, "SIZE_INVALID"),
+        ({"name": "ok", "size": 10 * 1024**4}, "SIZE_INVALID"),
+        ({"name": "ok", "size": 100, "partSize": 1024}, "PART_SIZE_INVALID"),
+        ({"name": "ok", "size": 60 * 1024**3, "partSize": 5 * MiB}, "PART_SIZE_INVALID"),
+        ({"name": "ok", "size": 10, "contentType": "not a type"}, "INVALID"),
+        ({"name": "ok", "size": 10, "partChecksums": ["bm90LWEtc2hhMjU2"]}, "CHECKSUM_INVALID"),
+        ({"name": "ok", "size": 10, "checksum": "abc"}, "CHECKSUM_INVALID"),
+        ({"name": "ok", "size": 10, "metadata": {"$where": 1}}, "METADATA_INVALID"),
+        ({"name": "ok", "size": 10, "provenance": {"location": {"longitude": 200, "latitude": 0}}}, "METADATA_INVALID"),
+    ]
+    for extra, code in cases:
+        result = (await alice.data(CREATE_UPLOAD, {"input": {"folderId": folder, **extra}}))["createUpload"]
+        assert _codes(result) == [code], extra
+        assert result["upload"] is None
+    assert await _blob_state(s3, settings, mongo) == before
+
+
+async def test_completion_checks_the_part_list(
+    as_user: Any, s3: Any, settings: Settings, mongo: AsyncIOMotorDatabase[Any]
+) -> None:
+    alice, bob = as_user("alice"), as_user("bob")
+    data = os.urandom(11 * MiB)
+    parts = split(data, 5 * MiB)
+    started = await start_upload(alice, await sandbox(alice), "parts.bin", data)
+    upload_id = started["upload"]["id"]
+    async with httpx.AsyncClient() as http:
+        etags = [
+            (await put_part(http, u, p)).headers["etag"] for u, p in zip(started["upload"]["parts"], parts, strict=True)
+        ]
+    good = [{"partNumber": i + 1, "etag": e} for i, e in enumerate(etags)]
+
+    async def complete(who: GraphQLClient, part_list: list[dict[str, Any]]) -> list[str]:
+        return _codes(
+            (await who.data(COMPLETE_UPLOAD, {"input": {"uploadId": upload_id, "parts": part_list}}))["completeUpload"]
+        )
+
+    assert await complete(alice, good[:2]) == ["PARTS_MISSING"]
+    assert await complete(alice, [*good, {"partNumber": 4, "etag": "x"}]) == ["PART_INVALID"]
+    assert await complete(alice, [good[0], good[0], good[2]]) == ["PART_INVALID"]
+    assert await complete(alice, [good[0], {"partNumber": 2, "etag": '"0123456789abcdef"'}, good[2]]) == [
+        "PART_INVALID"
+    ]
+    assert await complete(bob, good) == ["NOT_FOUND"]
+    bad_ids = await complete(alice, good)
+    assert bad_ids == []
+    assert await complete(alice, good) == ["UPLOAD_NOT_ACTIVE"]
+
+
+async def test_declared_checksum_is_enforced(as_user: Any) -> None:
+    alice = as_user("alice")
+    data = os.urandom(6 * MiB)
+    wrong = composite([b"something else", b"entirely"])
+    started = await start_upload(alice, await sandbox(alice), "declared.bin", data, checksum=wrong)
+    async with httpx.AsyncClient() as http:
+        etags = [
+            (await put_part(http, u, p)).headers["etag"]
+            for u, p in zip(started["upload"]["parts"], split(data, 5 * MiB), strict=True)
+        ]
+    result = (
+        await alice.data(
+            COMPLETE_UPLOAD,
+            {
+                "input": {
+                    "uploadId": started["upload"]["id"],
+                    "parts": [{"partNumber": i + 1, "etag": e} for i, e in enumerate(etags)],
+                }
+            },
+        )
+    )["completeUpload"]
+    assert _codes(result) == ["CHECKSUM_MISMATCH"]
+
+
+async def test_abort_leaves_nothing_behind(
+    as_user: Any, s3: Any, settings: Settings, mongo: AsyncIOMotorDatabase[Any]
+) -> None:
+    alice = as_user("alice")
+    folder = await sandbox(alice)
+    before = await _blob_state(s3, settings, mongo)
+    data = os.urandom(6 * MiB)
+    started = await start_upload(alice, folder, "aborted.bin", data)
+    async with httpx.AsyncClient() as http:
+        await put_part(http, started["upload"]["parts"][0], split(data, 5 * MiB)[0])
+    assert await _blob_state(s3, settings, mongo) != before
+    result = (await alice.data(ABORT, {"id": started["upload"]["id"]}))["abortUpload"]
+    assert result["userErrors"] == []
+    assert await _blob_state(s3, settings, mongo) == before
+    again = (await alice.data(ABORT, {"id": started["upload"]["id"]}))["abortUpload"]
+    assert _codes(again) == ["NOT_FOUND"]
+
+
+async def test_quota_refuses_uploads_that_do_not_fit(as_user: Any, mongo: AsyncIOMotorDatabase[Any]) -> None:
+    carol = as_user("carol")
+    folder = await sandbox(carol, "reading-climate")
+    organisation = await mongo.organisations.find_one({"slug": "reading-climate"})
+    assert organisation is not None
+    usage = organisation["usage_bytes"]
+    # given: a quota with 1 KiB of room (set by the operator, see `strata quota`)
+    await mongo.organisations.update_one({"_id": organisation["_id"]}, {"$set": {"quota_bytes": usage + 1024}})
+    try:
+        over = (await carol.data(CREATE_UPLOAD, {"input": {"folderId": folder, "name": "big", "size": 2048}}))[
+            "createUpload"
+        ]
+        assert _codes(over) == ["QUOTA_EXCEEDED"]
+        await upload_bytes(carol, folder, "small", b"x" * 1000)
+        usage_now = (await carol.data("{ me { organizations { usageBytes quotaBytes } } }"))["me"]["organizations"][0]
+        assert usage_now == {"usageBytes": usage + 1000, "quotaBytes": usage + 1024}
+        still_over = (await carol.data(CREATE_UPLOAD, {"input": {"folderId": folder, "name": "b2", "size": 100}}))[
+            "createUpload"
+        ]
+        assert _codes(still_over) == ["QUOTA_EXCEEDED"]
+    finally:
+        await mongo.organisations.update_one({"_id": organisation["_id"]}, {"$set": {"quota_bytes": None}})
