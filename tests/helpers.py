@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import httpx
+from bson import ObjectId
 
 from tests.graphql import GraphQLClient
 
@@ -53,6 +54,11 @@ async def create_folder(client: GraphQLClient, parent: str, name: str) -> str:
 async def sandbox(client: GraphQLClient, slug: str = "athena-energy") -> str:
     """A fresh folder under the organisation's root, so tests never see each other's data."""
     return await create_folder(client, await root_folder(client, slug), f"test-{uuid.uuid4().hex[:10]}")
+
+
+def object_id(global_id: str) -> ObjectId:
+    """The database id inside a global id, for tests that check stored documents."""
+    return ObjectId(base64.b64decode(global_id).decode().split(":", 1)[1])
 
 
 def sha256_b64(data: bytes) -> str:

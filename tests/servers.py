@@ -22,11 +22,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_api(settings: Settings) -> Iterator[str]:
+def serve_api(settings: Settings, **app_options: Any) -> Iterator[str]:
     """Run the real app (real lifespan, real sockets) and yield its base URL."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, **app_options),
         host="127.0.0.1",
         port=port,
         log_config=None,
