@@ -12,6 +12,7 @@ import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -420,3 +421,14 @@ class Stack:
 
     def dump_env(self) -> str:
         return json.dumps(self.app_env(), indent=2)
+
+
+def dev_token(username: str, keycloak: Keycloak | None = None) -> str:
+    """An access token for a dev realm user (password grant on the public client ``strata-cli``)."""
+    issuer = (keycloak or Keycloak()).issuer()
+    body = urllib.parse.urlencode(
+        {"grant_type": "password", "client_id": "strata-cli", "username": username, "password": f"{username}-pass"}
+    ).encode()
+    request = urllib.request.Request(f"{issuer}/protocol/openid-connect/token", data=body, method="POST")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback only
+        return str(json.loads(response.read())["access_token"])

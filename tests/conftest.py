@@ -15,11 +15,11 @@ import httpx
 import pytest
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
+from devservices.api import serve_api, settings_for
 from devservices.services import Stack
 from graphql_api.settings import Settings
 from tests.graphql import GraphQLClient
 from tests.keycloak import KeycloakClient
-from tests.servers import serve_api, settings_for
 
 TOKEN_REUSE_SECONDS = 300
 

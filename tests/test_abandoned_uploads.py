@@ -12,10 +12,10 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
+from devservices.api import serve_api
 from graphql_api.settings import Settings
 from tests.graphql import GraphQLClient
 from tests.helpers import MiB, object_id, put_part, sandbox, split, start_upload
-from tests.servers import serve_api
 
 IDLE = 3.0
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devservices.api import free_port, serve_api
 from devservices.services import FerretDB
 from graphql_api.settings import Settings
 from tests.graphql import error_codes
-from tests.servers import free_port, serve_api
 
 
 async def test_database_outage_is_masked_with_a_request_id(

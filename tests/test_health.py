@@ -8,9 +8,9 @@ from pathlib import Path
 
 import httpx
 
+from devservices.api import free_port, serve_api
 from devservices.services import MinIO
 from graphql_api.settings import Settings
-from tests.servers import free_port, serve_api
 
 
 async def test_healthz_and_readyz(http: httpx.AsyncClient) -> None:

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import httpx
 
+from devservices.api import serve_api
 from graphql_api.settings import Settings
 from tests.graphql import GraphQLClient
-from tests.servers import serve_api
 
 
 async def _still_serving(http: httpx.AsyncClient, token: str) -> None:

@@ -10,11 +10,11 @@ import pytest
 from bson import ObjectId
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
+from devservices.api import serve_api
 from graphql_api.settings import Settings
 from tests.counting import CommandCounter
 from tests.graphql import GraphQLClient
 from tests.helpers import create_folder, object_id, sandbox, upload_bytes
-from tests.servers import serve_api
 
 LISTING = """
 query($id: ID!, $first: Int!) {

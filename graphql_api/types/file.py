@@ -169,6 +169,11 @@ class File(relay.Node):
         [user] = await User.load_visible(info, [self.document.owner_id])
         return user
 
+    @strawberry.field(description="Part size the checksum was computed over: hash the file in parts this long.")
+    def checksum_part_size(self) -> BigInt | None:
+        upload = self.document.upload
+        return BigInt(upload.part_size) if upload.part_count else None
+
     @strawberry.field(description="The upload in progress, for the person uploading; null otherwise.")
     async def upload(self, info: Info) -> Upload | None:
         principal = await info.context.principal()

@@ -1,4 +1,4 @@
-"""The API under test, served by uvicorn on a free loopback port in a thread of its own."""
+"""The API served in a background thread of this process: for tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from graphql_api.app import create_app
 from graphql_api.settings import Settings
@@ -22,17 +23,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_api(settings: Settings, **app_options: Any) -> Iterator[str]:
-    """Run the real app (real lifespan, real sockets) and yield its base URL."""
+def serve_asgi(app: ASGIApp, ws_max_size: int = 1024 * 1024) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port (real lifespan, real sockets); yield its base URL."""
     port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, **app_options),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        lifespan="on",
-        ws_max_size=settings.max_body_bytes,
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on", ws_max_size=ws_max_size)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"api-{port}", daemon=True)
     thread.start()
@@ -46,6 +40,12 @@ def serve_api(settings: Settings, **app_options: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@contextlib.contextmanager
+def serve_api(settings: Settings, **app_options: Any) -> Iterator[str]:
+    with serve_asgi(create_app(settings, **app_options), settings.max_body_bytes) as url:
+        yield url
 
 
 def settings_for(env: dict[str, str], **overrides: Any) -> Settings:

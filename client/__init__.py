@@ -1,0 +1,1 @@
+"""A Python client for Strata: GraphQL calls and parallel, resumable, verified transfers."""

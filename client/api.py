@@ -1,0 +1,75 @@
+"""GraphQL over HTTP with a bearer token; user errors raise with their codes."""
+
+from __future__ import annotations
+
+import os
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+DEFAULT_URL = "http://127.0.0.1:8000/graphql"
+
+
+class StrataError(Exception):
+    """The API refused a request; ``codes`` holds the error codes it gave."""
+
+    def __init__(self, message: str, codes: list[str]) -> None:
+        super().__init__(message)
+        self.codes = codes
+
+
+class StrataClient:
+    """An async client for one Strata endpoint.
+
+    Example::
+
+        async with StrataClient(token=os.environ["STRATA_TOKEN"]) as strata:
+            me = await strata.query("{ me { name } }")
+    """
+
+    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 60.0) -> None:
+        self.url = url or os.environ.get("STRATA_API_URL", DEFAULT_URL)
+        self.token = token or os.environ.get("STRATA_TOKEN")
+        self.http = httpx.AsyncClient(timeout=timeout)
+        # Part transfers go straight to the object store, on a pool of their own.
+        self.transfers = httpx.AsyncClient(
+            timeout=httpx.Timeout(300.0, connect=30.0), limits=httpx.Limits(max_connections=64)
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self.http.aclose()
+        await self.transfers.aclose()
+
+    async def query(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = await self.http.post(
+            self.url, json={"query": document, "variables": variables or {}}, headers=headers
+        )
+        if response.status_code != 200:
+            raise StrataError(f"HTTP {response.status_code}: {response.text[:300]}", [str(response.status_code)])
+        answer: dict[str, Any] = response.json()
+        if answer.get("errors"):
+            errors = answer["errors"]
+            raise StrataError(
+                "; ".join(e.get("message", "") for e in errors),
+                [str(e.get("extensions", {}).get("code", "ERROR")) for e in errors],
+            )
+        data: dict[str, Any] = answer["data"]
+        return data
+
+    async def mutate(self, document: str, name: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """Run a mutation and return its payload; user errors raise StrataError."""
+        payload: dict[str, Any] = (await self.query(document, variables))[name]
+        if payload.get("userErrors"):
+            errors = payload["userErrors"]
+            raise StrataError("; ".join(e["message"] for e in errors), [e["code"] for e in errors])
+        return payload

@@ -1,0 +1,324 @@
+"""Parallel, resumable, verified transfers straight between a file and the object store.
+
+Uploads hash every part first (SHA-256), so each part URL only accepts those exact
+bytes and the whole file's composite checksum is declared up front. A run that stops
+(Ctrl-C, dropped connection) leaves a small state file; running the same upload again
+asks the API which parts the store holds and sends only the rest. Downloads fetch byte
+ranges in parallel into ``<dest>.part``, remember finished ranges, and verify the
+composite checksum before renaming into place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import math
+import mimetypes
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from client.api import StrataClient, StrataError
+
+MiB = 1024 * 1024
+MAX_PARTS = 10_000
+MIN_DEFAULT_PART = 16 * MiB
+URL_BATCH = 1000
+RETRIES = 4
+STATE_DIR = Path(os.environ.get("STRATA_STATE_DIR", Path.home() / ".cache" / "strata" / "transfers"))
+
+CREATE_UPLOAD = """
+mutation($input: CreateUploadInput!) {
+  createUpload(input: $input) {
+    upload { id partSize partCount parts { partNumber url headers { name value } } }
+    file { id }
+    userErrors { code message field }
+  }
+}
+"""
+PART_URLS = """
+mutation($input: UploadPartUrlsInput!) {
+  uploadPartUrls(input: $input) {
+    upload { parts { partNumber url headers { name value } } }
+    userErrors { code message }
+  }
+}
+"""
+UPLOADED = (
+    "query($id: ID!) { node(id: $id) { ... on Upload { partSize uploadedParts { partNumber etag checksumSha256 } } } }"
+)
+COMPLETE = """
+mutation($input: CompleteUploadInput!) {
+  completeUpload(input: $input) { file { id name size checksum status } userErrors { code message field } }
+}
+"""
+DOWNLOAD = """
+query($id: ID!, $partSize: BigInt!) {
+  node(id: $id) {
+    ... on File {
+      name size checksum checksumPartSize
+      download(partSize: $partSize) { url parts { partNumber rangeStart rangeEnd } }
+    }
+  }
+}
+"""
+
+
+class Progress:
+    """Bytes done out of a total, drawn on one terminal line with throughput."""
+
+    def __init__(self, total: int, label: str, stream: Any = sys.stderr, enabled: bool = True) -> None:
+        self.total = total
+        self.label = label
+        self.stream = stream
+        self.enabled = enabled
+        self.done = 0
+        self.started = time.monotonic()
+        self._drawn = 0.0
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        now = time.monotonic()
+        if self.enabled and (now - self._drawn > 0.2 or self.done >= self.total):
+            self._drawn = now
+            rate = self.done / max(now - self.started, 1e-6) / MiB
+            share = 100 * self.done / self.total if self.total else 100
+            self.stream.write(
+                f"\r{self.label}: {self.done / MiB:9.1f} / {self.total / MiB:.1f} MiB {share:5.1f}%  {rate:7.1f} MiB/s"
+            )
+            self.stream.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def default_part_size(size: int) -> int:
+    return max(MIN_DEFAULT_PART, math.ceil(math.ceil(size / MAX_PARTS) / MiB) * MiB)
+
+
+def part_digests(path: Path, part_size: int) -> list[str]:
+    """Base64 SHA-256 of each part of the file, read in one pass."""
+    digests = []
+    with path.open("rb") as source:
+        while chunk := source.read(part_size):
+            digests.append(base64.b64encode(hashlib.sha256(chunk).digest()).decode())
+    return digests
+
+
+def composite(digests: Iterable[str]) -> str:
+    parts = [base64.b64decode(d) for d in digests]
+    return f"{base64.b64encode(hashlib.sha256(b''.join(parts)).digest()).decode()}-{len(parts)}"
+
+
+def file_checksum(path: Path, part_size: int | None) -> str:
+    if not part_size:
+        return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
+    return composite(part_digests(path, part_size))
+
+
+async def _with_retries(send: Callable[[], Any]) -> httpx.Response:
+    for attempt in range(RETRIES):
+        try:
+            response: httpx.Response = await send()
+        except httpx.TransportError:
+            if attempt == RETRIES - 1:
+                raise
+        else:
+            if response.status_code < 500 or attempt == RETRIES - 1:
+                return response
+        await asyncio.sleep(0.5 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class UploadState:
+    """What a resumed run needs: saved next to nothing the user owns, keyed by the source file."""
+
+    path: Path
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def load(self) -> None:
+        try:
+            self.data = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            self.data = {}
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(self.data))
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _upload_state(source: Path, folder_id: str, part_size: int) -> UploadState:
+    stat = source.stat()
+    key = hashlib.sha256(f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{folder_id}|{part_size}".encode())
+    return UploadState(STATE_DIR / f"upload-{key.hexdigest()[:32]}.json")
+
+
+async def upload(
+    client: StrataClient,
+    source: Path,
+    folder_id: str,
+    *,
+    name: str | None = None,
+    content_type: str | None = None,
+    part_size: int | None = None,
+    concurrency: int = 8,
+    show_progress: bool = True,
+) -> dict[str, Any]:
+    """Upload ``source`` into the folder; returns the completed file. Re-run after a stop to resume."""
+    size = source.stat().st_size
+    part_size = part_size or default_part_size(size)
+    digests = await asyncio.to_thread(part_digests, source, part_size)
+    state = _upload_state(source, folder_id, part_size)
+    state.load()
+    etags: dict[int, str] = {}
+    upload_id = state.data.get("uploadId")
+    if upload_id:
+        found = (await client.query(UPLOADED, {"id": upload_id}))["node"]
+        if found is None:
+            upload_id = None  # completed, aborted or swept meanwhile: start again
+        else:
+            for held in found["uploadedParts"]:
+                number = held["partNumber"]
+                if number <= len(digests) and held["checksumSha256"] == digests[number - 1]:
+                    etags[number] = held["etag"]
+    first_urls: list[dict[str, Any]] = []
+    if not upload_id:
+        created = await client.mutate(
+            CREATE_UPLOAD,
+            "createUpload",
+            {
+                "input": {
+                    "folderId": folder_id,
+                    "name": name or source.name,
+                    "size": size,
+                    "contentType": content_type or mimetypes.guess_type(source.name)[0] or "application/octet-stream",
+                    "partSize": part_size if size else None,
+                    "checksum": composite(digests) if digests else None,
+                    "partChecksums": digests[:URL_BATCH],
+                }
+            },
+        )
+        upload_id = created["upload"]["id"]
+        first_urls = created["upload"]["parts"]
+        state.data = {"uploadId": upload_id}
+        state.save()
+    progress = Progress(size, f"upload {source.name}", enabled=show_progress)
+    progress.advance(sum(min(part_size, size - (n - 1) * part_size) for n in etags))
+    missing = [n for n in range(1, len(digests) + 1) if n not in etags]
+    pending_urls = {u["partNumber"]: u for u in first_urls}
+    limiter = asyncio.Semaphore(concurrency)
+    descriptor = os.open(source, os.O_RDONLY)
+
+    async def send(part: dict[str, Any]) -> None:
+        number = part["partNumber"]
+        async with limiter:
+            offset = (number - 1) * part_size
+            body = await asyncio.to_thread(os.pread, descriptor, min(part_size, size - offset), offset)
+            headers = {h["name"]: h["value"] for h in part["headers"]}
+            response = await _with_retries(lambda: client.transfers.put(part["url"], content=body, headers=headers))
+            if response.status_code != 200:
+                raise StrataError(f"part {number}: HTTP {response.status_code} {response.text[:200]}", ["PART_REFUSED"])
+            etags[number] = response.headers["etag"]
+            progress.advance(len(body))
+
+    try:
+        for start in range(0, len(missing), URL_BATCH):
+            batch = missing[start : start + URL_BATCH]
+            unsigned = [n for n in batch if n not in pending_urls]
+            if unsigned:
+                signed = await client.mutate(
+                    PART_URLS,
+                    "uploadPartUrls",
+                    {
+                        "input": {
+                            "uploadId": upload_id,
+                            "parts": [{"partNumber": n, "checksumSha256": digests[n - 1]} for n in unsigned],
+                        }
+                    },
+                )
+                pending_urls.update({u["partNumber"]: u for u in signed["upload"]["parts"]})
+            await asyncio.gather(*(send(pending_urls.pop(n)) for n in batch))
+    finally:
+        os.close(descriptor)
+        progress.finish()
+    done = await client.mutate(
+        COMPLETE,
+        "completeUpload",
+        {"input": {"uploadId": upload_id, "parts": [{"partNumber": n, "etag": etags[n]} for n in sorted(etags)]}},
+    )
+    state.clear()
+    file: dict[str, Any] = done["file"]
+    return file
+
+
+async def download(
+    client: StrataClient,
+    file_id: str,
+    destination: Path,
+    *,
+    part_size: int = 16 * MiB,
+    concurrency: int = 8,
+    show_progress: bool = True,
+) -> Path:
+    """Fetch a file by parallel ranged GETs; resumes a stopped run; verifies the checksum."""
+    found = (await client.query(DOWNLOAD, {"id": file_id, "partSize": part_size}))["node"]
+    if found is None or found["download"] is None:
+        raise StrataError("file not found or not available", ["NOT_FOUND"])
+    size = int(found["size"])
+    partial = destination.with_name(destination.name + ".part")
+    state = UploadState(destination.with_name(destination.name + ".strata-download.json"))
+    state.load()
+    if state.data.get("fileId") != file_id or state.data.get("checksum") != found["checksum"] or not partial.exists():
+        state.data = {"fileId": file_id, "checksum": found["checksum"], "done": []}
+        with partial.open("wb") as blank:
+            blank.truncate(size)
+        state.save()
+    done: set[int] = set(state.data["done"])
+    ranges = [r for r in found["download"]["parts"] if r["partNumber"] not in done]
+    progress = Progress(size, f"download {found['name']}", enabled=show_progress)
+    progress.advance(size - sum(int(r["rangeEnd"]) - int(r["rangeStart"]) + 1 for r in ranges))
+    limiter = asyncio.Semaphore(concurrency)
+    url = found["download"]["url"]
+    descriptor = os.open(partial, os.O_WRONLY)
+
+    async def fetch(part: dict[str, Any]) -> None:
+        start, end = int(part["rangeStart"]), int(part["rangeEnd"])
+        async with limiter:
+            response = await _with_retries(lambda: client.transfers.get(url, headers={"Range": f"bytes={start}-{end}"}))
+            if response.status_code != 206 or len(response.content) != end - start + 1:
+                raise StrataError(f"range {start}-{end}: HTTP {response.status_code}", ["RANGE_FAILED"])
+            await asyncio.to_thread(os.pwrite, descriptor, response.content, start)
+            done.add(part["partNumber"])
+            state.data["done"] = sorted(done)
+            state.save()
+            progress.advance(len(response.content))
+
+    try:
+        await asyncio.gather(*(fetch(r) for r in ranges))
+    finally:
+        os.close(descriptor)
+        progress.finish()
+    expected = found["checksum"]
+    if expected:
+        actual = await asyncio.to_thread(file_checksum, partial, found["checksumPartSize"])
+        if actual != expected:
+            partial.unlink(missing_ok=True)
+            state.clear()
+            raise StrataError(f"checksum mismatch: expected {expected}, got {actual}", ["CHECKSUM_MISMATCH"])
+    partial.replace(destination)
+    state.clear()
+    return destination
