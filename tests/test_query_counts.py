@@ -12,7 +12,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from devservices.api import serve_api
 from graphql_api.settings import Settings
-from tests.counting import CommandCounter
+from storage.command_counter import CommandCounter
 from tests.graphql import GraphQLClient
 from tests.helpers import create_folder, object_id, sandbox, upload_bytes
 

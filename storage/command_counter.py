@@ -1,4 +1,4 @@
-"""Counts the MongoDB commands the API sends, through pymongo's command monitoring."""
+"""Counts the MongoDB commands a client sends, through pymongo's command monitoring (tests, benchmarks)."""
 
 from __future__ import annotations
 
