@@ -19,7 +19,7 @@ import mimetypes
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,10 +126,11 @@ def file_checksum(path: Path, part_size: int | None) -> str:
     return composite(part_digests(path, part_size))
 
 
-async def _with_retries(send: Callable[[], Any]) -> httpx.Response:
+async def _with_retries(send: Callable[..., Awaitable[httpx.Response]], *args: Any, **kwargs: Any) -> httpx.Response:
+    """Call ``send`` again after connection errors and 5xx answers, backing off."""
     for attempt in range(RETRIES):
         try:
-            response: httpx.Response = await send()
+            response = await send(*args, **kwargs)
         except httpx.TransportError:
             if attempt == RETRIES - 1:
                 raise
@@ -167,6 +168,54 @@ def _upload_state(source: Path, folder_id: str, part_size: int) -> UploadState:
     return UploadState(STATE_DIR / f"upload-{key.hexdigest()[:32]}.json")
 
 
+class _BatchSigner:
+    """Collects part URL requests from concurrent senders into few ``uploadPartUrls`` calls."""
+
+    def __init__(self, client: StrataClient, upload_id: str) -> None:
+        self.client = client
+        self.upload_id = upload_id
+        self.waiting: list[tuple[int, str, asyncio.Future[dict[str, Any]]]] = []
+        self.flushing: asyncio.Task[None] | None = None
+
+    async def sign(self, number: int, digest: str) -> dict[str, Any]:
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.waiting.append((number, digest, future))
+        if self.flushing is None or self.flushing.done():
+            self.flushing = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        await asyncio.sleep(0.005)  # let the other senders join this batch
+        batch, self.waiting = self.waiting[:URL_BATCH], self.waiting[URL_BATCH:]
+        if self.waiting:
+            self.flushing = asyncio.create_task(self._flush())
+        try:
+            signed = await self.client.mutate(
+                PART_URLS,
+                "uploadPartUrls",
+                {
+                    "input": {
+                        "uploadId": self.upload_id,
+                        "parts": [{"partNumber": n, "checksumSha256": d} for n, d, _ in batch],
+                    }
+                },
+            )
+        except Exception as error:  # every waiting sender learns why
+            for _, _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        urls = {u["partNumber"]: u for u in signed["upload"]["parts"]}
+        for number, _, future in batch:
+            if not future.done():
+                future.set_result(urls[number])
+
+
+def _read_and_hash(descriptor: int, offset: int, length: int) -> tuple[bytes, str]:
+    body = os.pread(descriptor, length, offset)
+    return body, base64.b64encode(hashlib.sha256(body).digest()).decode()
+
+
 async def upload(
     client: StrataClient,
     source: Path,
@@ -178,24 +227,25 @@ async def upload(
     concurrency: int = 8,
     show_progress: bool = True,
 ) -> dict[str, Any]:
-    """Upload ``source`` into the folder; returns the completed file. Re-run after a stop to resume."""
+    """Upload ``source`` into the folder; returns the completed file. Re-run after a stop to resume.
+
+    Each sender reads a part, hashes it, gets its URL (batched with the other senders') and
+    PUTs it, so reading, hashing and sending overlap. Parts the store already holds with the
+    same SHA-256 are skipped. The file's composite checksum is checked at the end.
+    """
     size = source.stat().st_size
     part_size = part_size or default_part_size(size)
-    digests = await asyncio.to_thread(part_digests, source, part_size)
+    count = math.ceil(size / part_size)
     state = _upload_state(source, folder_id, part_size)
     state.load()
-    etags: dict[int, str] = {}
+    held: dict[int, tuple[str, str | None]] = {}
     upload_id = state.data.get("uploadId")
     if upload_id:
         found = (await client.query(UPLOADED, {"id": upload_id}))["node"]
         if found is None:
             upload_id = None  # completed, aborted or swept meanwhile: start again
         else:
-            for held in found["uploadedParts"]:
-                number = held["partNumber"]
-                if number <= len(digests) and held["checksumSha256"] == digests[number - 1]:
-                    etags[number] = held["etag"]
-    first_urls: list[dict[str, Any]] = []
+            held = {p["partNumber"]: (p["etag"], p["checksumSha256"]) for p in found["uploadedParts"]}
     if not upload_id:
         created = await client.mutate(
             CREATE_UPLOAD,
@@ -207,51 +257,38 @@ async def upload(
                     "size": size,
                     "contentType": content_type or mimetypes.guess_type(source.name)[0] or "application/octet-stream",
                     "partSize": part_size if size else None,
-                    "checksum": composite(digests) if digests else None,
-                    "partChecksums": digests[:URL_BATCH],
                 }
             },
         )
         upload_id = created["upload"]["id"]
-        first_urls = created["upload"]["parts"]
         state.data = {"uploadId": upload_id}
         state.save()
+    signer = _BatchSigner(client, upload_id)
     progress = Progress(size, f"upload {source.name}", enabled=show_progress)
-    progress.advance(sum(min(part_size, size - (n - 1) * part_size) for n in etags))
-    missing = [n for n in range(1, len(digests) + 1) if n not in etags]
-    pending_urls = {u["partNumber"]: u for u in first_urls}
-    limiter = asyncio.Semaphore(concurrency)
+    etags: dict[int, str] = {}
+    digests: dict[int, str] = {}
+    numbers = iter(range(1, count + 1))
     descriptor = os.open(source, os.O_RDONLY)
 
-    async def send(part: dict[str, Any]) -> None:
-        number = part["partNumber"]
-        async with limiter:
+    async def sender() -> None:
+        for number in numbers:
             offset = (number - 1) * part_size
-            body = await asyncio.to_thread(os.pread, descriptor, min(part_size, size - offset), offset)
+            body, digest = await asyncio.to_thread(_read_and_hash, descriptor, offset, min(part_size, size - offset))
+            digests[number] = digest
+            if number in held and held[number][1] == digest:
+                etags[number] = held[number][0]
+                progress.advance(len(body))
+                continue
+            part = await signer.sign(number, digest)
             headers = {h["name"]: h["value"] for h in part["headers"]}
-            response = await _with_retries(lambda: client.transfers.put(part["url"], content=body, headers=headers))
+            response = await _with_retries(client.transfers.put, part["url"], content=body, headers=headers)
             if response.status_code != 200:
                 raise StrataError(f"part {number}: HTTP {response.status_code} {response.text[:200]}", ["PART_REFUSED"])
             etags[number] = response.headers["etag"]
             progress.advance(len(body))
 
     try:
-        for start in range(0, len(missing), URL_BATCH):
-            batch = missing[start : start + URL_BATCH]
-            unsigned = [n for n in batch if n not in pending_urls]
-            if unsigned:
-                signed = await client.mutate(
-                    PART_URLS,
-                    "uploadPartUrls",
-                    {
-                        "input": {
-                            "uploadId": upload_id,
-                            "parts": [{"partNumber": n, "checksumSha256": digests[n - 1]} for n in unsigned],
-                        }
-                    },
-                )
-                pending_urls.update({u["partNumber"]: u for u in signed["upload"]["parts"]})
-            await asyncio.gather(*(send(pending_urls.pop(n)) for n in batch))
+        await asyncio.gather(*(sender() for _ in range(max(1, concurrency))))
     finally:
         os.close(descriptor)
         progress.finish()
@@ -262,7 +299,25 @@ async def upload(
     )
     state.clear()
     file: dict[str, Any] = done["file"]
+    if count and file["checksum"] != composite(digests[n] for n in range(1, count + 1)):
+        raise StrataError(
+            f"the stored file's checksum {file['checksum']} differs from the local one", ["CHECKSUM_MISMATCH"]
+        )
     return file
+
+
+INFO = "query($id: ID!) { node(id: $id) { ... on File { name size status checksum checksumPartSize } } }"
+
+
+def _write_and_hash(descriptor: int, body: bytes, offset: int) -> str:
+    os.pwrite(descriptor, body, offset)
+    return base64.b64encode(hashlib.sha256(body).digest()).decode()
+
+
+def _hash_range(path: Path, offset: int, length: int) -> str:
+    with path.open("rb") as source:
+        source.seek(offset)
+        return base64.b64encode(hashlib.sha256(source.read(length)).digest()).decode()
 
 
 async def download(
@@ -270,15 +325,22 @@ async def download(
     file_id: str,
     destination: Path,
     *,
-    part_size: int = 16 * MiB,
+    part_size: int | None = None,
     concurrency: int = 8,
     show_progress: bool = True,
 ) -> Path:
-    """Fetch a file by parallel ranged GETs; resumes a stopped run; verifies the checksum."""
-    found = (await client.query(DOWNLOAD, {"id": file_id, "partSize": part_size}))["node"]
-    if found is None or found["download"] is None:
+    """Fetch a file by parallel ranged GETs; resumes a stopped run; verifies the checksum.
+
+    Ranges default to the file's checksum part size, so each range's SHA-256 is one term of
+    the composite checksum and is computed as it arrives: no second pass over the file.
+    """
+    info = (await client.query(INFO, {"id": file_id}))["node"]
+    if info is None or info["status"] != "AVAILABLE":
         raise StrataError("file not found or not available", ["NOT_FOUND"])
+    part_size = part_size or info["checksumPartSize"] or 16 * MiB
+    found = (await client.query(DOWNLOAD, {"id": file_id, "partSize": part_size}))["node"]
     size = int(found["size"])
+    aligned = bool(info["checksumPartSize"]) and part_size == info["checksumPartSize"]
     partial = destination.with_name(destination.name + ".part")
     state = UploadState(destination.with_name(destination.name + ".strata-download.json"))
     state.load()
@@ -293,15 +355,16 @@ async def download(
     progress.advance(size - sum(int(r["rangeEnd"]) - int(r["rangeStart"]) + 1 for r in ranges))
     limiter = asyncio.Semaphore(concurrency)
     url = found["download"]["url"]
+    digests: dict[int, str] = {}
     descriptor = os.open(partial, os.O_WRONLY)
 
     async def fetch(part: dict[str, Any]) -> None:
         start, end = int(part["rangeStart"]), int(part["rangeEnd"])
         async with limiter:
-            response = await _with_retries(lambda: client.transfers.get(url, headers={"Range": f"bytes={start}-{end}"}))
+            response = await _with_retries(client.transfers.get, url, headers={"Range": f"bytes={start}-{end}"})
             if response.status_code != 206 or len(response.content) != end - start + 1:
                 raise StrataError(f"range {start}-{end}: HTTP {response.status_code}", ["RANGE_FAILED"])
-            await asyncio.to_thread(os.pwrite, descriptor, response.content, start)
+            digests[part["partNumber"]] = await asyncio.to_thread(_write_and_hash, descriptor, response.content, start)
             done.add(part["partNumber"])
             state.data["done"] = sorted(done)
             state.save()
@@ -314,7 +377,14 @@ async def download(
         progress.finish()
     expected = found["checksum"]
     if expected:
-        actual = await asyncio.to_thread(file_checksum, partial, found["checksumPartSize"])
+        if aligned:
+            for part in found["download"]["parts"]:
+                if part["partNumber"] not in digests:  # fetched by an earlier run: hash it from disk
+                    start, end = int(part["rangeStart"]), int(part["rangeEnd"])
+                    digests[part["partNumber"]] = await asyncio.to_thread(_hash_range, partial, start, end - start + 1)
+            actual = composite(digests[n] for n in sorted(digests))
+        else:
+            actual = await asyncio.to_thread(file_checksum, partial, info["checksumPartSize"])
         if actual != expected:
             partial.unlink(missing_ok=True)
             state.clear()

@@ -28,6 +28,29 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quota(args: argparse.Namespace) -> int:
+    """Operator command: set or clear an organisation's storage quota, straight in the database."""
+    import asyncio
+
+    from resolvers.organisations import set_quota
+    from storage.mongo import Database
+
+    settings = Settings()
+
+    async def run() -> bool:
+        db = Database.connect(settings.mongodb_url, settings.mongodb_database)
+        try:
+            return await set_quota(db, args.slug, None if args.bytes < 0 else args.bytes)
+        finally:
+            db.close()
+
+    if not asyncio.run(run()):
+        print(f"strata: no organisation {args.slug!r} (it appears once a member signs in)", file=sys.stderr)
+        return 1
+    print(f"{args.slug}: quota {'removed' if args.bytes < 0 else f'{args.bytes} bytes'}")
+    return 0
+
+
 def schema_sdl() -> str:
     from graphql_api.schema import build_schema
 
@@ -113,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     export = commands.add_parser("export-schema", help="print the GraphQL SDL (or write it with -o)")
     export.add_argument("-o", "--output")
     export.set_defaults(handler=_export_schema)
+    quota = commands.add_parser("quota", help="operator: set an organisation's storage quota (-1 removes it)")
+    quota.add_argument("slug")
+    quota.add_argument("bytes", type=int)
+    quota.set_defaults(handler=_quota)
     args = parser.parse_args(argv)
     return int(args.handler(args))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,6 +12,7 @@ import httpx
 import pytest
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
+from graphql_api.cli import main
 from graphql_api.settings import Settings
 from tests.graphql import GraphQLClient
 from tests.helpers import (
@@ -300,14 +302,22 @@ async def test_abort_leaves_nothing_behind(
     assert _codes(again) == ["NOT_FOUND"]
 
 
-async def test_quota_refuses_uploads_that_do_not_fit(as_user: Any, mongo: AsyncIOMotorDatabase[Any]) -> None:
+async def _set_quota(settings: Settings, monkeypatch: pytest.MonkeyPatch, slug: str, quota: int) -> None:
+    monkeypatch.setenv("STRATA_MONGODB_URL", settings.mongodb_url)
+    monkeypatch.setenv("STRATA_MONGODB_DATABASE", settings.mongodb_database)
+    assert await asyncio.to_thread(main, ["quota", slug, str(quota)]) == 0
+
+
+async def test_quota_refuses_uploads_that_do_not_fit(
+    as_user: Any, mongo: AsyncIOMotorDatabase[Any], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     carol = as_user("carol")
     folder = await sandbox(carol, "reading-climate")
     organisation = await mongo.organisations.find_one({"slug": "reading-climate"})
     assert organisation is not None
     usage = organisation["usage_bytes"]
-    # given: a quota with 1 KiB of room (set by the operator, see `strata quota`)
-    await mongo.organisations.update_one({"_id": organisation["_id"]}, {"$set": {"quota_bytes": usage + 1024}})
+    # given: a quota with 1 KiB of room (operators set it with `strata quota SLUG BYTES`)
+    await _set_quota(settings, monkeypatch, "reading-climate", usage + 1024)
     try:
         over = (await carol.data(CREATE_UPLOAD, {"input": {"folderId": folder, "name": "big", "size": 2048}}))[
             "createUpload"
@@ -321,4 +331,5 @@ async def test_quota_refuses_uploads_that_do_not_fit(as_user: Any, mongo: AsyncI
         ]
         assert _codes(still_over) == ["QUOTA_EXCEEDED"]
     finally:
-        await mongo.organisations.update_one({"_id": organisation["_id"]}, {"$set": {"quota_bytes": None}})
+        await _set_quota(settings, monkeypatch, "reading-climate", -1)
+    assert (await mongo.organisations.find_one({"slug": "reading-climate"}))["quota_bytes"] is None
