@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
+import hashlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -58,7 +60,9 @@ def _boto(settings: Settings) -> Any:
     )
 
 
-async def _single_stream(settings: Settings, source: Path, target: Path) -> tuple[Callable[[], Any], Callable[[], Any]]:
+async def _single_stream(
+    settings: Settings, source: Path, target: Path
+) -> tuple[Callable[[], Any], Callable[[], Any], Callable[[], Any]]:
     presigner = Presigner(settings.s3_endpoint_url or "", settings.s3_region)
     credentials = Credentials(settings.s3_access_key_id or "", settings.s3_secret_access_key or "")
     key = "bench-single-stream"
@@ -76,6 +80,17 @@ async def _single_stream(settings: Settings, source: Path, target: Path) -> tupl
             response = await http.put(put_url, content=chunks(), headers={"Content-Length": str(size)})
             response.raise_for_status()
 
+    async def put_verified() -> None:
+        # The same single PUT, with the end-to-end SHA-256 our parts carry: integrity costs both sides CPU.
+        digest = await asyncio.to_thread(_sha256_b64, source)
+        verified_url = presigner.url(
+            credentials, "PUT", settings.s3_bucket, key, {}, expires=3600, headers={"x-amz-checksum-sha256": digest}
+        )
+        async with httpx.AsyncClient(timeout=600) as http:
+            headers = {"Content-Length": str(size), "x-amz-checksum-sha256": digest}
+            response = await http.put(verified_url, content=chunks(), headers=headers)
+            response.raise_for_status()
+
     async def get() -> None:
         async with httpx.AsyncClient(timeout=600) as http, http.stream("GET", get_url) as response:
             response.raise_for_status()
@@ -83,7 +98,15 @@ async def _single_stream(settings: Settings, source: Path, target: Path) -> tupl
                 async for chunk in response.aiter_bytes(8 * MiB):
                     await asyncio.to_thread(out.write, chunk)
 
-    return put, get
+    return put, put_verified, get
+
+
+def _sha256_b64(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        while chunk := source.read(8 * MiB):
+            digest.update(chunk)
+    return base64.b64encode(digest.digest()).decode()
 
 
 async def run(
@@ -140,8 +163,12 @@ async def run(
             down_time = await median(functools.partial(down, file_id=uploaded["id"]), repeat)
             rows.append((f"presigned parts, concurrency {concurrency}", mib / up_time, mib / down_time))
             target.unlink(missing_ok=True)
-    put, get = await _single_stream(settings, source, scratch / "single.bin")
-    rows.append(("single stream PUT / GET", mib / await median(put, repeat), mib / await median(get, repeat)))
+    put, put_verified, get = await _single_stream(settings, source, scratch / "single.bin")
+    put_rate = mib / await median(put, repeat)
+    verified_rate = mib / await median(put_verified, repeat)
+    get_rate = mib / await median(get, repeat)
+    rows.append(("single stream PUT / GET", put_rate, get_rate))
+    rows.append(("single stream PUT with SHA-256 / GET", verified_rate, get_rate))
     client = _boto(settings)
 
     async def boto_up() -> None:
@@ -152,7 +179,7 @@ async def run(
 
     boto = (mib / await median(boto_up, repeat), mib / await median(boto_down, repeat))
     rows.append(("boto3 upload_file / download_file (default TransferConfig)", *boto))
-    single = rows[-2]
+    single = rows[-3]
     lines = [
         f"## Transfers: {mib:.0f} MiB file, {PART // MiB} MiB parts, local MinIO, median of {repeat}",
         "",

@@ -187,8 +187,8 @@ class _BatchSigner:
     async def _flush(self) -> None:
         await asyncio.sleep(0.005)  # let the other senders join this batch
         batch, self.waiting = self.waiting[:URL_BATCH], self.waiting[URL_BATCH:]
-        if self.waiting:
-            self.flushing = asyncio.create_task(self._flush())
+        # Whoever arrives while this batch is being signed needs a flush of their own.
+        self.flushing = asyncio.create_task(self._flush()) if self.waiting else None
         try:
             signed = await self.client.mutate(
                 PART_URLS,
