@@ -8,9 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
+from bench.transfers import boto_client
 from client.api import StrataClient
 from graphql_api.settings import Settings
 from storage.presign import Credentials, Presigner
@@ -83,14 +81,7 @@ async def run(url: str, token: str, settings: Settings, repeat: int, median: Med
                 headers={"x-amz-checksum-sha256": digest},
             )
 
-    boto = boto3.client(
-        "s3",
-        endpoint_url=settings.s3_endpoint_url,
-        aws_access_key_id=settings.s3_access_key_id,
-        aws_secret_access_key=settings.s3_secret_access_key,
-        region_name=settings.s3_region,
-        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
-    )
+    boto = boto_client(settings)
 
     async def botocore_signer() -> None:
         for n in range(1, PARTS + 1):

@@ -49,7 +49,7 @@ class ByteCounter:
         await self.app(scope, counted_receive, counted_send)
 
 
-def _boto(settings: Settings) -> Any:
+def boto_client(settings: Settings) -> Any:
     return boto3.client(
         "s3",
         endpoint_url=settings.s3_endpoint_url,
@@ -169,7 +169,7 @@ async def run(
     get_rate = mib / await median(get, repeat)
     rows.append(("single stream PUT / GET", put_rate, get_rate))
     rows.append(("single stream PUT with SHA-256 / GET", verified_rate, get_rate))
-    client = _boto(settings)
+    client = boto_client(settings)
 
     async def boto_up() -> None:
         await asyncio.to_thread(client.upload_file, str(source), settings.s3_bucket, "bench-boto3")

@@ -8,6 +8,8 @@ from typing import Any, Self
 
 import httpx
 
+from client.objects import ObjectStoreSession
+
 DEFAULT_URL = "http://127.0.0.1:8000/graphql"
 
 
@@ -32,10 +34,14 @@ class StrataClient:
         self.url = url or os.environ.get("STRATA_API_URL", DEFAULT_URL)
         self.token = token or os.environ.get("STRATA_TOKEN")
         self.http = httpx.AsyncClient(timeout=timeout)
-        # Part transfers go straight to the object store, on a pool of their own.
-        self.transfers = httpx.AsyncClient(
-            timeout=httpx.Timeout(300.0, connect=30.0), limits=httpx.Limits(max_connections=64)
-        )
+        self._objects: ObjectStoreSession | None = None
+
+    @property
+    def objects(self) -> ObjectStoreSession:
+        """The connection pool for part transfers, straight to the object store."""
+        if self._objects is None:
+            self._objects = ObjectStoreSession()
+        return self._objects
 
     async def __aenter__(self) -> Self:
         return self
@@ -47,7 +53,8 @@ class StrataClient:
 
     async def close(self) -> None:
         await self.http.aclose()
-        await self.transfers.aclose()
+        if self._objects is not None:
+            await self._objects.close()
 
     async def query(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}

@@ -19,12 +19,10 @@ import mimetypes
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from client.api import StrataClient, StrataError
 
@@ -32,7 +30,6 @@ MiB = 1024 * 1024
 MAX_PARTS = 10_000
 MIN_DEFAULT_PART = 16 * MiB
 URL_BATCH = 1000
-RETRIES = 4
 STATE_DIR = Path(os.environ.get("STRATA_STATE_DIR", Path.home() / ".cache" / "strata" / "transfers"))
 
 CREATE_UPLOAD = """
@@ -124,21 +121,6 @@ def file_checksum(path: Path, part_size: int | None) -> str:
     if not part_size:
         return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
     return composite(part_digests(path, part_size))
-
-
-async def _with_retries(send: Callable[..., Awaitable[httpx.Response]], *args: Any, **kwargs: Any) -> httpx.Response:
-    """Call ``send`` again after connection errors and 5xx answers, backing off."""
-    for attempt in range(RETRIES):
-        try:
-            response = await send(*args, **kwargs)
-        except httpx.TransportError:
-            if attempt == RETRIES - 1:
-                raise
-        else:
-            if response.status_code < 500 or attempt == RETRIES - 1:
-                return response
-        await asyncio.sleep(0.5 * 2**attempt)
-    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -281,10 +263,10 @@ async def upload(
                 continue
             part = await signer.sign(number, digest)
             headers = {h["name"]: h["value"] for h in part["headers"]}
-            response = await _with_retries(client.transfers.put, part["url"], content=body, headers=headers)
-            if response.status_code != 200:
-                raise StrataError(f"part {number}: HTTP {response.status_code} {response.text[:200]}", ["PART_REFUSED"])
-            etags[number] = response.headers["etag"]
+            reply = await client.objects.put(part["url"], body, headers)
+            if reply.status != 200:
+                raise StrataError(f"part {number}: HTTP {reply.status} {reply.body[:200]!r}", ["PART_REFUSED"])
+            etags[number] = reply.etag
             progress.advance(len(body))
 
     try:
@@ -361,14 +343,14 @@ async def download(
     async def fetch(part: dict[str, Any]) -> None:
         start, end = int(part["rangeStart"]), int(part["rangeEnd"])
         async with limiter:
-            response = await _with_retries(client.transfers.get, url, headers={"Range": f"bytes={start}-{end}"})
-            if response.status_code != 206 or len(response.content) != end - start + 1:
-                raise StrataError(f"range {start}-{end}: HTTP {response.status_code}", ["RANGE_FAILED"])
-            digests[part["partNumber"]] = await asyncio.to_thread(_write_and_hash, descriptor, response.content, start)
+            reply = await client.objects.get_range(url, start, end)
+            if reply.status != 206 or len(reply.body) != end - start + 1:
+                raise StrataError(f"range {start}-{end}: HTTP {reply.status}", ["RANGE_FAILED"])
+            digests[part["partNumber"]] = await asyncio.to_thread(_write_and_hash, descriptor, reply.body, start)
             done.add(part["partNumber"])
             state.data["done"] = sorted(done)
             state.save()
-            progress.advance(len(response.content))
+            progress.advance(len(reply.body))
 
     try:
         await asyncio.gather(*(fetch(r) for r in ranges))
