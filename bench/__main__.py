@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from bench import listing, signing, transfers
-from devservices.api import serve_asgi, settings_for
+from bench.api_process import api_process
+from devservices.api import settings_for
 from devservices.services import Stack, dev_token
-from graphql_api.app import create_app
 
 Row = tuple[str, str, str]
 
@@ -51,18 +51,16 @@ async def run(size_mib: int, repeat: int) -> list[str]:
     started = stack.up()
     try:
         run_id = uuid.uuid4().hex[:8]
-        settings = settings_for(
-            {
-                **stack.app_env(),
-                "STRATA_MONGODB_DATABASE": f"strata_bench_{run_id}",
-                "STRATA_S3_BUCKET": f"bench-{run_id}",
-            },
-            log_level="WARNING",
-        )
-        counter = transfers.ByteCounter(create_app(settings))
+        env = {
+            **stack.app_env(),
+            "STRATA_MONGODB_DATABASE": f"strata_bench_{run_id}",
+            "STRATA_S3_BUCKET": f"bench-{run_id}",
+            "STRATA_LOG_LEVEL": "WARNING",
+        }
+        settings = settings_for(env)
         token = dev_token("alice")
         lines: list[str] = []
-        with tempfile.TemporaryDirectory() as scratch, serve_asgi(counter) as url:
+        with tempfile.TemporaryDirectory() as scratch, api_process(env) as (url, counter):
             source = Path(scratch) / "payload.bin"
             write_random(source, size_mib * 1024 * 1024)
             lines += await transfers.run(url, token, settings, source, Path(scratch), counter, repeat, median_seconds)
