@@ -38,7 +38,7 @@ def _run_api(stack: Stack) -> int:
             f"-d client_id=strata-cli -d username=alice -d password=alice-pass | "
             f"python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'\n"
             f"Then send it as 'Authorization: Bearer <token>' (GraphiQL: the Headers tab).\n"
-            f"Users: alice, bob (admin), carol, dave; password <name>-pass. Realm: {REALM}.\n"
+            f"Users: alice, bob (admin), olga (owner), carol, dave; password <name>-pass. Realm: {REALM}.\n"
             f"Press Ctrl-C to stop.\n",
             flush=True,
         )

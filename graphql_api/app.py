@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -28,7 +28,7 @@ from graphql_api.observability import RequestIdMiddleware, configure_logging
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
 from graphql_api.state import AppState
-from resolvers import folders, transfers
+from resolvers import folders, shares, transfers
 from resolvers.errors import Unauthenticated
 from resolvers.identity import SignInCache
 from resolvers.transfers import TransferLimits
@@ -125,15 +125,16 @@ def _limits(settings: Settings) -> TransferLimits:
 
 
 async def _sweep_forever(state: AppState) -> None:
-    """Abort abandoned uploads now and then; every replica may run it, each step is idempotent."""
+    """Abort abandoned uploads and mark expired shares; every replica may run it, each step is idempotent."""
     idle = timedelta(seconds=state.settings.upload_idle_seconds)
     while True:
         try:
             removed = await transfers.sweep_abandoned(state.db, state.blobs, idle)
-            if removed:
-                log.info("aborted %d abandoned uploads", removed)
+            expired = await shares.expire_due(state.db, state.clock())
+            if removed or expired:
+                log.info("aborted %d abandoned uploads, marked %d shares expired", removed, expired)
         except Exception:
-            log.exception("sweeping abandoned uploads failed; trying again later")
+            log.exception("housekeeping failed; trying again later")
         await asyncio.sleep(state.settings.upload_sweep_interval_seconds)
 
 
@@ -142,6 +143,7 @@ def create_app(
     *,
     command_listeners: list[CommandListener] | None = None,
     batch_loads: bool = True,
+    clock: Callable[[], datetime] | None = None,
 ) -> Starlette:
     """The ASGI app; clients are opened in the lifespan and closed on shutdown.
 
@@ -165,6 +167,8 @@ def create_app(
                 await blobs.ensure_bucket(settings.s3_cors_origins)
                 verifier = TokenVerifier(_verifier_config(settings), http)
                 state = AppState(settings, db, blobs, http, verifier, SignInCache(), _limits(settings), batch_loads)
+                if clock is not None:
+                    state.clock = clock
                 app.state.strata = state
                 if resumed := await folders.resume_pending_moves(db):
                     log.warning("finished %d folder moves interrupted by a restart", resumed)

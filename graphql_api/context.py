@@ -15,7 +15,7 @@ from graphql_api.dataloaders import Loaders
 from graphql_api.observability import user_id_var
 from graphql_api.state import AppState
 from resolvers.errors import Unauthenticated
-from resolvers.identity import Principal
+from resolvers.identity import Principal, with_grants
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,9 @@ class Context:
             log.info("authentication failed: %s", error)
             raise Unauthenticated(f"invalid access token: {error}") from None
         settings = self.state.settings
-        self._principal = await self.state.sign_ins.sign_in(self.state.db, claims, settings.oidc_organisation_claim)
+        signed_in = await self.state.sign_ins.sign_in(self.state.db, claims, settings.oidc_organisation_claim)
+        # Shares are read afresh for every request: a revoked share grants nothing from the next one on.
+        self._principal = await with_grants(self.state.db, signed_in, self.state.clock())
         user_id_var.set(str(self._principal.user_id))
         return self._principal
 

@@ -8,8 +8,9 @@ from aiodataloader import DataLoader
 from bson import ObjectId
 from odmantic import Model
 
+from storage import shares
 from storage.lookups import find_by_ids
-from storage.models import File, Folder, Organisation, User
+from storage.models import File, Folder, Organisation, Share, User
 from storage.mongo import Database
 
 M = TypeVar("M", bound=Model)
@@ -27,6 +28,18 @@ class ById(DataLoader[ObjectId, M | None], Generic[M]):
         return await find_by_ids(self.db.engine, self.model, keys)
 
 
+class SharesByResource(DataLoader[ObjectId, list[Share]]):
+    """Live shares per resource id, for ``shares`` fields on a page of files or folders."""
+
+    def __init__(self, db: Database, batch: bool = True) -> None:
+        super().__init__(batch=batch, cache=batch)
+        self.db = db
+
+    async def batch_load_fn(self, keys: list[ObjectId]) -> list[list[Share]]:
+        found = await shares.on_resources(self.db.engine, keys)
+        return [[s for s in found if s.resource_id == key] for key in keys]
+
+
 class Loaders:
     """Created fresh for every request (and every subscription event).
 
@@ -39,3 +52,4 @@ class Loaders:
         self.folder: ById[Folder] = ById(db, Folder, batch)
         self.file: ById[File] = ById(db, File, batch)
         self.user: ById[User] = ById(db, User, batch)
+        self.shares = SharesByResource(db, batch)

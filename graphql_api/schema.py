@@ -22,6 +22,7 @@ from graphql_api.context import Info
 from graphql_api.errors import MaskInternalErrors, log_errors
 from graphql_api.mutations.files import BoundingBoxInput, FileMutations, TimeRangeInput
 from graphql_api.mutations.folders import FolderMutations
+from graphql_api.mutations.shares import ShareMutations
 from graphql_api.mutations.uploads import UploadMutations
 from graphql_api.settings import Settings
 from graphql_api.types import ids
@@ -30,12 +31,13 @@ from graphql_api.types.common import DEFAULT_PAGE, SCALARS, After, Connection, F
 from graphql_api.types.file import File, Upload
 from graphql_api.types.folder import Folder
 from graphql_api.types.organization import Organization
+from graphql_api.types.share import Share
 from graphql_api.types.user import Me, User
-from resolvers import files
+from resolvers import files, shares
 from resolvers.errors import BadInput
 from resolvers.files import FileSearch
 from resolvers.pagination import Direction, SortField
-from storage.models import SourceKind
+from storage.models import ShareStatus, SourceKind
 
 
 @strawberry.input
@@ -101,9 +103,22 @@ class Query:
         )
         return connection(page, File.from_document)
 
+    @strawberry.field(description="Shares made to you or your organisations, newest first.")
+    async def shared_with_me(
+        self,
+        info: Info,
+        status: list[ShareStatus] | None = None,
+        first: First = DEFAULT_PAGE,
+        after: After = None,
+    ) -> Connection[Share]:
+        principal = await info.context.principal()
+        wanted = status or [ShareStatus.PENDING, ShareStatus.ACTIVE]
+        page = await shares.shared_with_me(info.context.state.db, principal, wanted, first, after)
+        return connection(page, Share.from_document)
+
 
 @strawberry.type
-class Mutation(FolderMutations, FileMutations, UploadMutations):
+class Mutation(FolderMutations, FileMutations, UploadMutations, ShareMutations):
     pass
 
 
@@ -126,7 +141,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return StrataSchema(
         query=Query,
         mutation=Mutation,
-        types=[File, Folder, Organization, Upload, User],
+        types=[File, Folder, Organization, Share, Upload, User],
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=extensions,
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import httpx
 
@@ -24,3 +26,4 @@ class AppState:
     sign_ins: SignInCache
     limits: TransferLimits
     batch_loads: bool = True
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))

@@ -8,12 +8,13 @@ caller may not see is reported as not found, never as forbidden.
 from __future__ import annotations
 
 import enum
+from datetime import UTC, datetime
 
 from bson import ObjectId
 
 from resolvers.errors import UserErrorCode, UserFailure
-from resolvers.identity import Principal
-from storage.models import File, Folder, Organisation
+from resolvers.identity import Grant, Principal
+from storage.models import File, Folder, Organisation, ShareRole
 
 
 class Level(enum.IntEnum):
@@ -31,8 +32,25 @@ def organisation_level(principal: Principal, organisation_id: ObjectId) -> Level
     return Level.NONE
 
 
+GRANT_LEVEL = {ShareRole.VIEWER: Level.VIEW, ShareRole.EDITOR: Level.EDIT}
+
+
 def level(principal: Principal, item: Folder | File) -> Level:
-    return organisation_level(principal, item.organisation_id)
+    """The organisation's role, else the best live share on the item or any folder above it."""
+    own = organisation_level(principal, item.organisation_id)
+    if own is not Level.NONE:
+        return own
+    path = {item.id, *item.ancestors}
+    return max((GRANT_LEVEL[g.role] for g in principal.live_grants() if g.resource_id in path), default=Level.NONE)
+
+
+def grant_for(principal: Principal, item: Folder | File) -> Grant | None:
+    """The live share through which the caller reaches ``item``, when that is how they do."""
+    if organisation_level(principal, item.organisation_id) is not Level.NONE:
+        return None
+    path = {item.id, *item.ancestors}
+    reaching = [g for g in principal.live_grants() if g.resource_id in path]
+    return max(reaching, key=lambda g: GRANT_LEVEL[g.role], default=None)
 
 
 def can_see_organisation(principal: Principal, organisation: Organisation) -> bool:
@@ -47,8 +65,13 @@ def can_read_folder(principal: Principal, folder: Folder | None) -> bool:
     return can_read(principal, folder)
 
 
-def readable_organisations(principal: Principal) -> list[ObjectId]:
-    return list(principal.roles)
+def readable_scope(principal: Principal) -> dict[str, object]:
+    """A MongoDB filter for every file the caller may read: their organisations' and what is shared."""
+    shared = [g.resource_id for g in principal.live_grants()]
+    scope: list[dict[str, object]] = [{"organisation_id": {"$in": list(principal.roles)}}]
+    if shared:
+        scope += [{"ancestors": {"$in": shared}}, {"_id": {"$in": shared}}]
+    return {"$or": scope}
 
 
 def require(principal: Principal, item: Folder | File | None, needed: Level, what: str, field: str = "id") -> None:
@@ -67,3 +90,8 @@ def require_trash_right(principal: Principal, item: Folder | File, what: str) ->
         raise UserFailure(
             UserErrorCode.PERMISSION_DENIED, f"only its creator or an organisation admin may delete this {what.lower()}"
         )
+
+
+def utc(moment: datetime) -> datetime:
+    """Naive datetimes from clients are taken as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -132,7 +132,7 @@ def _utc(moment: datetime) -> datetime:
 async def search_files(db: Database, principal: Principal, search: FileSearch, request: PageRequest) -> Page[File]:
     request = request.checked()
     query: dict[str, object] = {
-        "organisation_id": {"$in": access.readable_organisations(principal)},
+        **access.readable_scope(principal),
         "status": FileStatus.AVAILABLE,
         "trash_root_id": None,
     }

@@ -6,12 +6,13 @@ import dataclasses
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
 
-from storage import directory
-from storage.models import Membership, Role
+from storage import directory, shares
+from storage.models import Membership, Role, ShareRole
 from storage.mongo import Database
 
 # Keycloak group paths: "/athena-energy" is a member, "/athena-energy/admins" an admin.
@@ -19,6 +20,20 @@ _SUBGROUP_ROLES = {"admins": Role.ADMIN, "admin": Role.ADMIN, "owners": Role.OWN
 _ROLE_RANK = {Role.MEMBER: 0, Role.ADMIN: 1, Role.OWNER: 2}
 _MAX_ORGANISATIONS = 100
 _MAX_SLUG = 64
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What an ACTIVE share gives the caller: a role on a resource and everything beneath it."""
+
+    share_id: ObjectId
+    resource_id: ObjectId
+    role: ShareRole
+    expires_at: datetime | None
+    allow_reshare: bool
+
+    def live(self, now: datetime) -> bool:
+        return self.expires_at is None or now < self.expires_at
 
 
 @dataclass(frozen=True)
@@ -32,6 +47,8 @@ class Principal:
     is_service: bool
     roles: Mapping[ObjectId, Role] = field(default_factory=dict)
     expires_at: float = float("inf")
+    grants: tuple[Grant, ...] = ()
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def role_in(self, organisation_id: ObjectId) -> Role | None:
         return self.roles.get(organisation_id)
@@ -45,6 +62,13 @@ class Principal:
 
     def expired(self) -> bool:
         return time.time() >= self.expires_at
+
+    def grantee_ids(self) -> list[ObjectId]:
+        """The ids a share may name to reach this caller: theirs and their organisations'."""
+        return [self.user_id, *self.roles]
+
+    def live_grants(self) -> list[Grant]:
+        return [g for g in self.grants if g.live(self.now)]
 
 
 def _stronger(a: Role | None, b: Role) -> Role:
@@ -162,3 +186,10 @@ class SignInCache:
             self._entries.clear()
         self._entries[key] = (now, principal)
         return principal
+
+
+async def with_grants(db: Database, principal: Principal, now: datetime) -> Principal:
+    """The caller with the ACTIVE shares they hold (directly or through an organisation) and the time."""
+    held = await shares.active_for(db.engine, principal.grantee_ids())
+    grants = tuple(Grant(s.id, s.resource_id, s.role, s.expires_at, s.terms.allow_reshare) for s in held)
+    return dataclasses.replace(principal, grants=grants, now=now)

@@ -30,6 +30,7 @@ class SortField(enum.StrEnum):
     NAME = "NAME"
     SIZE = "SIZE"
     UPDATED_AT = "UPDATED_AT"
+    CREATED_AT = "CREATED_AT"
 
 
 class Direction(enum.StrEnum):
@@ -38,7 +39,12 @@ class Direction(enum.StrEnum):
 
 
 # Stored field per sort; names sort by their case-folded key.
-SORT_KEYS = {SortField.NAME: "name_key", SortField.SIZE: "size", SortField.UPDATED_AT: "updated_at"}
+SORT_KEYS = {
+    SortField.NAME: "name_key",
+    SortField.SIZE: "size",
+    SortField.UPDATED_AT: "updated_at",
+    SortField.CREATED_AT: "created_at",
+}
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,8 @@ def keyset(request: PageRequest, base_filter: dict[str, Any]) -> tuple[dict[str,
     if request.after is not None:
         value, object_id = decode_cursor(request.after, request.sort)
         beyond = "$gt" if order == 1 else "$lt"
-        query["$or"] = [{key: {beyond: value}}, {key: value, "_id": {beyond: object_id}}]
+        after = {"$or": [{key: {beyond: value}}, {key: value, "_id": {beyond: object_id}}]}
+        query = {"$and": [query, after]}
     return query, [(key, order), ("_id", order)]
 
 

@@ -178,4 +178,92 @@ class File(Model):
     }
 
 
-ALL_MODELS: tuple[type[Model], ...] = (Organisation, User, Folder, File)
+class ShareRole(enum.StrEnum):
+    VIEWER = "VIEWER"
+    EDITOR = "EDITOR"
+
+
+class ShareStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    DECLINED = "DECLINED"
+    REVOKED = "REVOKED"
+    EXPIRED = "EXPIRED"
+
+
+class GranteeKind(enum.StrEnum):
+    USER = "USER"
+    ORGANISATION = "ORGANISATION"
+
+
+class ResourceKind(enum.StrEnum):
+    FILE = "FILE"
+    FOLDER = "FOLDER"
+
+
+class Terms(EmbeddedModel):
+    text: str | None = None
+    licence: str | None = None
+    expires_at: datetime | None = None
+    allow_reshare: bool = False
+
+
+class Share(Model):
+    """A grant of a role on a file or folder (and everything beneath it) to a user or organisation."""
+
+    resource_kind: ResourceKind
+    resource_id: ObjectId
+    organisation_id: ObjectId
+    grantee_kind: GranteeKind
+    grantee_id: ObjectId
+    role: ShareRole
+    terms: Terms = Field(default_factory=Terms)
+    terms_hash: str
+    message: str | None = None
+    status: ShareStatus
+    created_by: ObjectId
+    parent_share_id: ObjectId | None = None
+    expires_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+    accepted_at: datetime | None = None
+    accepted_terms_hash: str | None = None
+
+    model_config = {
+        "collection": "shares",
+        "indexes": lambda: [
+            Index(asc(Share.grantee_id), asc(Share.status), name="by_grantee"),
+            Index(asc(Share.resource_id), asc(Share.status), name="by_resource"),
+            Index(asc(Share.status), asc(Share.expires_at), name="by_expiry"),
+        ],
+    }
+
+
+class ShareEventKind(enum.StrEnum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    REVOKED = "REVOKED"
+    EXPIRED = "EXPIRED"
+    ACCESSED = "ACCESSED"
+
+
+class ShareEvent(Model):
+    """The audit trail of a share, readable by the resource's managers."""
+
+    share_id: ObjectId
+    resource_id: ObjectId
+    organisation_id: ObjectId
+    kind: ShareEventKind
+    actor_id: ObjectId | None = None
+    detail: str | None = None
+    at: datetime
+
+    model_config = {
+        "collection": "share_events",
+        "indexes": lambda: [Index(asc(ShareEvent.resource_id), asc(ShareEvent.at), name="by_resource_time")],
+    }
+
+
+ALL_MODELS: tuple[type[Model], ...] = (Organisation, User, Folder, File, Share, ShareEvent)

@@ -12,12 +12,13 @@ from strawberry.scalars import JSON
 
 from graphql_api.context import Info
 from graphql_api.types.common import BigInt
-from resolvers import access, transfers
+from resolvers import access, shares, transfers
 from storage.models import File as FileDocument
 from storage.models import FileStatus, SourceKind
 
 if TYPE_CHECKING:
     from graphql_api.types.folder import Folder
+    from graphql_api.types.share import Share, ShareEvent
     from graphql_api.types.user import User
 
 strawberry.enum(FileStatus, name="FileStatus")
@@ -162,6 +163,18 @@ class File(relay.Node):
         [folder] = await Folder.load_visible(info, [self.document.folder_id])
         return folder
 
+    @strawberry.field(description="Live shares on it, for those who manage it; empty for everyone else.")
+    async def shares(self, info: Info) -> list[Annotated[Share, strawberry.lazy("graphql_api.types.share")]]:
+        from graphql_api.types.share import shares_of
+
+        return await shares_of(info, self.document)
+
+    @strawberry.field(description="Its sharing audit trail, newest first, for those who manage it.")
+    async def share_events(self, info: Info) -> list[Annotated[ShareEvent, strawberry.lazy("graphql_api.types.share")]]:
+        from graphql_api.types.share import share_events_of
+
+        return await share_events_of(info, self.document)
+
     @strawberry.field
     async def owner(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
         from graphql_api.types.user import User
@@ -190,6 +203,7 @@ class File(relay.Node):
         found = await transfers.download_for(state.blobs, principal, state.limits, self.document, part_size)
         if found is None:
             return None
+        await shares.record_access(state.db, principal, self.document)
         parts = [
             ByteRange(part_number=r.part_number, range_start=BigInt(r.start), range_end=BigInt(r.end))
             for r in found.parts

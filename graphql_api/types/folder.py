@@ -17,6 +17,7 @@ from storage.models import Folder as FolderDocument
 
 if TYPE_CHECKING:
     from graphql_api.types.file import File
+    from graphql_api.types.share import Share, ShareEvent
     from graphql_api.types.user import User
 
 
@@ -88,6 +89,18 @@ class Folder(relay.Node):
             info.context.state.db, self.document, page_request(first, after, sort_by, direction)
         )
         return connection(page, File.from_document)
+
+    @strawberry.field(description="Live shares on it, for those who manage it; empty for everyone else.")
+    async def shares(self, info: Info) -> list[Annotated[Share, strawberry.lazy("graphql_api.types.share")]]:
+        from graphql_api.types.share import shares_of
+
+        return await shares_of(info, self.document)
+
+    @strawberry.field(description="Its sharing audit trail, newest first, for those who manage it.")
+    async def share_events(self, info: Info) -> list[Annotated[ShareEvent, strawberry.lazy("graphql_api.types.share")]]:
+        from graphql_api.types.share import share_events_of
+
+        return await share_events_of(info, self.document)
 
     @strawberry.field(description="Who created it.")
     async def owner(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:

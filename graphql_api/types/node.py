@@ -13,6 +13,7 @@ from graphql_api.types import ids
 from graphql_api.types.file import File, Upload
 from graphql_api.types.folder import Folder
 from graphql_api.types.organization import Organization
+from graphql_api.types.share import Share
 from graphql_api.types.user import User
 
 MAX_NODES = 100
@@ -21,6 +22,7 @@ _LOADERS: dict[str, Callable[[Info, list[ObjectId]], Awaitable[list[relay.Node |
     "File": File.load_visible,  # type: ignore[dict-item]
     "Folder": Folder.load_visible,  # type: ignore[dict-item]
     "Organization": Organization.load_visible,  # type: ignore[dict-item]
+    "Share": Share.load_visible,  # type: ignore[dict-item]
     "Upload": Upload.load_visible,  # type: ignore[dict-item]
     "User": User.load_visible,  # type: ignore[dict-item]
 }

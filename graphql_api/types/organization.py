@@ -21,7 +21,7 @@ class Organization(relay.Node):
     id: relay.NodeID[str]
     name: str
     slug: str
-    role: Role = strawberry.field(description="The caller's role in this organisation.")
+    role: Role | None = strawberry.field(description="The caller's role here; null when not a member.")
     usage_bytes: BigInt = strawberry.field(description="Bytes stored, uploads in progress and the trash included.")
     quota_bytes: BigInt | None = strawberry.field(description="The storage limit; null when there is none.")
     root_folder_id: strawberry.Private[ObjectId | None]
@@ -32,7 +32,7 @@ class Organization(relay.Node):
             id=str(document.id),
             name=document.name,
             slug=document.slug,
-            role=principal.role_in(document.id) or Role.MEMBER,
+            role=principal.role_in(document.id),
             usage_bytes=BigInt(document.usage_bytes),
             quota_bytes=BigInt(document.quota_bytes) if document.quota_bytes is not None else None,
             root_folder_id=document.root_folder_id,

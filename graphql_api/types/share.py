@@ -1,0 +1,152 @@
+"""Share and ShareEvent types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from bson import ObjectId
+from strawberry import relay
+
+from graphql_api.context import Info
+from graphql_api.types.organization import Organization
+from resolvers import shares
+from storage.models import File as FileDocument
+from storage.models import Folder as FolderDocument
+from storage.models import GranteeKind, ResourceKind, ShareEventKind, ShareRole, ShareStatus
+from storage.models import Share as ShareDocument
+from storage.models import ShareEvent as ShareEventDocument
+
+if TYPE_CHECKING:
+    from graphql_api.types.file import File
+    from graphql_api.types.folder import Folder
+    from graphql_api.types.user import User
+
+strawberry.enum(ShareRole, name="ShareRole")
+strawberry.enum(ShareStatus, name="ShareStatus")
+strawberry.enum(ShareEventKind, name="ShareEventKind")
+
+
+@strawberry.type
+class ShareTerms:
+    text: str | None
+    licence: str | None
+    expires_at: datetime | None
+    allow_reshare: bool
+
+
+@strawberry.type(name="Share")
+class Share(relay.Node):
+    id: relay.NodeID[str]
+    role: ShareRole
+    status: ShareStatus
+    terms: ShareTerms
+    terms_hash: str = strawberry.field(description="Send it back with acceptShare: it names the terms you read.")
+    message: str | None
+    created_at: datetime
+    accepted_at: datetime | None
+    accepted_terms_hash: str | None
+    document: strawberry.Private[ShareDocument]
+
+    @classmethod
+    def from_document(cls, document: ShareDocument) -> Share:
+        t = document.terms
+        return cls(
+            id=str(document.id),
+            role=document.role,
+            status=document.status,
+            terms=ShareTerms(text=t.text, licence=t.licence, expires_at=t.expires_at, allow_reshare=t.allow_reshare),
+            terms_hash=document.terms_hash,
+            message=document.message,
+            created_at=document.created_at,
+            accepted_at=document.accepted_at,
+            accepted_terms_hash=document.accepted_terms_hash,
+            document=document,
+        )
+
+    @classmethod
+    async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[Share | None]:
+        principal = await info.context.principal()
+        found = [await shares.visible_share(info.context.state.db, principal, i) for i in ids]
+        return [cls.from_document(d) if d is not None else None for d in found]
+
+    @strawberry.field(description="The shared file or folder; null when the caller cannot (or can no longer) see it.")
+    async def resource(
+        self, info: Info
+    ) -> (
+        Annotated[File, strawberry.lazy("graphql_api.types.file")]
+        | Annotated[Folder, strawberry.lazy("graphql_api.types.folder")]
+        | None
+    ):
+        from graphql_api.types.file import File
+        from graphql_api.types.folder import Folder
+
+        loader = File if self.document.resource_kind is ResourceKind.FILE else Folder
+        [found] = await loader.load_visible(info, [self.document.resource_id])
+        return found
+
+    @strawberry.field
+    async def grantee_user(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
+        from graphql_api.types.user import User
+
+        if self.document.grantee_kind is not GranteeKind.USER:
+            return None
+        [user] = await User.load_visible(info, [self.document.grantee_id])
+        return user
+
+    @strawberry.field
+    async def grantee_organization(self, info: Info) -> Organization | None:
+        if self.document.grantee_kind is not GranteeKind.ORGANISATION:
+            return None
+        principal = await info.context.principal()
+        document = await info.context.loaders.organisation.load(self.document.grantee_id)
+        return Organization.from_document(document, principal) if document else None
+
+    @strawberry.field
+    async def created_by(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
+        from graphql_api.types.user import User
+
+        [user] = await User.load_visible(info, [self.document.created_by])
+        return user
+
+
+@strawberry.type
+class ShareEvent:
+    kind: ShareEventKind
+    at: datetime
+    detail: str | None
+    share_id: relay.GlobalID
+    document: strawberry.Private[ShareEventDocument]
+
+    @classmethod
+    def from_document(cls, document: ShareEventDocument) -> ShareEvent:
+        return cls(
+            kind=document.kind,
+            at=document.at,
+            detail=document.detail,
+            share_id=relay.GlobalID("Share", str(document.share_id)),
+            document=document,
+        )
+
+    @strawberry.field
+    async def actor(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
+        from graphql_api.types.user import User
+
+        if self.document.actor_id is None:
+            return None
+        [user] = await User.load_visible(info, [self.document.actor_id])
+        return user
+
+
+async def shares_of(info: Info, item: FileDocument | FolderDocument) -> list[Share]:
+    """Live shares on ``item`` for those who manage it; an empty list for everyone else."""
+    principal = await info.context.principal()
+    if not shares.can_manage(principal, item):
+        return []
+    return [Share.from_document(s) for s in await info.context.loaders.shares.load(item.id)]
+
+
+async def share_events_of(info: Info, item: FileDocument | FolderDocument) -> list[ShareEvent]:
+    principal = await info.context.principal()
+    return [ShareEvent.from_document(e) for e in await shares.events(info.context.state.db, principal, item)]

@@ -1,0 +1,321 @@
+"""Sharing under terms: create, accept, decline, revoke, update, and what a caller may see of it.
+
+A share with terms (text or licence) is PENDING until the grantee accepts exactly those
+terms; the accepted terms' hash is recorded, and changing the terms sends the share back
+to PENDING. Expiry is checked at every read (``Grant.live``); a sweeper marks EXPIRED for
+the lists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from bson import ObjectId
+
+from resolvers import access, pagination
+from resolvers.access import GRANT_LEVEL, Level
+from resolvers.errors import UserErrorCode, UserFailure
+from resolvers.identity import Principal
+from resolvers.pagination import Direction, Page, PageRequest, SortField
+from storage import shares, tree
+from storage.models import (
+    File,
+    Folder,
+    GranteeKind,
+    Organisation,
+    ResourceKind,
+    Share,
+    ShareEvent,
+    ShareEventKind,
+    ShareRole,
+    ShareStatus,
+    Terms,
+    User,
+)
+from storage.mongo import Database
+
+MAX_TERMS_TEXT = 20_000
+MAX_LICENCE = 200
+MAX_MESSAGE = 2_000
+MAX_EVENTS = 100
+
+
+@dataclass(frozen=True)
+class GranteeIn:
+    user_id: ObjectId | None = None
+    email: str | None = None
+    organisation_id: ObjectId | None = None
+
+
+@dataclass(frozen=True)
+class TermsIn:
+    text: str | None = None
+    licence: str | None = None
+    expires_at: datetime | None = None
+    allow_reshare: bool = False
+
+
+def terms_hash(terms: Terms) -> str:
+    """The hash of exactly what the grantee is shown and accepts."""
+    shown = {
+        "text": terms.text,
+        "licence": terms.licence,
+        "expiresAt": terms.expires_at.isoformat() if terms.expires_at else None,
+        "allowReshare": terms.allow_reshare,
+    }
+    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
+
+
+def _needs_acceptance(terms: Terms) -> bool:
+    return bool(terms.text or terms.licence)
+
+
+def _fail(code: UserErrorCode, message: str, *field: str) -> UserFailure:
+    return UserFailure(code, message, list(field))
+
+
+async def _resource(db: Database, kind: ResourceKind, resource_id: ObjectId) -> Folder | File | None:
+    if kind is ResourceKind.FOLDER:
+        return await tree.get_folder(db.engine, resource_id)
+    return await tree.get_file(db.engine, resource_id)
+
+
+def _checked_terms(terms: TermsIn, now: datetime) -> Terms:
+    if terms.text is not None and len(terms.text) > MAX_TERMS_TEXT:
+        raise _fail(UserErrorCode.INVALID, f"terms text is limited to {MAX_TERMS_TEXT} characters", "terms", "text")
+    if terms.licence is not None and not 0 < len(terms.licence) <= MAX_LICENCE:
+        raise _fail(UserErrorCode.INVALID, f"licence must be 1 to {MAX_LICENCE} characters", "terms", "licence")
+    expires = access.utc(terms.expires_at) if terms.expires_at else None
+    if expires is not None and expires <= now:
+        raise _fail(UserErrorCode.INVALID, "expiry must be in the future", "terms", "expiresAt")
+    return Terms(text=terms.text or None, licence=terms.licence, expires_at=expires, allow_reshare=terms.allow_reshare)
+
+
+async def _grantee(db: Database, principal: Principal, grantee: GranteeIn) -> tuple[GranteeKind, ObjectId]:
+    given = [v for v in (grantee.user_id, grantee.email, grantee.organisation_id) if v is not None]
+    if len(given) != 1:
+        raise _fail(UserErrorCode.INVALID, "name exactly one of userId, email, organizationId", "grantee")
+    if grantee.organisation_id is not None:
+        organisation = await db.engine.find_one(Organisation, Organisation.id == grantee.organisation_id)
+        if organisation is None:
+            raise _fail(UserErrorCode.NOT_FOUND, "no such organisation", "grantee", "organizationId")
+        return GranteeKind.ORGANISATION, organisation.id
+    if grantee.user_id is not None:
+        user = await db.engine.find_one(User, User.id == grantee.user_id)
+        field = "userId"
+    else:
+        email = (grantee.email or "").strip().lower()
+        user = await db.engine.find_one(User, {"email": email}) if email else None
+        field = "email"
+    if user is None:
+        # People appear once they have signed in; inviting strangers by email is not offered.
+        raise _fail(UserErrorCode.NOT_FOUND, "no Strata user with that id or email", "grantee", field)
+    if user.id == principal.user_id:
+        raise _fail(UserErrorCode.INVALID, "you cannot share with yourself", "grantee")
+    return GranteeKind.USER, user.id
+
+
+async def create_share(
+    db: Database,
+    principal: Principal,
+    *,
+    kind: ResourceKind,
+    resource_id: ObjectId,
+    grantee: GranteeIn,
+    role: ShareRole,
+    terms: TermsIn,
+    message: str | None,
+) -> Share:
+    item = await _resource(db, kind, resource_id)
+    access.require(principal, item, Level.VIEW, "Resource", "resourceId")
+    assert item is not None
+    if item.trash_root_id is not None:
+        raise _fail(UserErrorCode.IN_TRASH, "items in the trash cannot be shared", "resourceId")
+    now = principal.now
+    checked = _checked_terms(terms, now)
+    parent = None
+    if access.level(principal, item) < Level.MANAGE:
+        parent = access.grant_for(principal, item)
+        if parent is None or not parent.allow_reshare:
+            raise _fail(UserErrorCode.PERMISSION_DENIED, "you may not share this", "resourceId")
+        if GRANT_LEVEL[role] > GRANT_LEVEL[parent.role]:
+            raise _fail(UserErrorCode.PERMISSION_DENIED, "a reshare cannot give more than you hold", "role")
+        if parent.expires_at is not None and (checked.expires_at is None or checked.expires_at > parent.expires_at):
+            raise _fail(
+                UserErrorCode.PERMISSION_DENIED, "a reshare cannot outlast your own access", "terms", "expiresAt"
+            )
+    if message is not None and len(message) > MAX_MESSAGE:
+        raise _fail(UserErrorCode.INVALID, f"message is limited to {MAX_MESSAGE} characters", "message")
+    grantee_kind, grantee_id = await _grantee(db, principal, grantee)
+    if grantee_kind is GranteeKind.ORGANISATION and grantee_id == item.organisation_id:
+        raise _fail(UserErrorCode.INVALID, "the organisation already holds this", "grantee")
+    if await shares.live_between(db.engine, item.id, grantee_id) is not None:
+        raise _fail(UserErrorCode.SHARE_EXISTS, "already shared with them; update that share instead", "grantee")
+    pending = _needs_acceptance(checked)
+    share = Share(
+        id=ObjectId(),
+        resource_kind=kind,
+        resource_id=item.id,
+        organisation_id=item.organisation_id,
+        grantee_kind=grantee_kind,
+        grantee_id=grantee_id,
+        role=role,
+        terms=checked,
+        terms_hash=terms_hash(checked),
+        message=message,
+        status=ShareStatus.PENDING if pending else ShareStatus.ACTIVE,
+        created_by=principal.user_id,
+        parent_share_id=parent.share_id if parent else None,
+        expires_at=checked.expires_at,
+        created_at=now,
+        updated_at=now,
+    )
+    await shares.insert(db.engine, share)
+    await shares.record(db.engine, share, ShareEventKind.CREATED, now, principal.user_id)
+    return share
+
+
+def _is_grantee(principal: Principal, share: Share) -> bool:
+    return share.grantee_id in principal.grantee_ids()
+
+
+async def _share(db: Database, share_id: ObjectId) -> Share:
+    share = await shares.get(db.engine, share_id)
+    if share is None:
+        raise _fail(UserErrorCode.NOT_FOUND, "share not found", "shareId")
+    return share
+
+
+async def _manages(db: Database, principal: Principal, share: Share) -> bool:
+    item = await _resource(db, share.resource_kind, share.resource_id)
+    if item is None:
+        return False
+    return access.level(principal, item) >= Level.MANAGE or share.created_by == principal.user_id
+
+
+async def visible_share(db: Database, principal: Principal, share_id: ObjectId) -> Share | None:
+    share = await shares.get(db.engine, share_id)
+    if share is None:
+        return None
+    if _is_grantee(principal, share) or await _manages(db, principal, share):
+        return share
+    return None
+
+
+async def respond(
+    db: Database, principal: Principal, share_id: ObjectId, accept: bool, shown_hash: str | None
+) -> Share:
+    """The grantee accepts (the exact terms they were shown) or declines a pending share."""
+    share = await _share(db, share_id)
+    if not _is_grantee(principal, share):
+        raise _fail(UserErrorCode.NOT_FOUND, "share not found", "shareId")
+    if share.grantee_kind is GranteeKind.ORGANISATION and not principal.is_admin(share.grantee_id):
+        raise _fail(UserErrorCode.PERMISSION_DENIED, "an admin of your organisation answers this share", "shareId")
+    now = principal.now
+    if share.status is not ShareStatus.PENDING or (share.expires_at is not None and share.expires_at <= now):
+        raise _fail(UserErrorCode.NOT_PENDING, "this share is not waiting for an answer", "shareId")
+    if accept and shown_hash is not None and shown_hash != share.terms_hash:
+        raise _fail(UserErrorCode.TERMS_CHANGED, "the terms changed since you read them; read them again", "termsHash")
+    changes: dict[str, object] = {"updated_at": now}
+    if accept:
+        changes |= {"status": ShareStatus.ACTIVE.value, "accepted_at": now, "accepted_terms_hash": share.terms_hash}
+    else:
+        changes |= {"status": ShareStatus.DECLINED.value}
+    # Conditional on the terms still being the ones answered, so a concurrent change wins.
+    if not await shares.transition(db.engine, share.id, [ShareStatus.PENDING], changes):
+        raise _fail(UserErrorCode.NOT_PENDING, "this share is not waiting for an answer", "shareId")
+    await shares.record(
+        db.engine, share, ShareEventKind.ACCEPTED if accept else ShareEventKind.DECLINED, now, principal.user_id
+    )
+    return await _share(db, share.id)
+
+
+async def revoke(db: Database, principal: Principal, share_id: ObjectId) -> Share:
+    share = await _share(db, share_id)
+    if not await _manages(db, principal, share):
+        raise _fail(UserErrorCode.NOT_FOUND, "share not found", "shareId")
+    now = principal.now
+    live = [ShareStatus.PENDING, ShareStatus.ACTIVE]
+    if not await shares.transition(db.engine, share.id, live, {"status": ShareStatus.REVOKED.value, "updated_at": now}):
+        raise _fail(UserErrorCode.NOT_PENDING, "this share has already ended", "shareId")
+    await shares.record(db.engine, share, ShareEventKind.REVOKED, now, principal.user_id)
+    return await _share(db, share.id)
+
+
+async def update(
+    db: Database,
+    principal: Principal,
+    share_id: ObjectId,
+    *,
+    role: ShareRole | None,
+    terms: TermsIn | None,
+) -> Share:
+    """Lower the role, bring the expiry forward, or change the terms (which asks for acceptance again)."""
+    share = await _share(db, share_id)
+    if not await _manages(db, principal, share):
+        raise _fail(UserErrorCode.NOT_FOUND, "share not found", "shareId")
+    if share.status not in (ShareStatus.PENDING, ShareStatus.ACTIVE):
+        raise _fail(UserErrorCode.NOT_PENDING, "this share has already ended", "shareId")
+    now = principal.now
+    changes: dict[str, object] = {"updated_at": now}
+    if role is not None:
+        if GRANT_LEVEL[role] > GRANT_LEVEL[share.role]:
+            raise _fail(UserErrorCode.INVALID, "a role can only be lowered; create a new share to raise it", "role")
+        changes["role"] = role.value
+    if terms is not None:
+        checked = _checked_terms(terms, now)
+        if share.expires_at is not None and (checked.expires_at is None or checked.expires_at > share.expires_at):
+            raise _fail(UserErrorCode.INVALID, "expiry can only come earlier", "terms", "expiresAt")
+        new_hash = terms_hash(checked)
+        changes |= {"terms": checked.model_dump_doc(), "terms_hash": new_hash, "expires_at": checked.expires_at}
+        if new_hash != share.terms_hash and _needs_acceptance(checked):
+            changes |= {"status": ShareStatus.PENDING.value, "accepted_at": None, "accepted_terms_hash": None}
+    if not await shares.transition(db.engine, share.id, [ShareStatus.PENDING, ShareStatus.ACTIVE], changes):
+        raise _fail(UserErrorCode.NOT_PENDING, "this share has already ended", "shareId")
+    await shares.record(db.engine, share, ShareEventKind.UPDATED, now, principal.user_id)
+    return await _share(db, share.id)
+
+
+async def shared_with_me(
+    db: Database, principal: Principal, statuses: list[ShareStatus], first: int, after: str | None
+) -> Page[Share]:
+    """Shares to the caller or their organisations, newest first."""
+    request = PageRequest(first, after, SortField.CREATED_AT, Direction.DESC).checked()
+    base = {"grantee_id": {"$in": principal.grantee_ids()}, "status": {"$in": [s.value for s in statuses]}}
+    query, sort = pagination.keyset(request, base)
+    found = await shares.page(db.engine, query, sort, request.first + 1)
+    return pagination.page_of(request, found, lambda s: s.created_at, lambda s: s.id)
+
+
+def can_manage(principal: Principal, item: Folder | File) -> bool:
+    return access.level(principal, item) >= Level.MANAGE
+
+
+async def events(db: Database, principal: Principal, item: Folder | File) -> list[ShareEvent]:
+    if not can_manage(principal, item):
+        return []
+    return await shares.events_for(db.engine, item.id, MAX_EVENTS)
+
+
+async def expire_due(db: Database, now: datetime) -> int:
+    """Mark shares past their expiry EXPIRED, for the lists; access already ended at the expiry."""
+    expired = 0
+    for share in await shares.due_to_expire(db.engine, now):
+        live = [ShareStatus.PENDING, ShareStatus.ACTIVE]
+        if await shares.transition(db.engine, share.id, live, {"status": ShareStatus.EXPIRED.value, "updated_at": now}):
+            await shares.record(db.engine, share, ShareEventKind.EXPIRED, now, None)
+            expired += 1
+    return expired
+
+
+async def record_access(db: Database, principal: Principal, item: Folder | File) -> None:
+    """Note in the audit trail that a grantee fetched something through a share."""
+    grant = access.grant_for(principal, item)
+    if grant is None:
+        return
+    share = await shares.get(db.engine, grant.share_id)
+    if share is not None:
+        await shares.record(db.engine, share, ShareEventKind.ACCESSED, principal.now, principal.user_id, str(item.id))
