@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -55,9 +56,35 @@ def settings(test_env: dict[str, str]) -> Settings:
     return settings_for(test_env)
 
 
+class MovableClock:
+    """The API's clock, which tests move forward instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, by: timedelta) -> None:
+        self.offset += by
+
+
 @pytest.fixture(scope="session")
-def api_url(settings: Settings) -> Iterator[str]:
-    with serve_api(settings) as url:
+def session_clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture
+def clock(session_clock: MovableClock) -> Iterator[MovableClock]:
+    try:
+        yield session_clock
+    finally:
+        session_clock.offset = timedelta()
+
+
+@pytest.fixture(scope="session")
+def api_url(settings: Settings, session_clock: MovableClock) -> Iterator[str]:
+    with serve_api(settings, clock=session_clock) as url:
         yield url
 
 
