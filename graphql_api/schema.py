@@ -114,7 +114,7 @@ class Query:
         principal = await info.context.principal()
         wanted = status or [ShareStatus.PENDING, ShareStatus.ACTIVE]
         page = await shares.shared_with_me(info.context.state.db, principal, wanted, first, after)
-        return connection(page, Share.from_document)
+        return connection(page, lambda s: Share.from_document(s, principal.now))
 
 
 @strawberry.type

@@ -284,10 +284,30 @@ async def shared_with_me(
 ) -> Page[Share]:
     """Shares to the caller or their organisations, newest first."""
     request = PageRequest(first, after, SortField.CREATED_AT, Direction.DESC).checked()
-    base = {"grantee_id": {"$in": principal.grantee_ids()}, "status": {"$in": [s.value for s in statuses]}}
+    now = principal.now
+    unexpired = {"$or": [{"expires_at": None}, {"expires_at": {"$gt": now}}]}
+    wanted: list[dict[str, object]] = []
+    for status in statuses:
+        if status in (ShareStatus.PENDING, ShareStatus.ACTIVE):
+            # Expiry counts from the moment it passes, whether or not the sweeper has been by.
+            wanted.append({"$and": [{"status": status.value}, unexpired]})
+        elif status is ShareStatus.EXPIRED:
+            wanted.append({"status": status.value})
+            wanted.append({"status": {"$in": shares.LIVE}, "expires_at": {"$ne": None, "$lte": now}})
+        else:
+            wanted.append({"status": status.value})
+    base = {"grantee_id": {"$in": principal.grantee_ids()}, "$or": wanted}
     query, sort = pagination.keyset(request, base)
     found = await shares.page(db.engine, query, sort, request.first + 1)
     return pagination.page_of(request, found, lambda s: s.created_at, lambda s: s.id)
+
+
+def effective_status(share: Share, now: datetime) -> ShareStatus:
+    """EXPIRED as soon as the expiry passes, before the sweeper writes it down."""
+    live = share.status in (ShareStatus.PENDING, ShareStatus.ACTIVE)
+    if live and share.expires_at is not None and share.expires_at <= now:
+        return ShareStatus.EXPIRED
+    return share.status
 
 
 def can_manage(principal: Principal, item: Folder | File) -> bool:

@@ -139,6 +139,17 @@ async def mongo(settings: Settings, api_url: str) -> AsyncIterator[AsyncIOMotorD
         client.close()
 
 
+@pytest.fixture(scope="module")
+async def as_user_module(api_url: str, tokens: Tokens) -> AsyncIterator[Any]:
+    """``as_user`` for module-scoped fixtures: one HTTP client for the whole module."""
+    async with httpx.AsyncClient(base_url=api_url, timeout=60) as http:
+
+        def client(who: str) -> GraphQLClient:
+            return GraphQLClient(http, tokens(who))
+
+        yield client
+
+
 @pytest.fixture
 def as_user(gql: GraphQLClient, tokens: Tokens) -> Any:
     def client(who: str) -> GraphQLClient:

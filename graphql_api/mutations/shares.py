@@ -100,7 +100,7 @@ def _grantee(grantee: GranteeInput) -> shares.GranteeIn:
 async def _payload(info: Info, act: Callable[[Database, Principal], Awaitable[ShareDocument]]) -> SharePayload:
     async def run() -> Share:
         principal = await info.context.principal()
-        return Share.from_document(await act(info.context.state.db, principal))
+        return Share.from_document(await act(info.context.state.db, principal), principal.now)
 
     share, errors = await attempt(run)
     return SharePayload(share=share, user_errors=errors)

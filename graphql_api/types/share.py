@@ -50,12 +50,12 @@ class Share(relay.Node):
     document: strawberry.Private[ShareDocument]
 
     @classmethod
-    def from_document(cls, document: ShareDocument) -> Share:
+    def from_document(cls, document: ShareDocument, now: datetime) -> Share:
         t = document.terms
         return cls(
             id=str(document.id),
             role=document.role,
-            status=document.status,
+            status=shares.effective_status(document, now),
             terms=ShareTerms(text=t.text, licence=t.licence, expires_at=t.expires_at, allow_reshare=t.allow_reshare),
             terms_hash=document.terms_hash,
             message=document.message,
@@ -69,7 +69,19 @@ class Share(relay.Node):
     async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[Share | None]:
         principal = await info.context.principal()
         found = [await shares.visible_share(info.context.state.db, principal, i) for i in ids]
-        return [cls.from_document(d) if d is not None else None for d in found]
+        return [cls.from_document(d, principal.now) if d is not None else None for d in found]
+
+    @strawberry.field(description="The shared item's id, shown to the grantee even before they accept.")
+    def resource_id(self) -> relay.GlobalID:
+        kind = "File" if self.document.resource_kind is ResourceKind.FILE else "Folder"
+        return relay.GlobalID(kind, str(self.document.resource_id))
+
+    @strawberry.field(description="The shared item's name, shown to the grantee even before they accept.")
+    async def resource_name(self, info: Info) -> str | None:
+        loaders = info.context.loaders
+        loader = loaders.file if self.document.resource_kind is ResourceKind.FILE else loaders.folder
+        item = await loader.load(self.document.resource_id)
+        return item.name if item is not None else None
 
     @strawberry.field(description="The shared file or folder; null when the caller cannot (or can no longer) see it.")
     async def resource(
@@ -144,7 +156,7 @@ async def shares_of(info: Info, item: FileDocument | FolderDocument) -> list[Sha
     principal = await info.context.principal()
     if not shares.can_manage(principal, item):
         return []
-    return [Share.from_document(s) for s in await info.context.loaders.shares.load(item.id)]
+    return [Share.from_document(s, principal.now) for s in await info.context.loaders.shares.load(item.id)]
 
 
 async def share_events_of(info: Info, item: FileDocument | FolderDocument) -> list[ShareEvent]:

@@ -1,0 +1,440 @@
+"""Who may do what, as data: every root operation (and the fields that hand out access) x every kind of caller.
+
+Each column is a caller looking at a "world" (a folder F with a file X and subfolders S, T,
+made by the partner service, a member of athena-energy). Grantee columns are dave looking
+at a world shared with him in one state. Expected outcomes are written out, cell by cell:
+
+    A allowed   N not found (null, or NOT_FOUND)   D PERMISSION_DENIED   U UNAUTHENTICATED
+    E answered, but nothing of F in it            P NOT_PENDING
+
+A root field added to the schema without a row here fails ``test_every_operation_has_a_row``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.conftest import MovableClock
+from tests.graphql import GraphQLClient, error_codes
+from tests.helpers import create_folder, root_folder, upload_bytes
+
+COLUMNS = [
+    "anon",
+    "dave",
+    "carol",
+    "alice",
+    "bob",
+    "olga",
+    "service",
+    "pending",
+    "viewer",
+    "editor",
+    "expired",
+    "revoked",
+]
+CALLER = {
+    "anon": None,
+    "dave": "dave",
+    "carol": "carol",
+    "alice": "alice",
+    "bob": "bob",
+    "olga": "olga",
+    "service": "service",
+    "pending": "dave",
+    "viewer": "dave",
+    "editor": "dave",
+    "expired": "dave",
+    "revoked": "dave",
+}
+# fmt: off
+EXPECTED = {
+    # row                  anon dave carol alice bob olga service pending viewer editor expired revoked
+    "me":                  "U A A A A A A A A A A A",
+    "node":                "U N N A A A A N A A N N",
+    "nodes":               "U N N A A A A N A A N N",
+    "folder":              "U N N A A A A N A A N N",
+    "Folder.files":        "U N N A A A A N A A N N",
+    "File.download":       "U N N A A A A N A A N N",
+    "searchFiles":         "U E E A A A A E A A E E",
+    "sharedWithMe":        "U E E E E A E A A A E E",
+    "Folder.shares":       "U N N E A A E N E E N N",
+    "Folder.shareEvents":  "U N N E A A E N E E N N",
+    "Upload.uploadedParts": "U N N N N N A N N N N N",
+    "createFolder":        "U N N A A A A N D A N N",
+    "renameFolder":        "U N N A A A A N D A N N",
+    "moveFolder":          "U N N A A A A N D A N N",
+    "deleteFolder":        "U N N D A A A N D D N N",
+    "restoreFolder":       "U N N D A A A N D D N N",
+    "purgeFolder":         "U N N D A A D N D D N N",
+    "createUpload":        "U N N A A A A N D A N N",
+    "uploadPartUrls":      "U N N N N N A N N N N N",
+    "completeUpload":      "U N N N N N A N N N N N",
+    "abortUpload":         "U N N N N N A N N N N N",
+    "renameFile":          "U N N A A A A N D A N N",
+    "moveFile":            "U N N A A A A N D A N N",
+    "updateFileMetadata":  "U N N A A A A N D A N N",
+    "deleteFile":          "U N N D A A A N D D N N",
+    "restoreFile":         "U N N D A A A N D D N N",
+    "purgeFile":           "U N N D A A D N D D N N",
+    "createShare":         "U N N D A A D N D D N N",
+    "acceptShare":         "U A N N N N N A A A A A",
+    "declineShare":        "U A N N N N N A A A A A",
+    "revokeShare":         "U N N N A A N N N N N N",
+    "updateShare":         "U N N N A A N N N N N N",
+}
+# fmt: on
+
+
+@dataclass
+class World:
+    folder: str
+    file: str
+    file_name: str
+    target: str
+    service: GraphQLClient
+    bob: GraphQLClient
+    fresh: list[str] = field(default_factory=list)
+
+    async def new_folder(self) -> str:
+        return await create_folder(self.service, self.folder, f"fresh-{uuid.uuid4().hex[:8]}")
+
+    async def new_file(self) -> str:
+        made = await upload_bytes(self.service, self.folder, f"fresh-{uuid.uuid4().hex[:8]}.bin", b"x")
+        return str(made["id"])
+
+
+SHARE = """
+mutation($input: CreateShareInput!) { createShare(input: $input) { share { id } userErrors { code message } } }
+"""
+START_UPLOAD = """
+mutation($f: ID!, $n: String!) {
+  createUpload(input: {folderId: $f, name: $n, size: 0}) { upload { id } userErrors { code } }
+}
+"""
+
+
+async def _share(bob: GraphQLClient, resource: str, email: str, role: str = "VIEWER", **terms: Any) -> str:
+    input_ = {"resourceId": resource, "grantee": {"email": email}, "role": role, "terms": terms or None}
+    result = (await bob.data(SHARE, {"input": input_}))["createShare"]
+    assert result["userErrors"] == [], result
+    return str(result["share"]["id"])
+
+
+async def _world(as_user: Any, state: str | None) -> World:
+    service, bob = as_user("service"), as_user("bob")
+    top = await create_folder(service, await root_folder(service, "athena-energy"), f"matrix-{uuid.uuid4().hex[:8]}")
+    name = f"x-{uuid.uuid4().hex[:8]}.csv"
+    file = await upload_bytes(service, top, name, b"a,b\n")
+    target = await create_folder(service, top, "T")
+    world = World(top, str(file["id"]), name, target, service, bob)
+    dave = "dave@example.org"
+    if state is None:
+        await _share(bob, top, "olga@athena-energy.example")
+    elif state == "pending":
+        await _share(bob, top, dave, text="Terms to accept.")
+    elif state in ("viewer", "editor"):
+        await _share(bob, top, dave, state.upper())
+    elif state == "expired":
+        await _share(bob, top, dave, expiresAt=(datetime.now(UTC) + timedelta(hours=1)).isoformat())
+    elif state == "revoked":
+        share = await _share(bob, top, dave)
+        await bob.data("mutation($i: ID!) { revokeShare(input: {shareId: $i}) { userErrors { code } } }", {"i": share})
+    return world
+
+
+@pytest.fixture(scope="module")
+async def worlds(as_user_module: Any) -> dict[str, World]:
+    for who in ("alice", "bob", "olga", "carol", "dave", "service"):
+        await as_user_module(who).data("{ me { id } }")
+    base = await _world(as_user_module, None)
+    made = {column: base for column in COLUMNS[:7]}
+    for state in COLUMNS[7:]:
+        made[state] = await _world(as_user_module, state)
+    return made
+
+
+def _payload(body: dict[str, Any], name: str) -> str:
+    if "UNAUTHENTICATED" in error_codes(body):
+        return "U"
+    assert not body.get("errors"), body
+    codes = [e["code"] for e in body["data"][name]["userErrors"]]
+    if not codes:
+        return "A"
+    return {"NOT_FOUND": "N", "PERMISSION_DENIED": "D", "NOT_PENDING": "P"}.get(codes[0], f"?{codes}")
+
+
+def _read(body: dict[str, Any], present: Callable[[dict[str, Any]], bool | None]) -> str:
+    """A for present, N for null, E for an answer without F's data."""
+    if "UNAUTHENTICATED" in error_codes(body):
+        return "U"
+    assert not body.get("errors"), body
+    found = present(body["data"])
+    return "N" if found is None else ("A" if found else "E")
+
+
+Cell = Callable[[GraphQLClient, World], Awaitable[str]]
+
+
+async def _mutate(client: GraphQLClient, document: str, name: str, variables: dict[str, Any]) -> str:
+    return _payload(await client.execute(document, variables), name)
+
+
+def _folder_field(selection: str, check: Callable[[dict[str, Any]], bool]) -> Cell:
+    async def cell(client: GraphQLClient, world: World) -> str:
+        body = await client.execute(f"query($id: ID!) {{ folder(id: $id) {{ {selection} }} }}", {"id": world.folder})
+        return _read(body, lambda d: None if d["folder"] is None else check(d["folder"]))
+
+    return cell
+
+
+async def _node(client: GraphQLClient, world: World) -> str:
+    body = await client.execute("query($id: ID!) { node(id: $id) { id } }", {"id": world.folder})
+    return _read(body, lambda d: None if d["node"] is None else True)
+
+
+async def _nodes(client: GraphQLClient, world: World) -> str:
+    body = await client.execute("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [world.folder, world.file]})
+    return _read(body, lambda d: None if d["nodes"] == [None, None] else all(d["nodes"]))
+
+
+async def _download(client: GraphQLClient, world: World) -> str:
+    body = await client.execute(
+        "query($id: ID!) { node(id: $id) { ... on File { download { url } } } }", {"id": world.file}
+    )
+    return _read(body, lambda d: None if d["node"] is None else bool(d["node"]["download"]["url"]))
+
+
+async def _search(client: GraphQLClient, world: World) -> str:
+    body = await client.execute(
+        "query($n: String!) { searchFiles(filter: {name: $n}) { edges { node { id } } } }", {"n": world.file_name}
+    )
+    return _read(body, lambda d: world.file in [e["node"]["id"] for e in d["searchFiles"]["edges"]])
+
+
+async def _shared_with_me(client: GraphQLClient, world: World) -> str:
+    body = await client.execute("{ sharedWithMe { edges { node { resourceId resourceName } } } }")
+    return _read(body, lambda d: world.folder in [e["node"]["resourceId"] for e in d["sharedWithMe"]["edges"]])
+
+
+async def _me(client: GraphQLClient, world: World) -> str:
+    return _read(await client.execute("{ me { id } }"), lambda d: bool(d["me"]["id"]))
+
+
+async def _uploaded_parts(client: GraphQLClient, world: World) -> str:
+    upload = await _service_upload(world)
+    body = await client.execute(
+        "query($id: ID!) { node(id: $id) { ... on Upload { uploadedParts { partNumber } } } }", {"id": upload}
+    )
+    return _read(body, lambda d: None if d["node"] is None else True)
+
+
+async def _service_upload(world: World) -> str:
+    result = (await world.service.data(START_UPLOAD, {"f": world.folder, "n": f"u-{uuid.uuid4().hex[:8]}"}))[
+        "createUpload"
+    ]
+    return str(result["upload"]["id"])
+
+
+async def _trashed_folder(world: World) -> str:
+    folder = await world.new_folder()
+    await world.service.data(
+        "mutation($i: ID!) { deleteFolder(input: {id: $i}) { userErrors { code } } }", {"i": folder}
+    )
+    return folder
+
+
+async def _trashed_file(world: World) -> str:
+    file = await world.new_file()
+    await world.service.data("mutation($i: ID!) { deleteFile(input: {id: $i}) { userErrors { code } } }", {"i": file})
+    return file
+
+
+def _unique(world: World) -> dict[str, Any]:
+    return {"n": f"renamed-{uuid.uuid4().hex[:8]}"}
+
+
+def _on_fresh_folder(mutation: str, name: str, extra: Callable[[World], dict[str, Any]] = lambda w: {}) -> Cell:
+    async def cell(client: GraphQLClient, world: World) -> str:
+        folder = await world.new_folder()
+        return await _mutate(client, mutation, name, {"i": folder, **extra(world)})
+
+    return cell
+
+
+def _on_fresh_file(mutation: str, name: str, extra: Callable[[World], dict[str, Any]] = lambda w: {}) -> Cell:
+    async def cell(client: GraphQLClient, world: World) -> str:
+        file = await world.new_file()
+        return await _mutate(client, mutation, name, {"i": file, **extra(world)})
+
+    return cell
+
+
+async def _create_folder(client: GraphQLClient, world: World) -> str:
+    doc = 'mutation($p: ID!) { createFolder(input: {parentId: $p, name: "new"}) { folder { id } userErrors { code } } }'
+    name = f"new-{uuid.uuid4().hex[:8]}"
+    return await _mutate(client, doc.replace('"new"', f'"{name}"'), "createFolder", {"p": world.folder})
+
+
+async def _create_upload(client: GraphQLClient, world: World) -> str:
+    name = f"c-{uuid.uuid4().hex[:8]}"
+    return await _mutate(client, START_UPLOAD, "createUpload", {"f": world.folder, "n": name})
+
+
+def _service_upload_cell(mutation: str, name: str, extra: dict[str, Any]) -> Cell:
+    async def cell(client: GraphQLClient, world: World) -> str:
+        upload = await _service_upload(world)
+        return await _mutate(client, mutation, name, {"i": upload, **extra})
+
+    return cell
+
+
+async def _restore_folder(client: GraphQLClient, world: World) -> str:
+    doc = "mutation($i: ID!) { restoreFolder(input: {id: $i}) { userErrors { code } } }"
+    return await _mutate(client, doc, "restoreFolder", {"i": await _trashed_folder(world)})
+
+
+async def _purge_folder(client: GraphQLClient, world: World) -> str:
+    doc = "mutation($i: ID!) { purgeFolder(input: {id: $i}) { userErrors { code } } }"
+    return await _mutate(client, doc, "purgeFolder", {"i": await _trashed_folder(world)})
+
+
+async def _restore_file(client: GraphQLClient, world: World) -> str:
+    doc = "mutation($i: ID!) { restoreFile(input: {id: $i}) { userErrors { code } } }"
+    return await _mutate(client, doc, "restoreFile", {"i": await _trashed_file(world)})
+
+
+async def _purge_file(client: GraphQLClient, world: World) -> str:
+    doc = "mutation($i: ID!) { purgeFile(input: {id: $i}) { userErrors { code } } }"
+    return await _mutate(client, doc, "purgeFile", {"i": await _trashed_file(world)})
+
+
+async def _create_share(client: GraphQLClient, world: World) -> str:
+    doc = "mutation($in: CreateShareInput!) { createShare(input: $in) { userErrors { code } } }"
+    folder = await world.new_folder()
+    return await _mutate(
+        client,
+        doc,
+        "createShare",
+        {"in": {"resourceId": folder, "grantee": {"email": "carol@reading-climate.example"}, "role": "VIEWER"}},
+    )
+
+
+def _answer(name: str) -> Cell:
+    async def cell(client: GraphQLClient, world: World) -> str:
+        share = await _share(world.bob, await world.new_folder(), "dave@example.org", text="Fresh terms.")
+        arguments = "shareId: $i"
+        return await _mutate(
+            client,
+            f"mutation($i: ID!) {{ {name}(input: {{{arguments}}}) {{ userErrors {{ code }} }} }}",
+            name,
+            {"i": share},
+        )
+
+    return cell
+
+
+def _manage(name: str, extra: str = "") -> Cell:
+    async def cell(client: GraphQLClient, world: World) -> str:
+        share = await _share(world.bob, await world.new_folder(), "dave@example.org")
+        return await _mutate(
+            client,
+            f"mutation($i: ID!) {{ {name}(input: {{shareId: $i{extra}}}) {{ userErrors {{ code }} }} }}",
+            name,
+            {"i": share},
+        )
+
+    return cell
+
+
+RENAME_FOLDER = "mutation($i: ID!, $n: String!) { renameFolder(input: {id: $i, name: $n}) { userErrors { code } } }"
+MOVE_FOLDER = "mutation($i: ID!, $t: ID!) { moveFolder(input: {id: $i, parentId: $t}) { userErrors { code } } }"
+DELETE_FOLDER = "mutation($i: ID!) { deleteFolder(input: {id: $i}) { userErrors { code } } }"
+RENAME_FILE = "mutation($i: ID!, $n: String!) { renameFile(input: {id: $i, name: $n}) { userErrors { code } } }"
+MOVE_FILE = "mutation($i: ID!, $t: ID!) { moveFile(input: {id: $i, folderId: $t}) { userErrors { code } } }"
+DELETE_FILE = "mutation($i: ID!) { deleteFile(input: {id: $i}) { userErrors { code } } }"
+METADATA = (
+    "mutation($i: ID!) { updateFileMetadata(input: {id: $i, metadata: {checked: true}}) { userErrors { code } } }"
+)
+
+ROWS: dict[str, Cell] = {
+    "me": _me,
+    "node": _node,
+    "nodes": _nodes,
+    "folder": _folder_field("id", lambda f: True),
+    "Folder.files": _folder_field("files { edges { node { id } } }", lambda f: len(f["files"]["edges"]) > 0),
+    "File.download": _download,
+    "searchFiles": _search,
+    "sharedWithMe": _shared_with_me,
+    "Folder.shares": _folder_field("shares { id }", lambda f: len(f["shares"]) > 0),
+    "Folder.shareEvents": _folder_field("shareEvents { kind }", lambda f: len(f["shareEvents"]) > 0),
+    "Upload.uploadedParts": _uploaded_parts,
+    "createFolder": _create_folder,
+    "renameFolder": _on_fresh_folder(RENAME_FOLDER, "renameFolder", _unique),
+    "moveFolder": _on_fresh_folder(MOVE_FOLDER, "moveFolder", lambda w: {"t": w.target}),
+    "deleteFolder": _on_fresh_folder(DELETE_FOLDER, "deleteFolder"),
+    "restoreFolder": _restore_folder,
+    "purgeFolder": _purge_folder,
+    "createUpload": _create_upload,
+    "uploadPartUrls": _service_upload_cell(
+        "mutation($i: ID!) { uploadPartUrls(input: {uploadId: $i, parts: []}) { userErrors { code } } }",
+        "uploadPartUrls",
+        {},
+    ),
+    "completeUpload": _service_upload_cell(
+        "mutation($i: ID!) { completeUpload(input: {uploadId: $i, parts: []}) { userErrors { code } } }",
+        "completeUpload",
+        {},
+    ),
+    "abortUpload": _service_upload_cell(
+        "mutation($i: ID!) { abortUpload(input: {uploadId: $i}) { userErrors { code } } }", "abortUpload", {}
+    ),
+    "renameFile": _on_fresh_file(RENAME_FILE, "renameFile", _unique),
+    "moveFile": _on_fresh_file(MOVE_FILE, "moveFile", lambda w: {"t": w.target}),
+    "updateFileMetadata": _on_fresh_file(METADATA, "updateFileMetadata"),
+    "deleteFile": _on_fresh_file(DELETE_FILE, "deleteFile"),
+    "restoreFile": _restore_file,
+    "purgeFile": _purge_file,
+    "createShare": _create_share,
+    "acceptShare": _answer("acceptShare"),
+    "declineShare": _answer("declineShare"),
+    "revokeShare": _manage("revokeShare"),
+    "updateShare": _manage("updateShare", ", role: VIEWER"),
+}
+
+# Fields below the root that hand out access get rows too; these are the ones the test adds.
+FIELD_ROWS = {"Folder.files", "File.download", "Folder.shares", "Folder.shareEvents", "Upload.uploadedParts"}
+
+
+def test_every_operation_has_a_row() -> None:
+    from graphql_api.schema import build_schema
+
+    graphql_schema = build_schema()._schema
+    operations = set()
+    for root in (graphql_schema.query_type, graphql_schema.mutation_type, graphql_schema.subscription_type):
+        if root is not None:
+            operations |= {name for name in root.fields if not name.startswith("__")}
+    assert operations - set(ROWS) == set(), "add these operations to the authorization matrix"
+    assert set(ROWS) - operations == FIELD_ROWS
+    assert set(EXPECTED) == set(ROWS)
+
+
+@pytest.mark.parametrize("row", list(ROWS))
+async def test_authorization_matrix(
+    row: str, worlds: dict[str, World], gql: GraphQLClient, tokens: Any, clock: MovableClock
+) -> None:
+    # The expired column's share ran out an hour after it was made.
+    clock.advance(timedelta(hours=2))
+    got = []
+    for column in COLUMNS:
+        who = CALLER[column]
+        client = gql.as_(tokens(who) if who else None)
+        got.append(await ROWS[row](client, worlds[column]))
+    expected = EXPECTED[row].split()
+    mismatches = {c: (e, g) for c, e, g in zip(COLUMNS, expected, got, strict=True) if e != g}
+    assert not mismatches, f"{row}: column -> (expected, got): {mismatches}"
