@@ -28,11 +28,14 @@ from graphql_api.observability import RequestIdMiddleware, configure_logging
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
 from graphql_api.state import AppState
+from graphql_api.subscriptions import RequestHub
 from resolvers import folders, shares, transfers
+from resolvers.copernicus.worker import Worker, WorkerConfig, worker_owner
 from resolvers.errors import Unauthenticated
 from resolvers.identity import SignInCache
 from resolvers.transfers import TransferLimits
 from storage.blobs import BlobStore, BlobStoreConfig
+from storage.copernicus.registry import build_providers
 from storage.mongo import Database
 
 log = logging.getLogger(__name__)
@@ -138,6 +141,18 @@ async def _sweep_forever(state: AppState) -> None:
         await asyncio.sleep(state.settings.upload_sweep_interval_seconds)
 
 
+def _worker(state: AppState) -> Worker:
+    settings = state.settings
+    config = WorkerConfig(
+        owner=worker_owner(),
+        lease=timedelta(seconds=settings.copernicus_lease_seconds),
+        poll_every=timedelta(seconds=settings.copernicus_poll_seconds),
+        idle_sleep=settings.copernicus_idle_sleep_seconds,
+        part_size=settings.copernicus_part_bytes,
+    )
+    return Worker(state.db, state.blobs, state.providers, config, state.clock)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -162,6 +177,7 @@ def create_app(
             async with (
                 BlobStore.open(_blob_config(settings)) as blobs,
                 httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False) as http,
+                httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0), follow_redirects=True) as upstream,
             ):
                 await db.ensure_indexes()
                 await blobs.ensure_bucket(settings.s3_cors_origins)
@@ -169,17 +185,40 @@ def create_app(
                 state = AppState(settings, db, blobs, http, verifier, SignInCache(), _limits(settings), batch_loads)
                 if clock is not None:
                     state.clock = clock
+                state.providers = build_providers(
+                    {
+                        "CDS": (settings.cds_url, settings.cds_key),
+                        "ADS": (settings.ads_url, settings.ads_key),
+                        "EWDS": (settings.ewds_url, settings.ewds_key),
+                    },
+                    upstream,
+                )
+                state.hub = RequestHub(db, settings.subscription_watch_seconds)
                 app.state.strata = state
                 if resumed := await folders.resume_pending_moves(db):
                     log.warning("finished %d folder moves interrupted by a restart", resumed)
-                sweeper = asyncio.create_task(_sweep_forever(state), name="upload-sweeper")
+                stop = asyncio.Event()
+                background = [
+                    asyncio.create_task(_sweep_forever(state), name="housekeeping"),
+                    asyncio.create_task(state.hub.watch(), name="copernicus-watcher"),
+                ]
+                worker = None
+                if settings.copernicus_worker and state.providers:
+                    worker = asyncio.create_task(_worker(state).run(stop), name="copernicus-worker")
                 log.info("Strata API started")
                 try:
                     yield
                 finally:
-                    sweeper.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await sweeper
+                    stop.set()
+                    if worker is not None:
+                        # Let the worker hand its leases back, so another replica takes over at once.
+                        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                            await asyncio.wait_for(worker, 10)
+                    for task in background:
+                        task.cancel()
+                    for task in background:
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
         finally:
             db.close()
 

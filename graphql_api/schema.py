@@ -19,7 +19,9 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from graphql_api.context import Info
+from graphql_api.copernicus_fields import CopernicusQueries, CopernicusSubscriptions
 from graphql_api.errors import MaskInternalErrors, log_errors
+from graphql_api.mutations.copernicus import CopernicusMutations
 from graphql_api.mutations.files import BoundingBoxInput, FileMutations, TimeRangeInput
 from graphql_api.mutations.folders import FolderMutations
 from graphql_api.mutations.shares import ShareMutations
@@ -28,6 +30,9 @@ from graphql_api.settings import Settings
 from graphql_api.types import ids
 from graphql_api.types import node as node_resolution
 from graphql_api.types.common import DEFAULT_PAGE, SCALARS, After, Connection, First, connection, page_request
+from graphql_api.types.copernicus import (
+    CopernicusRequest,
+)
 from graphql_api.types.file import File, Upload
 from graphql_api.types.folder import Folder
 from graphql_api.types.organization import Organization
@@ -64,7 +69,7 @@ class FileSearchInput:
 
 
 @strawberry.type
-class Query:
+class Query(CopernicusQueries):
     @strawberry.field(description="The signed-in caller and their organisations.")
     async def me(self, info: Info) -> Me:
         principal = await info.context.principal()
@@ -118,7 +123,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation(FolderMutations, FileMutations, UploadMutations, ShareMutations):
+class Mutation(FolderMutations, FileMutations, UploadMutations, ShareMutations, CopernicusMutations):
     pass
 
 
@@ -141,7 +146,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return StrataSchema(
         query=Query,
         mutation=Mutation,
-        types=[File, Folder, Organization, Share, Upload, User],
+        subscription=CopernicusSubscriptions,
+        types=[CopernicusRequest, File, Folder, Organization, Share, Upload, User],
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=extensions,
     )

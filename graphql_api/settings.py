@@ -53,6 +53,21 @@ class Settings(BaseSettings):
     upload_idle_seconds: int = 24 * 3600
     upload_sweep_interval_seconds: float = 300.0
 
+    # Copernicus upstreams: each is enabled when its URL and key are set.
+    cds_url: str | None = None
+    cds_key: str | None = None
+    ads_url: str | None = None
+    ads_key: str | None = None
+    ewds_url: str | None = None
+    ewds_key: str | None = None
+    copernicus_worker: bool = True
+    copernicus_poll_seconds: float = 5.0
+    copernicus_lease_seconds: float = 60.0
+    copernicus_idle_sleep_seconds: float = 0.5
+    copernicus_part_bytes: int = 16 * 1024 * 1024
+    copernicus_catalogue_cache_seconds: float = 600.0
+    subscription_watch_seconds: float = 0.25
+
     graphiql: bool = True
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"

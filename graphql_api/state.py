@@ -10,9 +10,11 @@ import httpx
 
 from graphql_api.auth import TokenVerifier
 from graphql_api.settings import Settings
+from graphql_api.subscriptions import RequestHub
 from resolvers.identity import SignInCache
 from resolvers.transfers import TransferLimits
 from storage.blobs import BlobStore
+from storage.copernicus.provider import Dataset, Provider
 from storage.mongo import Database
 
 
@@ -27,3 +29,6 @@ class AppState:
     limits: TransferLimits
     batch_loads: bool = True
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    providers: dict[str, Provider] = field(default_factory=dict)
+    hub: RequestHub | None = None
+    catalogue: dict[str, tuple[float, list[Dataset]]] = field(default_factory=dict)

@@ -6,7 +6,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -192,6 +192,24 @@ class BlobStore:
             },
         )
         return response.get("ChecksumSHA256")
+
+    async def upload_part(self, key: str, upload_id: str, number: int, body: bytes) -> UploadedPart:
+        """Send one part from this process (for results fetched server-side, e.g. Copernicus)."""
+        response = await self.client.upload_part(
+            Bucket=self.config.bucket,
+            Key=key,
+            UploadId=upload_id,
+            PartNumber=number,
+            Body=body,
+            ChecksumAlgorithm="SHA256",
+        )
+        return UploadedPart(
+            number=number,
+            etag=response["ETag"].strip('"'),
+            size=len(body),
+            sha256=response.get("ChecksumSHA256"),
+            last_modified=datetime.now(UTC),
+        )
 
     async def abort_multipart(self, key: str, upload_id: str) -> None:
         try:

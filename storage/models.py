@@ -266,4 +266,64 @@ class ShareEvent(Model):
     }
 
 
-ALL_MODELS: tuple[type[Model], ...] = (Organisation, User, Folder, File, Share, ShareEvent)
+class RequestStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    DOWNLOADING = "DOWNLOADING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+ACTIVE_REQUEST_STATUSES = (
+    RequestStatus.PENDING,
+    RequestStatus.QUEUED,
+    RequestStatus.RUNNING,
+    RequestStatus.DOWNLOADING,
+)
+
+
+class CopernicusRequest(Model):
+    """A request for Copernicus data, tracked from submission to the File it lands in.
+
+    ``history`` is append-only with a running ``seq``: subscribers receive every entry in
+    order. ``version`` grows with every change, so watchers notice what moved.
+    """
+
+    owner_id: ObjectId
+    organisation_id: ObjectId
+    service: str
+    dataset: str
+    request: dict[str, Any]
+    fingerprint: str
+    status: RequestStatus
+    upstream: dict[str, Any] = Field(default_factory=dict)
+    progress: dict[str, Any] = Field(default_factory=dict)
+    result: dict[str, Any] = Field(default_factory=dict)
+    error: dict[str, Any] = Field(default_factory=dict)
+    transfer: dict[str, Any] = Field(default_factory=dict)
+    folder_id: ObjectId | None = None
+    file_name: str | None = None
+    attempts: int = 0
+    cancel_requested: bool = False
+    next_poll_at: datetime
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+    history: list[dict[str, Any]] = Field(default_factory=list)
+    version: int = 0
+    created_at: datetime
+    updated_at: datetime
+
+    model_config = {
+        "collection": "copernicus_requests",
+        "indexes": lambda: [
+            Index(asc(CopernicusRequest.status), asc(CopernicusRequest.next_poll_at), name="due"),
+            Index(asc(CopernicusRequest.organisation_id), asc(CopernicusRequest.fingerprint), name="fingerprint"),
+            Index(asc(CopernicusRequest.owner_id), asc(CopernicusRequest.created_at), name="by_owner"),
+            Index(asc(CopernicusRequest.updated_at), name="by_update"),
+        ],
+    }
+
+
+ALL_MODELS: tuple[type[Model], ...] = (Organisation, User, Folder, File, Share, ShareEvent, CopernicusRequest)

@@ -19,6 +19,8 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 from devservices.api import serve_api, settings_for
 from devservices.services import Stack
 from graphql_api.settings import Settings
+from tests.fake_cads import KEY as CADS_KEY
+from tests.fake_cads import FakeCads, running_fake_cads
 from tests.graphql import GraphQLClient
 from tests.keycloak import KeycloakClient
 
@@ -41,9 +43,20 @@ def run_id() -> str:
 
 
 @pytest.fixture(scope="session")
-def test_env(stack: Stack, run_id: str) -> dict[str, str]:
+def fake_cads() -> Iterator[FakeCads]:
+    with running_fake_cads() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def test_env(stack: Stack, run_id: str, fake_cads: FakeCads) -> dict[str, str]:
     return {
         **stack.app_env(),
+        "STRATA_CDS_URL": fake_cads.base,
+        "STRATA_CDS_KEY": CADS_KEY,
+        "STRATA_COPERNICUS_POLL_SECONDS": "0.2",
+        "STRATA_COPERNICUS_IDLE_SLEEP_SECONDS": "0.1",
+        "STRATA_COPERNICUS_PART_BYTES": str(5 * 1024 * 1024),
         "STRATA_MONGODB_DATABASE": f"strata_test_{run_id}",
         "STRATA_S3_BUCKET": f"strata-test-{run_id}",
         # Tests rotate keys and send unknown kids back to back.

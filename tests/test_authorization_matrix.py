@@ -12,6 +12,8 @@ A root field added to the schema without a row here fails ``test_every_operation
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import MovableClock
 from tests.graphql import GraphQLClient, error_codes
@@ -87,6 +91,14 @@ EXPECTED = {
     "declineShare":        "U A N N N N N A A A A A",
     "revokeShare":         "U N N N A A N N N N N N",
     "updateShare":         "U N N N A A N N N N N N",
+    "copernicusServices":  "U A A A A A A A A A A A",
+    "copernicusDatasets":  "U A A A A A A A A A A A",
+    "copernicusRequest":   "U N N A A A A N N N N N",
+    "copernicusRequests":  "U E E E E E A E E E E E",
+    "requestCopernicusData": "U N N A A A A N D A N N",
+    "cancelCopernicusRequest": "U N N D A A A N N N N N",
+    "copernicusRequestUpdated": "U N N A A A A N N N N N",
+    "copernicusRequestsUpdated": "U A A A A A A A A A A A",
 }
 # fmt: on
 
@@ -222,6 +234,10 @@ async def _shared_with_me(client: GraphQLClient, world: World) -> str:
     return _read(body, lambda d: world.folder in [e["node"]["resourceId"] for e in d["sharedWithMe"]["edges"]])
 
 
+async def _plain(client: GraphQLClient, query: str) -> str:
+    return _read(await client.execute(query), lambda d: True)
+
+
 async def _me(client: GraphQLClient, world: World) -> str:
     return _read(await client.execute("{ me { id } }"), lambda d: bool(d["me"]["id"]))
 
@@ -352,6 +368,80 @@ def _manage(name: str, extra: str = "") -> Cell:
     return cell
 
 
+COPERNICUS = """
+mutation($f: ID, $r: JSON!) {
+  requestCopernicusData(input: {service: "CDS", dataset: "reanalysis-era5-single-levels", request: $r, folderId: $f}) {
+    copernicusRequest { id } userErrors { code }
+  }
+}
+"""
+
+
+async def _service_request(world: World) -> str:
+    fresh = {"nonce": uuid.uuid4().hex}
+    result = (await world.service.data(COPERNICUS, {"f": None, "r": fresh}))["requestCopernicusData"]
+    return str(result["copernicusRequest"]["id"])
+
+
+async def _copernicus_request(client: GraphQLClient, world: World) -> str:
+    body = await client.execute(
+        "query($id: ID!) { copernicusRequest(id: $id) { id } }", {"id": await _service_request(world)}
+    )
+    return _read(body, lambda d: None if d["copernicusRequest"] is None else True)
+
+
+async def _copernicus_requests(client: GraphQLClient, world: World) -> str:
+    mine = await _service_request(world)
+    body = await client.execute("{ copernicusRequests(first: 100) { edges { node { id } } } }")
+    return _read(body, lambda d: mine in [e["node"]["id"] for e in d["copernicusRequests"]["edges"]])
+
+
+async def _request_copernicus(client: GraphQLClient, world: World) -> str:
+    variables = {"f": world.folder, "r": {"nonce": uuid.uuid4().hex}}
+    return await _mutate(client, COPERNICUS, "requestCopernicusData", variables)
+
+
+async def _cancel_copernicus(client: GraphQLClient, world: World) -> str:
+    doc = "mutation($i: ID!) { cancelCopernicusRequest(input: {id: $i}) { userErrors { code } } }"
+    return await _mutate(client, doc, "cancelCopernicusRequest", {"i": await _service_request(world)})
+
+
+async def _subscribe(client: GraphQLClient, query: str, variables: dict[str, Any]) -> str:
+    """U when the connection is refused, N for a NOT_FOUND error, A when updates flow (or none are due)."""
+    url = str(client.http.base_url).replace("http", "ws", 1) + "/graphql"
+    async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        payload = {"Authorization": f"Bearer {client.token}"} if client.token else {}
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        try:
+            if json.loads(await ws.recv())["type"] != "connection_ack":
+                return "?"
+        except ConnectionClosed as closed:
+            return "U" if closed.rcvd is not None and closed.rcvd.code == 4403 else "?"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}}))
+        try:
+            message = json.loads(await asyncio.wait_for(ws.recv(), 1.0))
+        except TimeoutError:
+            return "A"
+        if message["type"] == "next" and not message["payload"].get("errors"):
+            return "A"
+        if message["type"] == "next":
+            codes = [e.get("extensions", {}).get("code") for e in message["payload"]["errors"]]
+            return "N" if codes == ["NOT_FOUND"] else f"?{codes}"
+        if message["type"] == "error":
+            codes = [e.get("extensions", {}).get("code") for e in message["payload"]]
+            return "N" if codes == ["NOT_FOUND"] else f"?{codes}"
+        return f"?{message['type']}"
+
+
+async def _request_updated(client: GraphQLClient, world: World) -> str:
+    query = "subscription($id: ID!) { copernicusRequestUpdated(id: $id) { event { seq } } }"
+    return await _subscribe(client, query, {"id": await _service_request(world)})
+
+
+async def _requests_updated(client: GraphQLClient, world: World) -> str:
+    return await _subscribe(client, "subscription { copernicusRequestsUpdated { event { seq } } }", {})
+
+
 RENAME_FOLDER = "mutation($i: ID!, $n: String!) { renameFolder(input: {id: $i, name: $n}) { userErrors { code } } }"
 MOVE_FOLDER = "mutation($i: ID!, $t: ID!) { moveFolder(input: {id: $i, parentId: $t}) { userErrors { code } } }"
 DELETE_FOLDER = "mutation($i: ID!) { deleteFolder(input: {id: $i}) { userErrors { code } } }"
@@ -405,6 +495,14 @@ ROWS: dict[str, Cell] = {
     "declineShare": _answer("declineShare"),
     "revokeShare": _manage("revokeShare"),
     "updateShare": _manage("updateShare", ", role: VIEWER"),
+    "copernicusServices": lambda c, w: _plain(c, "{ copernicusServices { id } }"),
+    "copernicusDatasets": lambda c, w: _plain(c, '{ copernicusDatasets(service: "CDS") { id } }'),
+    "copernicusRequest": _copernicus_request,
+    "copernicusRequests": _copernicus_requests,
+    "requestCopernicusData": _request_copernicus,
+    "cancelCopernicusRequest": _cancel_copernicus,
+    "copernicusRequestUpdated": _request_updated,
+    "copernicusRequestsUpdated": _requests_updated,
 }
 
 # Fields below the root that hand out access get rows too; these are the ones the test adds.

@@ -10,6 +10,7 @@ from strawberry import relay
 
 from graphql_api.context import Info
 from graphql_api.types import ids
+from graphql_api.types.copernicus import CopernicusRequest
 from graphql_api.types.file import File, Upload
 from graphql_api.types.folder import Folder
 from graphql_api.types.organization import Organization
@@ -19,6 +20,7 @@ from graphql_api.types.user import User
 MAX_NODES = 100
 
 _LOADERS: dict[str, Callable[[Info, list[ObjectId]], Awaitable[list[relay.Node | None]]]] = {
+    "CopernicusRequest": CopernicusRequest.load_visible,  # type: ignore[dict-item]
     "File": File.load_visible,  # type: ignore[dict-item]
     "Folder": Folder.load_visible,  # type: ignore[dict-item]
     "Organization": Organization.load_visible,  # type: ignore[dict-item]

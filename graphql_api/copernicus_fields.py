@@ -1,0 +1,136 @@
+"""Copernicus query fields and subscriptions; thin: the work is in ``resolvers.copernicus``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncGenerator
+
+import strawberry
+from bson import ObjectId
+from strawberry import relay
+
+from graphql_api.context import Info
+from graphql_api.types import ids
+from graphql_api.types.common import DEFAULT_PAGE, After, Connection, First, connection
+from graphql_api.types.copernicus import (
+    CopernicusDataset,
+    CopernicusRequest,
+    CopernicusRequestEvent,
+    CopernicusRequestUpdate,
+    CopernicusService,
+)
+from resolvers.copernicus import requests
+from resolvers.errors import BadInput, NotFound
+from storage.copernicus import jobs
+from storage.copernicus.provider import UpstreamError
+from storage.copernicus.registry import SERVICES
+from storage.models import CopernicusRequest as CopernicusRequestDocument
+from storage.models import RequestStatus
+
+
+@strawberry.type
+class CopernicusQueries:
+    @strawberry.field(description="Every Copernicus service Strata knows, and whether it is enabled here.")
+    async def copernicus_services(self, info: Info) -> list[CopernicusService]:
+        await info.context.principal()
+        enabled = info.context.state.providers
+        return [CopernicusService(id=s.id, name=s.name, enabled=s.id in enabled) for s in SERVICES]
+
+    @strawberry.field(description="An enabled service's catalogue, filtered by a search text; cached for minutes.")
+    async def copernicus_datasets(
+        self, info: Info, service: str, search: str | None = None, first: First = DEFAULT_PAGE, after: After = None
+    ) -> list[CopernicusDataset]:
+        await info.context.principal()
+        if not 0 <= first <= 100:
+            raise BadInput("first must be between 0 and 100")
+        state = info.context.state
+        provider = state.providers.get(service)
+        if provider is None:
+            raise BadInput(f"service {service} is not enabled here")
+        cached = state.catalogue.get(service)
+        if cached is None or time.monotonic() - cached[0] > state.settings.copernicus_catalogue_cache_seconds:
+            try:
+                cached = (time.monotonic(), await provider.datasets())
+            except UpstreamError as error:
+                raise BadInput(f"{provider.name} catalogue unavailable: {error.message}") from None
+            state.catalogue[service] = cached
+        found = requests.search_datasets(cached[1], search)
+        start = next((i + 1 for i, d in enumerate(found) if d.id == after), 0) if after else 0
+        return [
+            CopernicusDataset(id=d.id, title=d.title, description=d.description) for d in found[start : start + first]
+        ]
+
+    @strawberry.field
+    async def copernicus_request(self, info: Info, id: relay.GlobalID) -> CopernicusRequest | None:
+        [found] = await CopernicusRequest.load_visible(info, [ids.decode(id, "CopernicusRequest")[1]])
+        return found
+
+    @strawberry.field(description="Your Copernicus requests, newest first.")
+    async def copernicus_requests(
+        self,
+        info: Info,
+        status: list[RequestStatus] | None = None,
+        first: First = DEFAULT_PAGE,
+        after: After = None,
+    ) -> Connection[CopernicusRequest]:
+        principal = await info.context.principal()
+        page = await requests.mine(info.context.state.db, principal, status, first, after)
+        return connection(page, CopernicusRequest.from_document)
+
+
+@strawberry.type(name="Subscription")
+class CopernicusSubscriptions:
+    @strawberry.subscription(description="Every step of one request, in order, ending with its final state.")
+    async def copernicus_request_updated(
+        self, info: Info, id: relay.GlobalID
+    ) -> AsyncGenerator[CopernicusRequestUpdate, None]:
+        principal = await info.context.principal()
+        request_id = ids.decode(id, "CopernicusRequest")[1]
+        job = await requests.visible(info.context.state.db, principal, request_id)
+        if job is None:
+            raise NotFound("request not found")
+        hub = info.context.state.hub
+        assert hub is not None
+        async with hub.listen(request_id=request_id) as queue:
+            # Read again after listening starts, so no step falls between the two.
+            job = await requests.visible(info.context.state.db, principal, request_id) or job
+            delivered = 0
+            while True:
+                for entry in job.history:
+                    if entry["seq"] > delivered:
+                        delivered = entry["seq"]
+                        yield CopernicusRequestUpdate(
+                            event=CopernicusRequestEvent.from_entry(entry),
+                            request=CopernicusRequest.from_document(job),
+                        )
+                if jobs.is_terminal(job.status) and delivered >= len(job.history):
+                    return
+                job = await queue.get()
+                await _still_allowed(info, job)
+
+    @strawberry.subscription(description="Every step of all your requests, as they happen.")
+    async def copernicus_requests_updated(self, info: Info) -> AsyncGenerator[CopernicusRequestUpdate, None]:
+        principal = await info.context.principal()
+        hub = info.context.state.hub
+        assert hub is not None
+        delivered: dict[ObjectId, int] = {}
+        async with hub.listen(owner_id=principal.user_id) as queue:
+            while True:
+                job = await queue.get()
+                await _still_allowed(info, job)
+                seen = delivered.get(job.id, 0)
+                for entry in job.history:
+                    if entry["seq"] > seen:
+                        seen = entry["seq"]
+                        yield CopernicusRequestUpdate(
+                            event=CopernicusRequestEvent.from_entry(entry),
+                            request=CopernicusRequest.from_document(job),
+                        )
+                delivered[job.id] = seen
+
+
+async def _still_allowed(info: Info, job: CopernicusRequestDocument) -> None:
+    """Per event: the token must still be valid and the request still the caller's to see."""
+    principal = await info.context.principal()
+    if not requests.can_see(principal, job):
+        raise NotFound("request not found")

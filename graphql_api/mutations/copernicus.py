@@ -1,0 +1,74 @@
+"""requestCopernicusData and cancelCopernicusRequest."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from graphql_api.context import Info
+from graphql_api.types import ids
+from graphql_api.types.common import UserError, attempt
+from graphql_api.types.copernicus import CopernicusRequest
+from resolvers.copernicus import requests
+
+
+@strawberry.input
+class RequestCopernicusDataInput:
+    service: str = strawberry.field(description="CDS, ADS, EWDS, CLMS or GALILEO_HAS (see copernicusServices).")
+    dataset: str
+    request: JSON = strawberry.field(description="The upstream request, as its own API takes it.")
+    folder_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Where the result lands; default: a Copernicus folder in your organisation."
+    )
+    file_name: str | None = None
+
+
+@strawberry.input
+class CancelCopernicusRequestInput:
+    id: relay.GlobalID
+
+
+@strawberry.type
+class CopernicusRequestPayload:
+    copernicus_request: CopernicusRequest | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class CopernicusMutations:
+    @strawberry.mutation(
+        description="Ask for Copernicus data; answers at once. An identical request reuses the result or joins the job."
+    )
+    async def request_copernicus_data(self, info: Info, input: RequestCopernicusDataInput) -> CopernicusRequestPayload:
+        async def run() -> CopernicusRequest:
+            principal = await info.context.principal()
+            state = info.context.state
+            job = await requests.request_data(
+                state.db,
+                state.providers,
+                principal,
+                service=input.service,
+                dataset=input.dataset,
+                request=input.request,
+                folder_id=ids.input_id(input.folder_id, "Folder", "folderId") if input.folder_id else None,
+                file_name=input.file_name,
+            )
+            return CopernicusRequest.from_document(job)
+
+        job, errors = await attempt(run)
+        return CopernicusRequestPayload(copernicus_request=job, user_errors=errors)
+
+    @strawberry.mutation(description="Stop a request: the upstream job is cancelled and nothing is stored.")
+    async def cancel_copernicus_request(
+        self, info: Info, input: CancelCopernicusRequestInput
+    ) -> CopernicusRequestPayload:
+        async def run() -> CopernicusRequest:
+            principal = await info.context.principal()
+            job = await requests.cancel(
+                info.context.state.db, principal, ids.input_id(input.id, "CopernicusRequest", "id")
+            )
+            return CopernicusRequest.from_document(job)
+
+        job, errors = await attempt(run)
+        return CopernicusRequestPayload(copernicus_request=job, user_errors=errors)

@@ -1,0 +1,83 @@
+"""Live Copernicus updates: one watcher per process, fanned out to every subscriber in it.
+
+The watcher reads what changed in MongoDB (by ``updated_at``, with an overlap window, and
+``version`` to skip what it has seen), so a change made by any replica reaches subscribers
+on every replica, with one query per interval however many subscribers there are. It only
+queries while someone listens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+from bson import ObjectId
+
+from storage.copernicus import jobs
+from storage.models import CopernicusRequest
+from storage.mongo import Database
+
+log = logging.getLogger(__name__)
+OVERLAP = timedelta(seconds=5)
+QUEUE_LIMIT = 1000
+
+
+class RequestHub:
+    def __init__(self, db: Database, interval: float) -> None:
+        self.db = db
+        self.interval = interval
+        self._by_request: dict[ObjectId, set[asyncio.Queue[CopernicusRequest]]] = defaultdict(set)
+        self._by_owner: dict[ObjectId, set[asyncio.Queue[CopernicusRequest]]] = defaultdict(set)
+        self._versions: dict[ObjectId, int] = {}
+        self._wake = asyncio.Event()
+
+    @property
+    def listeners(self) -> int:
+        return sum(len(q) for q in self._by_request.values()) + sum(len(q) for q in self._by_owner.values())
+
+    @contextlib.asynccontextmanager
+    async def listen(
+        self, *, request_id: ObjectId | None = None, owner_id: ObjectId | None = None
+    ) -> AsyncIterator[asyncio.Queue[CopernicusRequest]]:
+        queue: asyncio.Queue[CopernicusRequest] = asyncio.Queue(QUEUE_LIMIT)
+        index = self._by_request if request_id is not None else self._by_owner
+        key = request_id if request_id is not None else owner_id
+        assert key is not None
+        index[key].add(queue)
+        self._wake.set()
+        try:
+            yield queue
+        finally:
+            index[key].discard(queue)
+            if not index[key]:
+                del index[key]
+
+    def publish(self, job: CopernicusRequest) -> None:
+        if self._versions.get(job.id, -1) >= job.version:
+            return
+        self._versions[job.id] = job.version
+        for queue in (*self._by_request.get(job.id, ()), *self._by_owner.get(job.owner_id, ())):
+            if queue.full():
+                log.warning("subscriber too slow; dropping its oldest update")
+                queue.get_nowait()
+            queue.put_nowait(job)
+
+    async def watch(self) -> None:
+        since = datetime.now(UTC) - OVERLAP
+        while True:
+            if not self.listeners:
+                self._wake.clear()
+                await self._wake.wait()
+                since = datetime.now(UTC) - OVERLAP
+            started = datetime.now(UTC)
+            try:
+                for job in await jobs.changed_since(self.db.engine, since):
+                    self.publish(job)
+                since = started - OVERLAP
+            except Exception:
+                log.exception("watching Copernicus requests failed; retrying")
+            await asyncio.sleep(self.interval)

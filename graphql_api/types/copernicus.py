@@ -1,0 +1,145 @@
+"""Copernicus types: services, datasets, requests and their live events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, cast
+
+import strawberry
+from bson import ObjectId
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from graphql_api.context import Info
+from graphql_api.types.common import BigInt
+from resolvers.copernicus import requests
+from storage.copernicus.provider import ErrorCode
+from storage.models import CopernicusRequest as RequestDocument
+from storage.models import RequestStatus
+
+if TYPE_CHECKING:
+    from graphql_api.types.file import File
+
+strawberry.enum(RequestStatus, name="CopernicusRequestStatus")
+strawberry.enum(ErrorCode, name="CopernicusErrorCode")
+
+
+@strawberry.type
+class CopernicusService:
+    id: str
+    name: str
+    enabled: bool
+
+
+@strawberry.type
+class CopernicusDataset:
+    id: str
+    title: str
+    description: str
+
+
+@strawberry.type
+class TransferProgress:
+    bytes: BigInt
+    total: BigInt | None
+
+
+@strawberry.type
+class CopernicusError:
+    code: ErrorCode
+    message: str
+
+
+@strawberry.type
+class CopernicusRequestEvent:
+    """One step in a request's life: a transition, or a progress step while downloading."""
+
+    seq: int
+    status: RequestStatus
+    upstream_status: str | None
+    progress: TransferProgress | None
+    at: datetime
+
+    @classmethod
+    def from_entry(cls, entry: dict[str, Any]) -> CopernicusRequestEvent:
+        progress = None
+        if entry.get("bytes") is not None:
+            progress = TransferProgress(bytes=BigInt(entry["bytes"]), total=BigInt(entry["total"]))
+        return cls(
+            seq=int(entry["seq"]),
+            status=RequestStatus(entry["status"]),
+            upstream_status=entry.get("upstream_status"),
+            progress=progress,
+            at=entry["at"],
+        )
+
+
+@strawberry.type(name="CopernicusRequest")
+class CopernicusRequest(relay.Node):
+    id: relay.NodeID[str]
+    service: str
+    dataset: str
+    request: JSON
+    status: RequestStatus
+    upstream_status: str | None
+    upstream_job_id: str | None
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+    document: strawberry.Private[RequestDocument]
+
+    @classmethod
+    def from_document(cls, document: RequestDocument) -> CopernicusRequest:
+        return cls(
+            id=str(document.id),
+            service=document.service,
+            dataset=document.dataset,
+            request=cast(JSON, document.request),
+            status=document.status,
+            upstream_status=document.upstream.get("status"),
+            upstream_job_id=document.upstream.get("id"),
+            attempts=document.attempts,
+            created_at=document.created_at,
+            updated_at=document.updated_at,
+            document=document,
+        )
+
+    @classmethod
+    async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[CopernicusRequest | None]:
+        principal = await info.context.principal()
+        found = [await requests.visible(info.context.state.db, principal, i) for i in ids]
+        return [cls.from_document(d) if d is not None else None for d in found]
+
+    @strawberry.field(description="Bytes stored so far, while DOWNLOADING and after.")
+    def progress(self) -> TransferProgress | None:
+        progress = self.document.progress
+        if not progress:
+            return None
+        return TransferProgress(bytes=BigInt(progress["bytes"]), total=BigInt(progress["total"]))
+
+    @strawberry.field
+    def error(self) -> CopernicusError | None:
+        error = self.document.error
+        return CopernicusError(code=ErrorCode(error["code"]), message=error["message"]) if error else None
+
+    @strawberry.field(description="Every transition and progress step so far, in order.")
+    def history(self) -> list[CopernicusRequestEvent]:
+        return [CopernicusRequestEvent.from_entry(e) for e in self.document.history]
+
+    @strawberry.field(description="The File the result landed in, once COMPLETED (if the caller may see it).")
+    async def result_file(self, info: Info) -> Annotated[File, strawberry.lazy("graphql_api.types.file")] | None:
+        from graphql_api.types.file import File
+
+        file_id = self.document.result.get("file_id")
+        if file_id is None:
+            return None
+        [file] = await File.load_visible(info, [file_id])
+        return file
+
+
+@strawberry.type
+class CopernicusRequestUpdate:
+    """What a subscriber receives: the step, and the request as it stood then or later."""
+
+    event: CopernicusRequestEvent
+    request: CopernicusRequest

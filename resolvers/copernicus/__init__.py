@@ -1,0 +1,1 @@
+"""Copernicus requests: what callers ask for (``requests``) and the worker that fulfils them (``worker``)."""

@@ -1,0 +1,136 @@
+"""Asking for Copernicus data, cancelling, reading: the caller-facing side."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from bson import ObjectId
+
+from resolvers import access, pagination
+from resolvers.access import Level
+from resolvers.errors import UserErrorCode, UserFailure
+from resolvers.identity import Principal
+from resolvers.names import clean_name
+from resolvers.pagination import Direction, Page, PageRequest, SortField
+from storage import tree
+from storage.copernicus import jobs
+from storage.copernicus.provider import Dataset, Provider
+from storage.models import CopernicusRequest, FileStatus, RequestStatus
+from storage.mongo import Database
+
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+def fingerprint(service: str, dataset: str, request: Mapping[str, Any]) -> str:
+    """Identical requests (keys in any order) share a fingerprint."""
+    canonical = json.dumps([service, dataset, request], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def can_see(principal: Principal, job: CopernicusRequest) -> bool:
+    return job.owner_id == principal.user_id or principal.is_member(job.organisation_id)
+
+
+def _organisation_of(principal: Principal, folder_org: ObjectId | None) -> ObjectId:
+    if folder_org is not None:
+        return folder_org
+    if not principal.roles:
+        raise UserFailure(UserErrorCode.PERMISSION_DENIED, "Copernicus results land in an organisation; you have none")
+    return sorted(principal.roles, key=str)[0]
+
+
+async def request_data(
+    db: Database,
+    providers: Mapping[str, Provider],
+    principal: Principal,
+    *,
+    service: str,
+    dataset: str,
+    request: object,
+    folder_id: ObjectId | None,
+    file_name: str | None,
+) -> CopernicusRequest:
+    provider = providers.get(service)
+    if provider is None:
+        raise UserFailure(UserErrorCode.INVALID, f"service {service} is not enabled here", ["service"])
+    if not dataset or len(dataset) > 200 or not all(c.isalnum() or c in "-_." for c in dataset):
+        raise UserFailure(UserErrorCode.INVALID, "dataset must be an upstream dataset id", ["dataset"])
+    if not isinstance(request, dict):
+        raise UserFailure(UserErrorCode.INVALID, "request must be a JSON object", ["request"])
+    if len(json.dumps(request)) > MAX_REQUEST_BYTES:
+        raise UserFailure(UserErrorCode.INVALID, f"request is limited to {MAX_REQUEST_BYTES} bytes", ["request"])
+    folder_org = None
+    if folder_id is not None:
+        folder = await tree.get_folder(db.engine, folder_id)
+        access.require(principal, folder, Level.EDIT, "Folder", "folderId")
+        assert folder is not None
+        folder_org = folder.organisation_id
+    name = clean_name(file_name, "fileName") if file_name else None
+    organisation_id = _organisation_of(principal, folder_org)
+    print_ = fingerprint(service, dataset, request)
+    for earlier in await jobs.same_request(db.engine, organisation_id, print_):
+        if not jobs.is_terminal(earlier.status):
+            return earlier  # attach to the running one
+        if earlier.status is RequestStatus.COMPLETED and earlier.result.get("file_id"):
+            file = await tree.get_file(db.engine, earlier.result["file_id"])
+            if file is not None and file.status is FileStatus.AVAILABLE and file.trash_root_id is None:
+                return earlier
+    now = principal.now
+    job = CopernicusRequest(
+        id=ObjectId(),
+        owner_id=principal.user_id,
+        organisation_id=organisation_id,
+        service=service,
+        dataset=dataset,
+        request=request,
+        fingerprint=print_,
+        status=RequestStatus.PENDING,
+        folder_id=folder_id,
+        file_name=name,
+        next_poll_at=now,
+        history=[{"seq": 1, "status": RequestStatus.PENDING.value, "upstream_status": None, "at": now}],
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    await jobs.insert(db.engine, job)
+    return job
+
+
+async def cancel(db: Database, principal: Principal, request_id: ObjectId) -> CopernicusRequest:
+    job = await jobs.get(db.engine, request_id)
+    if job is None or not can_see(principal, job):
+        raise UserFailure(UserErrorCode.NOT_FOUND, "request not found", ["id"])
+    if job.owner_id != principal.user_id and not principal.is_admin(job.organisation_id):
+        raise UserFailure(UserErrorCode.PERMISSION_DENIED, "only its requester or an admin may cancel it", ["id"])
+    cancelled = await jobs.request_cancel(db.engine, job.id, principal.now)
+    if cancelled is None:
+        raise UserFailure(UserErrorCode.NOT_PENDING, "the request has already finished", ["id"])
+    return cancelled
+
+
+async def visible(db: Database, principal: Principal, request_id: ObjectId) -> CopernicusRequest | None:
+    job = await jobs.get(db.engine, request_id)
+    return job if job is not None and can_see(principal, job) else None
+
+
+async def mine(
+    db: Database, principal: Principal, statuses: list[RequestStatus] | None, first: int, after: str | None
+) -> Page[CopernicusRequest]:
+    request = PageRequest(first, after, SortField.CREATED_AT, Direction.DESC).checked()
+    base: dict[str, Any] = {"owner_id": principal.user_id}
+    if statuses:
+        base["status"] = {"$in": [s.value for s in statuses]}
+    query, sort = pagination.keyset(request, base)
+    found = await jobs.page(db.engine, query, sort, request.first + 1)
+    return pagination.page_of(request, found, lambda j: j.created_at, lambda j: j.id)
+
+
+def search_datasets(datasets: list[Dataset], search: str | None) -> list[Dataset]:
+    if not search:
+        return datasets
+    needle = search.casefold()
+    return [d for d in datasets if needle in d.id.casefold() or needle in d.title.casefold()]

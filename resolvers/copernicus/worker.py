@@ -1,0 +1,387 @@
+"""The worker: claims due requests by lease, submits, polls in batches, streams results into S3 as Files.
+
+Any number of replicas may run it: a request is touched only by the holder of its lease
+(``find_one_and_update``), and every write is conditional on still holding it. A worker
+that dies leaves a lease that lapses; the next one resumes from the stored state, aborting
+any multipart upload the dead one left, so there are no orphans and no duplicate Files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+
+from resolvers.transfers import composite_checksum
+from storage import tree
+from storage.blobs import BlobStore, UploadedPart
+from storage.copernicus import jobs
+from storage.copernicus.provider import ErrorCode, Provider, ResultLocation, UpstreamError
+from storage.models import (
+    CopernicusRequest,
+    File,
+    FileStatus,
+    Folder,
+    Organisation,
+    Provenance,
+    RequestStatus,
+    SourceKind,
+    Upload,
+    name_key,
+)
+from storage.mongo import Database
+
+log = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
+EXTENSIONS = {
+    "application/x-grib": ".grib",
+    "application/netcdf": ".nc",
+    "application/x-netcdf": ".nc",
+    "application/zip": ".zip",
+    "application/x-rtcm": ".rtcm",
+}
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    owner: str
+    lease: timedelta = timedelta(seconds=60)
+    poll_every: timedelta = timedelta(seconds=5)
+    idle_sleep: float = 0.5
+    batch: int = 100
+    backoff_base: float = 2.0
+    backoff_cap: float = 300.0
+    max_attempts: int = 8
+    part_size: int = 16 * MiB
+
+
+class Worker:
+    def __init__(
+        self,
+        db: Database,
+        blobs: BlobStore,
+        providers: Mapping[str, Provider],
+        config: WorkerConfig,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.providers = providers
+        self.config = config
+        self.clock = clock
+
+    async def run(self, stop: asyncio.Event) -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    worked = await self.tick()
+                except Exception:
+                    log.exception("Copernicus worker tick failed")
+                    worked = 0
+                if not worked:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), self.config.idle_sleep)
+        finally:
+            await jobs.release_all(self.db.engine, self.config.owner)
+
+    async def tick(self) -> int:
+        """Claim what is due, then handle it per upstream account: one listing call per account."""
+        claimed: list[CopernicusRequest] = []
+        for _ in range(self.config.batch):
+            job = await jobs.claim(self.db.engine, self.config.owner, self.clock(), self.config.lease)
+            if job is None:
+                break
+            claimed.append(job)
+        by_service: dict[str, list[CopernicusRequest]] = defaultdict(list)
+        for job in claimed:
+            by_service[job.service].append(job)
+        for service, group in by_service.items():
+            provider = self.providers.get(service)
+            if provider is None:
+                for job in group:
+                    await self._fail(job, ErrorCode.UPSTREAM_AUTH, f"service {service} is not configured")
+                continue
+            await self._handle(provider, group)
+        return len(claimed)
+
+    async def _handle(self, provider: Provider, group: list[CopernicusRequest]) -> None:
+        polling: list[CopernicusRequest] = []
+        for job in group:
+            if job.cancel_requested:
+                await self._guard(job, self._cancel(provider, job))
+            elif job.status is RequestStatus.PENDING:
+                await self._guard(job, self._submit(provider, job))
+            elif job.status is RequestStatus.DOWNLOADING:
+                await self._guard(job, self._download(provider, job))
+            else:
+                polling.append(job)
+        if polling:
+            try:
+                statuses = await provider.poll([j.upstream["id"] for j in polling])
+            except UpstreamError as error:
+                for job in polling:
+                    await self._setback(job, error)
+                return
+            for job in polling:
+                await self._guard(job, self._observe(provider, job, statuses.get(job.upstream["id"], "")))
+
+    async def _guard(self, job: CopernicusRequest, step: Any) -> None:
+        try:
+            await step
+        except UpstreamError as error:
+            await self._setback(job, error)
+
+    async def _setback(self, job: CopernicusRequest, error: UpstreamError) -> None:
+        attempts = job.attempts + 1
+        if not error.transient or attempts >= self.config.max_attempts:
+            await self._fail(job, error.code, error.message)
+            return
+        delay = error.retry_after or min(self.config.backoff_cap, self.config.backoff_base**attempts)
+        log.info("request %s: %s; retrying in %.1fs", job.id, error.message, delay)
+        await self._release(job, {"attempts": attempts, "next_poll_at": self.clock() + timedelta(seconds=delay)})
+
+    async def _release(
+        self, job: CopernicusRequest, changes: dict[str, Any], entry: dict[str, Any] | None = None
+    ) -> None:
+        await jobs.change(
+            self.db.engine,
+            job,
+            self.config.owner,
+            {**changes, "lease_owner": None, "lease_until": None},
+            entry,
+            self.clock(),
+        )
+
+    async def _move(
+        self, job: CopernicusRequest, status: RequestStatus, upstream_status: str | None, changes: dict[str, Any]
+    ) -> None:
+        entry = {"status": status.value, "upstream_status": upstream_status}
+        upstream = (
+            {**job.upstream, "status": upstream_status, "updated": self.clock()} if upstream_status else job.upstream
+        )
+        await self._release(
+            job,
+            {"status": status.value, "upstream": upstream, "next_poll_at": self.clock(), "attempts": 0, **changes},
+            entry,
+        )
+
+    async def _fail(self, job: CopernicusRequest, code: ErrorCode, message: str) -> None:
+        await self._abort_transfer(job)
+        await self._move(
+            job, RequestStatus.FAILED, job.upstream.get("status"), {"error": {"code": code.value, "message": message}}
+        )
+
+    async def _submit(self, provider: Provider, job: CopernicusRequest) -> None:
+        submitted = await provider.submit(job.dataset, job.request)
+        status = RequestStatus(provider.our_status(submitted.status))
+        await self._move(job, status, submitted.status, {"upstream": {"id": submitted.id, "status": submitted.status}})
+
+    async def _observe(self, provider: Provider, job: CopernicusRequest, raw: str) -> None:
+        status = RequestStatus(provider.our_status(raw)) if raw else job.status
+        if status is RequestStatus.FAILED:
+            try:
+                await provider.result(job.upstream["id"])
+                message = f"upstream job {raw}"
+            except UpstreamError as error:
+                message = error.message
+            await self._fail(job, ErrorCode.UPSTREAM_FAILED, message)
+        elif status is RequestStatus.CANCELLED:
+            await self._fail(job, ErrorCode.UPSTREAM_FAILED, f"upstream job {raw}")
+        elif status is not job.status or raw != job.upstream.get("status"):
+            await self._move(job, status, raw, {})
+        else:
+            await self._release(job, {"next_poll_at": self.clock() + self.config.poll_every})
+
+    async def _cancel(self, provider: Provider, job: CopernicusRequest) -> None:
+        if job.upstream.get("id") and job.status in (RequestStatus.QUEUED, RequestStatus.RUNNING):
+            await provider.cancel(job.upstream["id"])
+        await self._abort_transfer(job)
+        await self._move(job, RequestStatus.CANCELLED, job.upstream.get("status"), {"transfer": {}})
+
+    async def _abort_transfer(self, job: CopernicusRequest) -> None:
+        transfer = job.transfer
+        if transfer.get("upload_id"):
+            await self.blobs.abort_multipart(transfer["blob_key"], transfer["upload_id"])
+
+    async def _progress(self, job: CopernicusRequest, done: int, total: int) -> CopernicusRequest:
+        entry = {
+            "status": RequestStatus.DOWNLOADING.value,
+            "upstream_status": job.upstream.get("status"),
+            "bytes": done,
+            "total": total,
+        }
+        changed = await jobs.change(
+            self.db.engine,
+            job,
+            self.config.owner,
+            {"progress": {"bytes": done, "total": total}, "lease_until": self.clock() + self.config.lease},
+            entry,
+            self.clock(),
+        )
+        if changed is None:
+            raise UpstreamError(ErrorCode.UPSTREAM_FAILED, "lease lost", transient=True)
+        return changed
+
+    async def _download(self, provider: Provider, job: CopernicusRequest) -> None:
+        # A previous holder may have died mid-way: start over, leaving nothing of its attempt behind.
+        await self._abort_transfer(job)
+        location = await provider.result(job.upstream["id"])
+        blob_key = uuid.uuid4().hex
+        file_id = job.transfer.get("file_id") or ObjectId()
+        existing = await tree.get_file(self.db.engine, file_id)
+        if existing is not None:
+            await self._complete(job, existing)
+            return
+        upload_id = await self.blobs.create_multipart(blob_key, location.content_type)
+        transfer = {"blob_key": blob_key, "upload_id": upload_id, "file_id": file_id}
+        job = (
+            await jobs.change(self.db.engine, job, self.config.owner, {"transfer": transfer}, None, self.clock()) or job
+        )
+        parts = await self._stream(provider, job, location, blob_key, upload_id)
+        if location.size == 0:
+            await self.blobs.abort_multipart(blob_key, upload_id)
+            checksum = await self.blobs.put_empty(blob_key, location.content_type)
+        else:
+            await self.blobs.complete_multipart(blob_key, upload_id, parts)
+            checksum = composite_checksum([p.sha256 or "" for p in parts]) if all(p.sha256 for p in parts) else None
+        file = await self._create_file(job, file_id, blob_key, location, len(parts), checksum)
+        await self._complete(job, file)
+
+    async def _stream(
+        self, provider: Provider, job: CopernicusRequest, location: ResultLocation, blob_key: str, upload_id: str
+    ) -> list[UploadedPart]:
+        """Bytes in, parts out: memory stays at one part whatever the result's size."""
+        parts: list[UploadedPart] = []
+        buffer = bytearray()
+        done = 0
+        size = self.config.part_size
+        job = await self._progress(job, 0, location.size)
+        async for chunk in provider.stream(location):
+            buffer += chunk
+            while len(buffer) >= size:
+                parts.append(await self.blobs.upload_part(blob_key, upload_id, len(parts) + 1, bytes(buffer[:size])))
+                del buffer[:size]
+                done += size
+                job = await self._progress(job, done, location.size)
+        if buffer:
+            parts.append(await self.blobs.upload_part(blob_key, upload_id, len(parts) + 1, bytes(buffer)))
+            done += len(buffer)
+            job = await self._progress(job, done, location.size)
+        if done != location.size:
+            await self.blobs.abort_multipart(blob_key, upload_id)
+            raise UpstreamError(
+                ErrorCode.UPSTREAM_FAILED, f"got {done} bytes, the upstream announced {location.size}", transient=True
+            )
+        return parts
+
+    async def _target_folder(self, job: CopernicusRequest) -> Folder:
+        if job.folder_id is not None:
+            folder = await tree.get_folder(self.db.engine, job.folder_id)
+            if folder is not None and folder.trash_root_id is None:
+                return folder
+        organisation = await self.db.engine.find_one(Organisation, Organisation.id == job.organisation_id)
+        assert organisation is not None
+        assert organisation.root_folder_id is not None
+        root = await tree.get_folder(self.db.engine, organisation.root_folder_id)
+        assert root is not None
+        now = self.clock()
+        candidate = Folder(
+            id=ObjectId(),
+            name="Copernicus",
+            name_key=name_key("Copernicus"),
+            organisation_id=root.organisation_id,
+            owner_id=None,
+            parent_id=root.id,
+            ancestors=[*root.ancestors, root.id],
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            return await tree.insert_folder(self.db.engine, candidate)
+        except tree.NameTaken:
+            found = await self.db.engine.find_one(
+                Folder, {"parent_id": root.id, "name_key": name_key("Copernicus"), "trash_root_id": None}
+            )
+            assert found is not None
+            return found
+
+    async def _create_file(
+        self,
+        job: CopernicusRequest,
+        file_id: ObjectId,
+        blob_key: str,
+        location: ResultLocation,
+        parts: int,
+        checksum: str | None,
+    ) -> File:
+        folder = await self._target_folder(job)
+        base = (
+            job.file_name
+            or f"{job.dataset}-{str(job.upstream['id'])[:8]}{EXTENSIONS.get(location.content_type, '.bin')}"
+        )
+        now = self.clock()
+        for attempt in range(1, 50):
+            stem, dot, ext = base.rpartition(".")
+            name = base if attempt == 1 else (f"{stem}-{attempt}.{ext}" if dot and stem else f"{base}-{attempt}")
+            file = File(
+                id=file_id,
+                name=name,
+                name_key=name_key(name),
+                organisation_id=folder.organisation_id,
+                folder_id=folder.id,
+                ancestors=[*folder.ancestors, folder.id],
+                owner_id=job.owner_id,
+                size=location.size,
+                content_type=location.content_type,
+                checksum=checksum,
+                blob_key=blob_key,
+                status=FileStatus.AVAILABLE,
+                upload=Upload(
+                    upload_id=None,
+                    part_size=self.config.part_size,
+                    part_count=parts,
+                    started_at=job.created_at,
+                    last_activity=now,
+                ),
+                metadata={
+                    "copernicus": {
+                        "service": job.service,
+                        "dataset": job.dataset,
+                        "request": job.request,
+                        "upstreamJobId": job.upstream.get("id"),
+                        "requestId": str(job.id),
+                    }
+                },
+                provenance=Provenance(source_kind=SourceKind.COPERNICUS, platform=job.service),
+                created_at=now,
+                updated_at=now,
+            )
+            try:
+                await tree.insert_file(self.db.engine, file)
+            except tree.NameTaken:
+                if await tree.get_file(self.db.engine, file_id) is not None:
+                    break  # inserted by an earlier attempt of this very job
+                continue
+            await tree.add_usage(self.db.engine, folder.organisation_id, location.size)
+            return file
+        found = await tree.get_file(self.db.engine, file_id)
+        if found is None:
+            raise UpstreamError(ErrorCode.UPSTREAM_FAILED, "no free file name in the target folder")
+        return found
+
+    async def _complete(self, job: CopernicusRequest, file: File) -> None:
+        result = {"file_id": file.id, "folder_id": file.folder_id, "size": file.size}
+        await self._move(job, RequestStatus.COMPLETED, job.upstream.get("status"), {"result": result, "transfer": {}})
+
+
+def worker_owner() -> str:
+    return f"worker-{uuid.uuid4().hex[:12]}"

@@ -1,0 +1,1 @@
+"""Copernicus upstream services behind one provider interface."""

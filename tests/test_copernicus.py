@@ -1,0 +1,224 @@
+"""Copernicus data through Strata: request, follow, land as a File; failures, cancel, dedupe, subscriptions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import connect
+
+from tests.fake_cads import FakeCads, Plan, payload_bytes
+from tests.graphql import GraphQLClient
+from tests.helpers import download_bytes, sandbox
+
+REQUEST = """
+mutation($input: RequestCopernicusDataInput!) {
+  requestCopernicusData(input: $input) { copernicusRequest { id status } userErrors { code message field } }
+}
+"""
+STATUS = """
+query($id: ID!) {
+  copernicusRequest(id: $id) {
+    id status upstreamStatus upstreamJobId attempts
+    progress { bytes total }
+    error { code message }
+    history { seq status upstreamStatus progress { bytes total } }
+    resultFile { id name size status folder { name } provenance { sourceKind }
+                 download(partSize: 4194304) { url parts { partNumber rangeStart rangeEnd } } }
+  }
+}
+"""
+CANCEL = """
+mutation($id: ID!) { cancelCopernicusRequest(input: {id: $id}) { copernicusRequest { status } userErrors { code } } }
+"""
+TERMINAL = {"COMPLETED", "FAILED", "CANCELLED"}
+
+
+async def _request(client: GraphQLClient, dataset: str, request: dict[str, Any], **extra: Any) -> str:
+    result = (
+        await client.data(REQUEST, {"input": {"service": "CDS", "dataset": dataset, "request": request, **extra}})
+    )["requestCopernicusData"]
+    assert result["userErrors"] == [], result
+    return str(result["copernicusRequest"]["id"])
+
+
+async def _until(client: GraphQLClient, request_id: str, statuses: set[str], within: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + within
+    while True:
+        found: dict[str, Any] = (await client.data(STATUS, {"id": request_id}))["copernicusRequest"]
+        if found["status"] in statuses:
+            return found
+        assert time.monotonic() < deadline, found
+        await asyncio.sleep(0.1)
+
+
+def _dataset(name: str) -> str:
+    return f"{name}-{time.time_ns() % 10**9}"
+
+
+async def test_life_cycle_ends_in_a_file(as_user: Any, fake_cads: FakeCads) -> None:
+    alice = as_user("alice")
+    dataset = _dataset("reanalysis-era5-land")
+    fake_cads.plans[dataset] = Plan(size=12 * 1024 * 1024 + 5)
+    request_id = await _request(alice, dataset, {"variable": ["2t"], "year": "2025"})
+    done = await _until(alice, request_id, TERMINAL)
+    assert done["status"] == "COMPLETED", done
+    statuses = [h["status"] for h in done["history"]]
+    assert statuses[0] == "PENDING"
+    assert "QUEUED" in statuses
+    assert "RUNNING" in statuses
+    assert statuses[-1] == "COMPLETED"
+    assert [h["seq"] for h in done["history"]] == list(range(1, len(statuses) + 1))
+    steps = [h["progress"]["bytes"] for h in done["history"] if h["progress"]]
+    assert steps == sorted(steps)
+    assert steps[-1] == 12 * 1024 * 1024 + 5
+    file = done["resultFile"]
+    assert file["status"] == "AVAILABLE"
+    assert file["folder"]["name"] == "Copernicus"
+    assert file["provenance"]["sourceKind"] == "COPERNICUS"
+    expected = b"".join(payload_bytes(done["upstreamJobId"], 12 * 1024 * 1024 + 5))
+    assert await download_bytes(file["download"]["url"], file["download"]["parts"]) == expected
+
+
+async def test_identical_request_reuses_the_result_or_joins_the_job(as_user: Any, fake_cads: FakeCads) -> None:
+    alice, bob, carol = as_user("alice"), as_user("bob"), as_user("carol")
+    dataset = _dataset("cams-europe")
+    fake_cads.plans[dataset] = Plan(queued_seconds=0.5, size=100)
+    first = await _request(alice, dataset, {"a": 1, "b": [1, 2]})
+    joined = await _request(bob, dataset, {"b": [1, 2], "a": 1})
+    assert joined == first
+    await _until(alice, first, TERMINAL)
+    assert await _request(bob, dataset, {"a": 1, "b": [1, 2]}) == first
+    theirs = await _request(carol, dataset, {"a": 1, "b": [1, 2]})
+    assert theirs != first  # another organisation asks on its own
+    await _until(carol, theirs, TERMINAL)
+    submissions = [j for j in fake_cads.jobs.values() if j.dataset == dataset]
+    assert len(submissions) == 2
+
+
+@pytest.mark.parametrize(
+    ("plan", "licences", "code"),
+    [
+        (Plan(outcome="failed"), True, "UPSTREAM_FAILED"),
+        (Plan(outcome="rejected"), True, "UPSTREAM_FAILED"),
+        (Plan(licence_required=True), False, "LICENCE_NOT_ACCEPTED"),
+        (Plan(results_expired=True), True, "RESULTS_EXPIRED"),
+    ],
+)
+async def test_failures_end_with_a_clear_error(
+    as_user: Any, fake_cads: FakeCads, plan: Plan, licences: bool, code: str
+) -> None:
+    alice = as_user("alice")
+    dataset = _dataset("failing")
+    fake_cads.plans[dataset] = plan
+    fake_cads.accepted_licences = licences
+    try:
+        done = await _until(alice, await _request(alice, dataset, {"x": 1}), TERMINAL)
+    finally:
+        fake_cads.accepted_licences = True
+    assert done["status"] == "FAILED"
+    assert done["error"]["code"] == code
+    assert done["resultFile"] is None
+
+
+async def test_rate_limits_are_waited_out(as_user: Any, fake_cads: FakeCads) -> None:
+    alice = as_user("alice")
+    dataset = _dataset("busy")
+    fake_cads.plans[dataset] = Plan(size=10)
+    fake_cads.rate_limit_every = 3
+    try:
+        done = await _until(alice, await _request(alice, dataset, {"x": 1}), TERMINAL, within=60)
+    finally:
+        fake_cads.rate_limit_every = 0
+    assert done["status"] == "COMPLETED", done
+
+
+@pytest.mark.parametrize("when", ["QUEUED", "RUNNING"])
+async def test_cancel(as_user: Any, fake_cads: FakeCads, when: str) -> None:
+    alice, carol = as_user("alice"), as_user("carol")
+    dataset = _dataset("slow")
+    fake_cads.plans[dataset] = Plan(queued_seconds=1.0 if when == "QUEUED" else 0.1, running_seconds=30)
+    request_id = await _request(alice, dataset, {"x": 1})
+    await _until(alice, request_id, {when})
+    assert [
+        e["code"] for e in (await carol.data(CANCEL, {"id": request_id}))["cancelCopernicusRequest"]["userErrors"]
+    ] == ["NOT_FOUND"]
+    assert (await alice.data(CANCEL, {"id": request_id}))["cancelCopernicusRequest"]["userErrors"] == []
+    done = await _until(alice, request_id, TERMINAL)
+    assert done["status"] == "CANCELLED"
+    [job] = [j for j in fake_cads.jobs.values() if j.dataset == dataset]
+    assert job.dismissed
+    again = (await alice.data(CANCEL, {"id": request_id}))["cancelCopernicusRequest"]
+    assert [e["code"] for e in again["userErrors"]] == ["NOT_PENDING"]
+
+
+async def test_bad_requests(as_user: Any) -> None:
+    alice, dave = as_user("alice"), as_user("dave")
+    cases = [
+        ({"service": "NOPE", "dataset": "d", "request": {}}, "INVALID"),
+        ({"service": "CLMS", "dataset": "d", "request": {}}, "INVALID"),
+        ({"service": "CDS", "dataset": "bad/id", "request": {}}, "INVALID"),
+        ({"service": "CDS", "dataset": "d", "request": [1, 2]}, "INVALID"),
+        ({"service": "CDS", "dataset": "d", "request": {"big": "x" * 70_000}}, "INVALID"),
+    ]
+    for input_, code in cases:
+        result = (await alice.data(REQUEST, {"input": input_}))["requestCopernicusData"]
+        assert [e["code"] for e in result["userErrors"]] == [code], input_
+    nobody = await dave.data(REQUEST, {"input": {"service": "CDS", "dataset": "d", "request": {}}})
+    assert [e["code"] for e in nobody["requestCopernicusData"]["userErrors"]] == ["PERMISSION_DENIED"]
+
+
+async def test_services_and_datasets(as_user: Any) -> None:
+    alice = as_user("alice")
+    services = (await alice.data("{ copernicusServices { id enabled } }"))["copernicusServices"]
+    assert {s["id"]: s["enabled"] for s in services} == {
+        "CDS": True,
+        "ADS": False,
+        "EWDS": False,
+        "CLMS": False,
+        "GALILEO_HAS": False,
+    }
+    found = (await alice.data('{ copernicusDatasets(service: "CDS", search: "era5") { id title } }'))[
+        "copernicusDatasets"
+    ]
+    assert "reanalysis-era5-single-levels" in [d["id"] for d in found]
+
+
+async def test_subscription_streams_every_step_in_order(
+    as_user: Any, api_url: str, tokens: Any, fake_cads: FakeCads
+) -> None:
+    alice = as_user("alice")
+    dataset = _dataset("followed")
+    fake_cads.plans[dataset] = Plan(queued_seconds=0.4, running_seconds=0.4, size=11 * 1024 * 1024)
+    request_id = await _request(alice, dataset, {"x": 1}, folderId=await sandbox(alice))
+    subscription = """
+    subscription($id: ID!) {
+      copernicusRequestUpdated(id: $id) { event { seq status progress { bytes } } request { status } }
+    }
+    """
+    events: list[dict[str, Any]] = []
+    async with connect(api_url.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {tokens('alice')}"}})
+        )
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(
+            json.dumps(
+                {"id": "1", "type": "subscribe", "payload": {"query": subscription, "variables": {"id": request_id}}}
+            )
+        )
+        while True:
+            message = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            if message["type"] == "complete":
+                break
+            assert message["type"] == "next", message
+            events.append(message["payload"]["data"]["copernicusRequestUpdated"]["event"])
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    statuses = [e["status"] for e in events]
+    assert statuses[0] == "PENDING"
+    assert statuses[-1] == "COMPLETED"
+    assert statuses.index("QUEUED") < statuses.index("RUNNING") < statuses.index("DOWNLOADING")
+    assert [e["progress"]["bytes"] for e in events if e["progress"]][-1] == 11 * 1024 * 1024
