@@ -35,7 +35,9 @@ def counter() -> CommandCounter:
 
 @pytest.fixture(scope="module")
 def counted_url(settings: Settings, counter: CommandCounter) -> Any:
-    with serve_api(settings, command_listeners=[counter]) as url:
+    # No background work on this server: only the queries under test are counted.
+    quiet = settings.model_copy(update={"copernicus_worker": False})
+    with serve_api(quiet, command_listeners=[counter]) as url:
         yield url
 
 
