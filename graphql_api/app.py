@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -35,6 +35,7 @@ from resolvers.errors import Unauthenticated
 from resolvers.identity import SignInCache
 from resolvers.transfers import TransferLimits
 from storage.blobs import BlobStore, BlobStoreConfig
+from storage.copernicus.provider import Provider
 from storage.copernicus.registry import build_providers
 from storage.mongo import Database
 
@@ -141,16 +142,46 @@ async def _sweep_forever(state: AppState) -> None:
         await asyncio.sleep(state.settings.upload_sweep_interval_seconds)
 
 
-def _worker(state: AppState) -> Worker:
-    settings = state.settings
-    config = WorkerConfig(
+def _worker_config(settings: Settings) -> WorkerConfig:
+    return WorkerConfig(
         owner=worker_owner(),
         lease=timedelta(seconds=settings.copernicus_lease_seconds),
         poll_every=timedelta(seconds=settings.copernicus_poll_seconds),
         idle_sleep=settings.copernicus_idle_sleep_seconds,
         part_size=settings.copernicus_part_bytes,
     )
-    return Worker(state.db, state.blobs, state.providers, config, state.clock)
+
+
+def _providers(settings: Settings, upstream: httpx.AsyncClient) -> dict[str, Provider]:
+    cads = {
+        "CDS": (settings.cds_url, settings.cds_key),
+        "ADS": (settings.ads_url, settings.ads_key),
+        "EWDS": (settings.ewds_url, settings.ewds_key),
+    }
+    return build_providers(cads, upstream)
+
+
+def _worker(state: AppState) -> Worker:
+    return Worker(state.db, state.blobs, state.providers, _worker_config(state.settings), state.clock)
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
+    """The worker on its own: the same clients as the API, no HTTP server."""
+    db = Database.connect(settings.mongodb_url, settings.mongodb_database, timeout_ms=settings.mongodb_timeout_ms)
+    try:
+        async with (
+            BlobStore.open(_blob_config(settings)) as blobs,
+            httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True) as upstream,
+        ):
+            await db.ensure_indexes()
+            providers = _providers(settings, upstream)
+            if not providers:
+                log.warning("no Copernicus service is configured; the worker has nothing to do")
+            config = _worker_config(settings)
+            log.info("Copernicus worker %s started", config.owner)
+            await Worker(db, blobs, providers, config, lambda: datetime.now(UTC)).run(stop)
+    finally:
+        db.close()
 
 
 def create_app(
@@ -177,7 +208,7 @@ def create_app(
             async with (
                 BlobStore.open(_blob_config(settings)) as blobs,
                 httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False) as http,
-                httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0), follow_redirects=True) as upstream,
+                httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True) as upstream,
             ):
                 await db.ensure_indexes()
                 await blobs.ensure_bucket(settings.s3_cors_origins)
@@ -185,14 +216,7 @@ def create_app(
                 state = AppState(settings, db, blobs, http, verifier, SignInCache(), _limits(settings), batch_loads)
                 if clock is not None:
                     state.clock = clock
-                state.providers = build_providers(
-                    {
-                        "CDS": (settings.cds_url, settings.cds_key),
-                        "ADS": (settings.ads_url, settings.ads_key),
-                        "EWDS": (settings.ewds_url, settings.ewds_key),
-                    },
-                    upstream,
-                )
+                state.providers = _providers(settings, upstream)
                 state.hub = RequestHub(db, settings.subscription_watch_seconds)
                 app.state.strata = state
                 if resumed := await folders.resume_pending_moves(db):

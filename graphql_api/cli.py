@@ -51,6 +51,27 @@ def _quota(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    """Run only the Copernicus worker (its own Deployment); SIGTERM hands its leases back."""
+    import asyncio
+    import signal
+
+    from graphql_api.app import configure, run_worker
+
+    settings = Settings()
+    configure(settings)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await run_worker(settings, stop)
+
+    asyncio.run(run())
+    return 0
+
+
 def schema_sdl() -> str:
     from graphql_api.schema import build_schema
 
@@ -136,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     export = commands.add_parser("export-schema", help="print the GraphQL SDL (or write it with -o)")
     export.add_argument("-o", "--output")
     export.set_defaults(handler=_export_schema)
+    worker = commands.add_parser("worker", help="run the Copernicus worker alone (no HTTP)")
+    worker.set_defaults(handler=_worker)
     quota = commands.add_parser("quota", help="operator: set an organisation's storage quota (-1 removes it)")
     quota.add_argument("slug")
     quota.add_argument("bytes", type=int)

@@ -8,6 +8,7 @@ results streamed without being held in memory.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import itertools
@@ -40,6 +41,7 @@ class Plan:
     size: int = 1024
     licence_required: bool = False
     results_expired: bool = False
+    chunk_delay: float = 0.0  # seconds between 64 KiB chunks of the result, to make downloads slow
 
 
 @dataclass
@@ -216,6 +218,8 @@ class FakeCads:
 
             async def body() -> AsyncIterator[bytes]:
                 for chunk in payload_bytes(found.id, found.plan.size):
+                    if found.plan.chunk_delay:
+                        await asyncio.sleep(found.plan.chunk_delay)
                     yield chunk
 
             return StreamingResponse(body(), headers=headers)

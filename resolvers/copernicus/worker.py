@@ -116,6 +116,10 @@ class Worker:
     async def _handle(self, provider: Provider, group: list[CopernicusRequest]) -> None:
         polling: list[CopernicusRequest] = []
         for job in group:
+            # Claimed in a batch, handled one by one: renew the lease before any upstream side effect,
+            # and skip what another worker has taken over meanwhile.
+            if not await self._renew(job):
+                continue
             if job.cancel_requested:
                 await self._guard(job, self._cancel(provider, job))
             elif job.status is RequestStatus.PENDING:
@@ -133,6 +137,9 @@ class Worker:
                 return
             for job in polling:
                 await self._guard(job, self._observe(provider, job, statuses.get(job.upstream["id"], "")))
+
+    async def _renew(self, job: CopernicusRequest) -> bool:
+        return await jobs.renew(self.db.engine, job.id, self.config.owner, self.clock() + self.config.lease)
 
     async def _guard(self, job: CopernicusRequest, step: Any) -> None:
         try:

@@ -1,0 +1,163 @@
+"""Worker processes: racing replicas process every job exactly once; a killed worker's job is taken over."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import aioboto3
+import httpx
+import pytest
+from botocore.exceptions import ClientError
+from motor.motor_asyncio import AsyncIOMotorClient
+
+from devservices.api import serve_api
+from graphql_api.settings import Settings
+from tests.fake_cads import KEY, FakeCads, Plan
+from tests.graphql import GraphQLClient
+
+REQUEST = """
+mutation($d: String!, $r: JSON!) {
+  requestCopernicusData(input: {service: "CDS", dataset: $d, request: $r}) {
+    copernicusRequest { id } userErrors { code }
+  }
+}
+"""
+STATUS = "query($id: ID!) { copernicusRequest(id: $id) { status progress { bytes } resultFile { id } } }"
+
+
+@pytest.fixture(scope="module")
+def isolated(settings: Settings, fake_cads: FakeCads) -> Settings:
+    """A database of its own, so the suite's in-process worker never sees these jobs."""
+    return settings.model_copy(
+        update={
+            "mongodb_database": settings.mongodb_database + "_workers",
+            "copernicus_worker": False,
+            "cds_url": fake_cads.base,
+            "cds_key": KEY,
+            "copernicus_lease_seconds": 2.0,
+        }
+    )
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    return {
+        **os.environ,
+        "STRATA_MONGODB_URL": settings.mongodb_url,
+        "STRATA_MONGODB_DATABASE": settings.mongodb_database,
+        "STRATA_S3_ENDPOINT_URL": settings.s3_endpoint_url or "",
+        "STRATA_S3_ACCESS_KEY_ID": settings.s3_access_key_id or "",
+        "STRATA_S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key or "",
+        "STRATA_S3_BUCKET": settings.s3_bucket,
+        "STRATA_CDS_URL": settings.cds_url or "",
+        "STRATA_CDS_KEY": settings.cds_key or "",
+        "STRATA_COPERNICUS_POLL_SECONDS": "0.2",
+        "STRATA_COPERNICUS_IDLE_SLEEP_SECONDS": "0.1",
+        "STRATA_COPERNICUS_LEASE_SECONDS": "2",
+        "STRATA_COPERNICUS_PART_BYTES": str(5 * 1024 * 1024),
+        "STRATA_LOG_LEVEL": "WARNING",
+    }
+
+
+@contextlib.contextmanager
+def workers(settings: Settings, count: int) -> Iterator[list[subprocess.Popen[bytes]]]:
+    started = [
+        subprocess.Popen([sys.executable, "-m", "graphql_api.cli", "worker"], env=_env(settings)) for _ in range(count)
+    ]
+    try:
+        yield started
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in started:
+            process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def isolated_api(isolated: Settings) -> Iterator[str]:
+    with serve_api(isolated) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def database(isolated: Settings) -> Any:
+    client: AsyncIOMotorClient[Any] = AsyncIOMotorClient(isolated.mongodb_url, tz_aware=True)
+    yield client[isolated.mongodb_database]
+    await client.drop_database(isolated.mongodb_database)
+    client.close()
+
+
+async def _wait_all(client: GraphQLClient, ids: list[str], within: float) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + within
+    while True:
+        found = [(await client.data(STATUS, {"id": i}))["copernicusRequest"] for i in ids]
+        if all(f["status"] in ("COMPLETED", "FAILED", "CANCELLED") for f in found):
+            return found
+        assert time.monotonic() < deadline, [f["status"] for f in found]
+        await asyncio.sleep(0.3)
+
+
+async def test_two_workers_race_over_fifty_jobs_exactly_once(
+    isolated: Settings, isolated_api: str, tokens: Any, fake_cads: FakeCads, database: Any
+) -> None:
+    dataset = f"race-{time.time_ns() % 10**9}"
+    fake_cads.plans[dataset] = Plan(queued_seconds=0.1, running_seconds=0.1, size=2000)
+    async with httpx.AsyncClient(base_url=isolated_api, timeout=60) as http:
+        alice = GraphQLClient(http, tokens("alice"))
+        ids = []
+        for n in range(50):
+            result = (await alice.data(REQUEST, {"d": dataset, "r": {"n": n}}))["requestCopernicusData"]
+            ids.append(result["copernicusRequest"]["id"])
+        with workers(isolated, 2):
+            done = await _wait_all(alice, ids, within=120)
+    assert [d["status"] for d in done] == ["COMPLETED"] * 50
+    assert len({d["resultFile"]["id"] for d in done}) == 50
+    assert len([j for j in fake_cads.jobs.values() if j.dataset == dataset]) == 50
+    files = await database.files.count_documents({"metadata.copernicus.dataset": dataset})
+    assert files == 50
+
+
+async def test_a_killed_worker_s_download_is_taken_over_without_duplicates_or_orphans(
+    isolated: Settings, isolated_api: str, tokens: Any, fake_cads: FakeCads, database: Any
+) -> None:
+    dataset = f"takeover-{time.time_ns() % 10**9}"
+    size = 40 * 1024 * 1024
+    fake_cads.plans[dataset] = Plan(queued_seconds=0.1, running_seconds=0.1, size=size, chunk_delay=0.004)
+    async with httpx.AsyncClient(base_url=isolated_api, timeout=60) as http:
+        alice = GraphQLClient(http, tokens("alice"))
+        request_id = (await alice.data(REQUEST, {"d": dataset, "r": {"big": True}}))["requestCopernicusData"][
+            "copernicusRequest"
+        ]["id"]
+        with workers(isolated, 1) as [first]:
+            deadline = time.monotonic() + 60
+            while True:
+                found = (await alice.data(STATUS, {"id": request_id}))["copernicusRequest"]
+                if found["progress"] and found["progress"]["bytes"] > 0:
+                    break
+                assert time.monotonic() < deadline, found
+                await asyncio.sleep(0.1)
+            first.send_signal(signal.SIGKILL)  # no chance to hand anything back
+            first.wait(timeout=10)
+        job = await database.copernicus_requests.find_one({"dataset": dataset})
+        abandoned = job["transfer"]
+        assert abandoned.get("upload_id")
+        fake_cads.plans[dataset].chunk_delay = 0.0
+        with workers(isolated, 1):
+            [done] = await _wait_all(alice, [request_id], within=90)
+    assert done["status"] == "COMPLETED"
+    assert await database.files.count_documents({"metadata.copernicus.dataset": dataset}) == 1
+    session = aioboto3.Session(
+        aws_access_key_id=isolated.s3_access_key_id, aws_secret_access_key=isolated.s3_secret_access_key
+    )
+    async with session.client("s3", endpoint_url=isolated.s3_endpoint_url, region_name=isolated.s3_region) as s3:
+        with pytest.raises(ClientError) as error:
+            await s3.list_parts(Bucket=isolated.s3_bucket, Key=abandoned["blob_key"], UploadId=abandoned["upload_id"])
+        assert error.value.response["Error"]["Code"] == "NoSuchUpload"
