@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import listing, signing, transfers
-from bench.api_process import api_process
-from devservices.api import settings_for
+from devservices.api import api_process, settings_for
 from devservices.services import Stack, dev_token
 
 Row = tuple[str, str, str]

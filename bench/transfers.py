@@ -17,9 +17,9 @@ import httpx
 from botocore.config import Config
 from motor.motor_asyncio import AsyncIOMotorClient
 
-from bench.api_process import ProcessIO
 from client import transfer
 from client.api import StrataClient
+from devservices.api import ProcessIO
 from graphql_api.settings import Settings
 from storage.presign import Credentials, Presigner
 

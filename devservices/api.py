@@ -1,17 +1,22 @@
-"""The API served in a background thread of this process: for tests and benchmarks."""
+"""The API for tests and benchmarks: in a thread of this process, or as a process of its own."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
 
+from devservices.services import http_ok
 from graphql_api.app import create_app
 from graphql_api.settings import Settings
 
@@ -52,3 +57,34 @@ def settings_for(env: dict[str, str], **overrides: Any) -> Settings:
     values: dict[str, Any] = {key.removeprefix("STRATA_").lower(): value for key, value in env.items()}
     values.update(overrides)
     return Settings(**values)
+
+
+class ProcessIO:
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def total(self) -> int:
+        counts = dict(
+            line.split(": ") for line in Path(f"/proc/{self.pid}/io").read_text().splitlines() if ": " in line
+        )
+        return int(counts["rchar"]) + int(counts["wchar"])
+
+
+@contextlib.contextmanager
+def api_process(env: dict[str, str]) -> Iterator[tuple[str, ProcessIO]]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "graphql_api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, **env},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not http_ok(f"{url}/readyz"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the API did not become ready")
+            time.sleep(0.2)
+        yield url, ProcessIO(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

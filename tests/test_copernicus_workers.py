@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -17,8 +18,9 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 from motor.motor_asyncio import AsyncIOMotorClient
+from websockets.asyncio.client import connect
 
-from devservices.api import serve_api
+from devservices.api import api_process, serve_api
 from graphql_api.settings import Settings
 from tests.fake_cads import KEY, FakeCads, Plan
 from tests.graphql import GraphQLClient
@@ -62,6 +64,8 @@ def _env(settings: Settings) -> dict[str, str]:
         "STRATA_COPERNICUS_IDLE_SLEEP_SECONDS": "0.1",
         "STRATA_COPERNICUS_LEASE_SECONDS": "2",
         "STRATA_COPERNICUS_PART_BYTES": str(5 * 1024 * 1024),
+        "STRATA_OIDC_ISSUER": settings.oidc_issuer,
+        "STRATA_OIDC_AUDIENCE": settings.oidc_audience,
         "STRATA_LOG_LEVEL": "WARNING",
     }
 
@@ -161,3 +165,35 @@ async def test_a_killed_worker_s_download_is_taken_over_without_duplicates_or_or
         with pytest.raises(ClientError) as error:
             await s3.list_parts(Bucket=isolated.s3_bucket, Key=abandoned["blob_key"], UploadId=abandoned["upload_id"])
         assert error.value.response["Error"]["Code"] == "NoSuchUpload"
+
+
+async def test_subscribers_on_another_api_process_receive_every_step(
+    isolated: Settings, isolated_api: str, tokens: Any, fake_cads: FakeCads
+) -> None:
+    dataset = f"fanout-{time.time_ns() % 10**9}"
+    fake_cads.plans[dataset] = Plan(queued_seconds=0.3, running_seconds=0.3, size=11 * 1024 * 1024)
+    api_env = {**_env(isolated), "STRATA_COPERNICUS_WORKER": "false"}
+    query = "subscription { copernicusRequestsUpdated { event { seq status } request { id dataset } } }"
+    with api_process(api_env) as (other, _):
+        ws_url = other.replace("http", "ws", 1) + "/graphql"
+        async with connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+            init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {tokens('alice')}"}}
+            await ws.send(json.dumps(init))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+            await asyncio.sleep(0.5)
+            # the request goes in through one API, the worker is a third process
+            async with httpx.AsyncClient(base_url=isolated_api, timeout=60) as http:
+                alice = GraphQLClient(http, tokens("alice"))
+                await alice.data(REQUEST, {"d": dataset, "r": {"x": 1}})
+            statuses = []
+            with workers(isolated, 1):
+                while "COMPLETED" not in statuses:
+                    message = json.loads(await asyncio.wait_for(ws.recv(), 30))
+                    assert message["type"] == "next", message
+                    update = message["payload"]["data"]["copernicusRequestsUpdated"]
+                    if update["request"]["dataset"] == dataset:
+                        statuses.append(update["event"]["status"])
+    assert statuses[0] == "PENDING"
+    assert statuses.index("QUEUED") < statuses.index("RUNNING") < statuses.index("DOWNLOADING")
+    assert statuses[-1] == "COMPLETED"
