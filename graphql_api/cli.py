@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -93,6 +94,9 @@ def _data_command(args: argparse.Namespace) -> int:
     from client import commands
     from client.api import StrataClient, StrataError
 
+    # Read before the event loop starts: the request file is the caller's input.
+    body = json.loads(Path(args.request).read_text()) if getattr(args, "request", None) else {}
+
     async def run() -> None:
         async with StrataClient(args.api, args.token) as strata:
             out = sys.stdout
@@ -102,6 +106,15 @@ def _data_command(args: argparse.Namespace) -> int:
                 await commands.mkdir(strata, out, args.parent, args.name)
             elif args.command == "rm":
                 await commands.rm(strata, out, args.id)
+            elif args.command == "copernicus":
+                from client import copernicus
+
+                if args.action == "ls":
+                    await copernicus.ls(strata, out)
+                else:
+                    await copernicus.request_and_follow(
+                        strata, out, args.service, args.dataset, body, args.folder, args.name, args.follow, args.quiet
+                    )
             elif args.command == "upload":
                 part = args.part_size_mib * 1024 * 1024 if args.part_size_mib else None
                 await commands.upload(strata, out, Path(args.path), args.folder, args.concurrency, part, args.quiet)
@@ -142,7 +155,18 @@ def _add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     download.add_argument("file")
     download.add_argument("path")
     download.add_argument("--part-size-mib", type=int, default=16)
-    for parser in (ls, mkdir, rm, upload, download):
+    copernicus = commands.add_parser("copernicus", parents=[shared], help="request Copernicus data, list requests")
+    actions = copernicus.add_subparsers(dest="action", required=True)
+    actions.add_parser("ls", help="your Copernicus requests")
+    ask = actions.add_parser("request", help="ask for data; --follow shows its progress live")
+    ask.add_argument("service", help="CDS, ADS, EWDS, ...")
+    ask.add_argument("dataset")
+    ask.add_argument("--request", help="a JSON file with the upstream request")
+    ask.add_argument("--folder", help="folder id for the result (default: Copernicus folder)")
+    ask.add_argument("--name", help="file name for the result")
+    ask.add_argument("--follow", action="store_true")
+    ask.add_argument("--quiet", action="store_true")
+    for parser in (ls, mkdir, rm, upload, download, copernicus):
         parser.set_defaults(handler=_data_command)
 
 

@@ -222,3 +222,23 @@ async def test_subscription_streams_every_step_in_order(
     assert statuses[-1] == "COMPLETED"
     assert statuses.index("QUEUED") < statuses.index("RUNNING") < statuses.index("DOWNLOADING")
     assert [e["progress"]["bytes"] for e in events if e["progress"]][-1] == 11 * 1024 * 1024
+
+
+async def test_cli_requests_and_follows(
+    api_url: str, tokens: Any, fake_cads: FakeCads, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from graphql_api.cli import main
+
+    dataset = _dataset("cli")
+    fake_cads.plans[dataset] = Plan(queued_seconds=0.2, running_seconds=0.2, size=6 * 1024 * 1024)
+    request_file = tmp_path / "request.json"
+    request_file.write_text(json.dumps({"variable": "2t"}))
+    common = ["--api", f"{api_url}/graphql", "--token", tokens("alice")]
+    argv = ["copernicus", *common, "request", "CDS", dataset, "--request", str(request_file), "--follow", "--quiet"]
+    assert await asyncio.to_thread(main, argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith("PENDING")
+    assert any(line.startswith("QUEUED") for line in out)
+    assert out[-1].split()[1] == str(6 * 1024 * 1024)
+    assert await asyncio.to_thread(main, ["copernicus", *common, "ls"]) == 0
+    assert dataset in capsys.readouterr().out
