@@ -158,7 +158,7 @@ def _providers(settings: Settings, upstream: httpx.AsyncClient) -> dict[str, Pro
         "ADS": (settings.ads_url, settings.ads_key),
         "EWDS": (settings.ewds_url, settings.ewds_key),
     }
-    return build_providers(cads, upstream)
+    return build_providers(cads, upstream, (settings.clms_url, settings.clms_service_key))
 
 
 def _worker(state: AppState) -> Worker:

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     ads_key: str | None = None
     ewds_url: str | None = None
     ewds_key: str | None = None
+    clms_url: str | None = None
+    clms_service_key: str | None = Field(default=None, description="The CLMS service-key JSON, or a path to it")
     copernicus_worker: bool = True
     copernicus_poll_seconds: float = 5.0
     copernicus_lease_seconds: float = 60.0

@@ -21,6 +21,7 @@ from devservices.services import Stack
 from graphql_api.settings import Settings
 from tests.fake_cads import KEY as CADS_KEY
 from tests.fake_cads import FakeCads, running_fake_cads
+from tests.fake_clms import FakeClms, running_fake_clms
 from tests.graphql import GraphQLClient
 from tests.keycloak import KeycloakClient
 
@@ -49,9 +50,17 @@ def fake_cads() -> Iterator[FakeCads]:
 
 
 @pytest.fixture(scope="session")
-def test_env(stack: Stack, run_id: str, fake_cads: FakeCads) -> dict[str, str]:
+def fake_clms() -> Iterator[FakeClms]:
+    with running_fake_clms() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def test_env(stack: Stack, run_id: str, fake_cads: FakeCads, fake_clms: FakeClms) -> dict[str, str]:
     return {
         **stack.app_env(),
+        "STRATA_CLMS_URL": fake_clms.base,
+        "STRATA_CLMS_SERVICE_KEY": fake_clms.service_key(),
         "STRATA_CDS_URL": fake_cads.base,
         "STRATA_CDS_KEY": CADS_KEY,
         "STRATA_COPERNICUS_POLL_SECONDS": "0.2",

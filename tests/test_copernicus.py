@@ -159,7 +159,7 @@ async def test_bad_requests(as_user: Any) -> None:
     alice, dave = as_user("alice"), as_user("dave")
     cases = [
         ({"service": "NOPE", "dataset": "d", "request": {}}, "INVALID"),
-        ({"service": "CLMS", "dataset": "d", "request": {}}, "INVALID"),
+        ({"service": "ADS", "dataset": "d", "request": {}}, "INVALID"),
         ({"service": "CDS", "dataset": "bad/id", "request": {}}, "INVALID"),
         ({"service": "CDS", "dataset": "d", "request": [1, 2]}, "INVALID"),
         ({"service": "CDS", "dataset": "d", "request": {"big": "x" * 70_000}}, "INVALID"),
@@ -178,7 +178,7 @@ async def test_services_and_datasets(as_user: Any) -> None:
         "CDS": True,
         "ADS": False,
         "EWDS": False,
-        "CLMS": False,
+        "CLMS": True,
         "GALILEO_HAS": False,
     }
     found = (await alice.data('{ copernicusDatasets(service: "CDS", search: "era5") { id title } }'))[
@@ -242,3 +242,29 @@ async def test_cli_requests_and_follows(
     assert out[-1].split()[1] == str(6 * 1024 * 1024)
     assert await asyncio.to_thread(main, ["copernicus", *common, "ls"]) == 0
     assert dataset in capsys.readouterr().out
+
+
+async def test_clms_life_cycle_and_cancel(as_user: Any, fake_clms: Any) -> None:
+    alice = as_user("alice")
+    request = {"DatasetDownloadInformationID": "d1", "OutputFormat": "GTiff", "BoundingBox": [-1, 51, 0, 52]}
+    result = await alice.data(REQUEST, {"input": {"service": "CLMS", "dataset": "clc-2018", "request": request}})
+    request_id = result["requestCopernicusData"]["copernicusRequest"]["id"]
+    done = await _until(alice, request_id, TERMINAL)
+    assert done["status"] == "COMPLETED", done
+    assert "In_progress" in [h["upstreamStatus"] for h in done["history"]]
+    task = fake_clms.tasks[done["upstreamJobId"]]
+    assert task.request["OutputFormat"] == "GTiff"
+    expected = b"".join(payload_bytes(task.id, task.size))
+    assert (
+        await download_bytes(done["resultFile"]["download"]["url"], done["resultFile"]["download"]["parts"]) == expected
+    )
+    assert fake_clms.token_exchanges >= 1
+    # cancel a second one while it is queued
+    fake_clms.size = 10
+    second = await alice.data(REQUEST, {"input": {"service": "CLMS", "dataset": "clc-2018", "request": {"n": 2}}})
+    second_id = second["requestCopernicusData"]["copernicusRequest"]["id"]
+    await _until(alice, second_id, {"QUEUED", "RUNNING"})
+    await alice.data(CANCEL, {"id": second_id})
+    cancelled = await _until(alice, second_id, TERMINAL)
+    assert cancelled["status"] == "CANCELLED"
+    assert fake_clms.tasks[cancelled["upstreamJobId"]].cancelled
