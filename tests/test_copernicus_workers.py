@@ -197,3 +197,33 @@ async def test_subscribers_on_another_api_process_receive_every_step(
     assert statuses[0] == "PENDING"
     assert statuses.index("QUEUED") < statuses.index("RUNNING") < statuses.index("DOWNLOADING")
     assert statuses[-1] == "COMPLETED"
+
+
+def _peak_rss_mib(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status").read().splitlines():  # noqa: SIM115
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+@pytest.mark.slow
+async def test_a_2_gib_result_streams_with_bounded_memory(
+    isolated: Settings, isolated_api: str, tokens: Any, fake_cads: FakeCads, database: Any
+) -> None:
+    dataset = f"huge-{time.time_ns() % 10**9}"
+    size = 2 * 1024**3
+    fake_cads.plans[dataset] = Plan(queued_seconds=0.1, running_seconds=0.1, size=size)
+    async with httpx.AsyncClient(base_url=isolated_api, timeout=60) as http:
+        alice = GraphQLClient(http, tokens("alice"))
+        request_id = (await alice.data(REQUEST, {"d": dataset, "r": {"huge": True}}))["requestCopernicusData"][
+            "copernicusRequest"
+        ]["id"]
+        with workers(isolated, 1) as [worker]:
+            [done] = await _wait_all(alice, [request_id], within=300)
+            peak = _peak_rss_mib(worker.pid)
+    assert done["status"] == "COMPLETED"
+    stored = await database.files.find_one({"metadata.copernicus.dataset": dataset})
+    assert stored["size"] == size
+    # One 5 MiB part in flight plus the interpreter and its libraries: far below the 2 GiB that passed.
+    print(f"worker peak RSS for a 2 GiB result: {peak:.0f} MiB")
+    assert peak < 400
