@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import aioboto3
@@ -200,7 +201,7 @@ async def test_subscribers_on_another_api_process_receive_every_step(
 
 
 def _peak_rss_mib(pid: int) -> float:
-    for line in open(f"/proc/{pid}/status").read().splitlines():  # noqa: SIM115
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise AssertionError("no VmHWM")
