@@ -95,12 +95,9 @@ class Worker:
 
     async def tick(self) -> int:
         """Claim what is due, then handle it per upstream account: one listing call per account."""
-        claimed: list[CopernicusRequest] = []
-        for _ in range(self.config.batch):
-            job = await jobs.claim(self.db.engine, self.config.owner, self.clock(), self.config.lease)
-            if job is None:
-                break
-            claimed.append(job)
+        claimed = await jobs.claim_batch(
+            self.db.engine, self.config.owner, self.clock(), self.config.lease, self.config.batch
+        )
         by_service: dict[str, list[CopernicusRequest]] = defaultdict(list)
         for job in claimed:
             by_service[job.service].append(job)
@@ -116,6 +113,9 @@ class Worker:
     async def _handle(self, provider: Provider, group: list[CopernicusRequest]) -> None:
         polling: list[CopernicusRequest] = []
         for job in group:
+            if job.status in (RequestStatus.QUEUED, RequestStatus.RUNNING) and not job.cancel_requested:
+                polling.append(job)  # a read upstream: no side effect, no renewal needed
+                continue
             # Claimed in a batch, handled one by one: renew the lease before any upstream side effect,
             # and skip what another worker has taken over meanwhile.
             if not await self._renew(job):
@@ -135,8 +135,16 @@ class Worker:
                 for job in polling:
                     await self._setback(job, error)
                 return
+            unchanged = []
             for job in polling:
-                await self._guard(job, self._observe(provider, job, statuses.get(job.upstream["id"], "")))
+                raw = statuses.get(job.upstream["id"], "")
+                if raw and raw == job.upstream.get("status"):
+                    unchanged.append(job.id)
+                else:
+                    await self._guard(job, self._observe(provider, job, raw))
+            if unchanged:
+                later = self.clock() + self.config.poll_every
+                await jobs.reschedule(self.db.engine, unchanged, self.config.owner, later)
 
     async def _renew(self, job: CopernicusRequest) -> bool:
         return await jobs.renew(self.db.engine, job.id, self.config.owner, self.clock() + self.config.lease)

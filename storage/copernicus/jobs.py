@@ -53,6 +53,38 @@ async def claim(engine: AIOEngine, owner: str, now: datetime, lease: timedelta) 
     return CopernicusRequest.model_validate_doc(document) if document else None
 
 
+def _due(now: datetime) -> dict[str, Any]:
+    return {
+        "status": {"$in": ACTIVE},
+        "next_poll_at": {"$lte": now},
+        "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
+    }
+
+
+async def claim_batch(
+    engine: AIOEngine, owner: str, now: datetime, lease: timedelta, limit: int
+) -> list[CopernicusRequest]:
+    """Take up to ``limit`` due jobs in three commands, whatever the number; a racing worker gets the rest."""
+    cursor = _requests(engine).find(_due(now), {"_id": 1}, sort=[("next_poll_at", 1)], limit=limit)
+    candidates = [d["_id"] for d in await cursor.to_list(length=limit)]
+    if not candidates:
+        return []
+    await _requests(engine).update_many(
+        {"$and": [{"_id": {"$in": candidates}}, _due(now)]},
+        {"$set": {"lease_owner": owner, "lease_until": now + lease}},
+    )
+    mine = _requests(engine).find({"_id": {"$in": candidates}, "lease_owner": owner, "lease_until": now + lease})
+    return [CopernicusRequest.model_validate_doc(d) for d in await mine.to_list(length=limit)]
+
+
+async def reschedule(engine: AIOEngine, ids: list[ObjectId], owner: str, next_poll_at: datetime) -> None:
+    """Nothing changed upstream for these: poll again later, and let go of them meanwhile."""
+    await _requests(engine).update_many(
+        {"_id": {"$in": ids}, "lease_owner": owner},
+        {"$set": {"next_poll_at": next_poll_at, "lease_owner": None, "lease_until": None}},
+    )
+
+
 async def renew(engine: AIOEngine, request_id: ObjectId, owner: str, until: datetime) -> bool:
     result = await _requests(engine).update_one(
         {"_id": request_id, "lease_owner": owner}, {"$set": {"lease_until": until}}

@@ -1,0 +1,147 @@
+"""1,000 Copernicus jobs in flight on one fake upstream, and 1,000 subscribers on one API process.
+
+    python -m bench.copernicus [--jobs 1000] [--subscribers 1000]
+
+Reports upstream requests per poll tick and per completed job, and the delay from a
+status change (the history entry's time) to its delivery to each subscriber, p50 and p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+from websockets.asyncio.client import connect
+
+from devservices.api import serve_api, settings_for
+from devservices.services import Stack, dev_token
+from tests.fake_cads import KEY, Plan, running_fake_cads
+
+REQUEST = """
+mutation($d: String!, $r: JSON!) {
+  requestCopernicusData(input: {service: "CDS", dataset: $d, request: $r}) {
+    copernicusRequest { id } userErrors { code }
+  }
+}
+"""
+COUNT = "query($s: [CopernicusRequestStatus!]) { copernicusRequests(status: $s, first: 100) { edges { node { id } } } }"
+
+
+async def _follower(url: str, token: str, request_id: str, delays: list[float]) -> None:
+    """Follow one request to its end, noting how late each step arrives."""
+    async with connect(url, subprotocols=["graphql-transport-ws"], max_queue=None) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+        await ws.recv()
+        query = "subscription($id: ID!) { copernicusRequestUpdated(id: $id) { event { seq at } } }"
+        await ws.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"id": request_id}}})
+        )
+        async for raw in ws:
+            message = json.loads(raw)
+            if message["type"] == "complete":
+                return
+            event = message["payload"]["data"]["copernicusRequestUpdated"]["event"]
+            at = datetime.fromisoformat(event["at"])
+            if at >= listening_since:  # steps from before the subscription are history, not news
+                delays.append((datetime.now(UTC) - at).total_seconds())
+
+
+async def _submit(http: httpx.AsyncClient, headers: dict[str, str], dataset: str, count: int) -> list[str]:
+    ids = []
+    for n in range(count):
+        body = {"query": REQUEST, "variables": {"d": dataset, "r": {"n": n}}}
+        answer = (await http.post("/graphql", json=body, headers=headers)).json()
+        ids.append(answer["data"]["requestCopernicusData"]["copernicusRequest"]["id"])
+    return ids
+
+
+async def _settle(http: httpx.AsyncClient, headers: dict[str, str]) -> None:
+    body = {"query": COUNT, "variables": {"s": ["PENDING", "QUEUED", "RUNNING", "DOWNLOADING"]}}
+    for _ in range(600):
+        answer = (await http.post("/graphql", json=body, headers=headers)).json()
+        if not answer["data"]["copernicusRequests"]["edges"]:
+            return
+        await asyncio.sleep(1)
+
+
+async def run(job_count: int, subscriber_count: int) -> list[str]:
+    stack = Stack()
+    started = stack.up()
+    try:
+        with running_fake_cads() as fake:
+            env = {
+                **stack.app_env(),
+                "STRATA_MONGODB_DATABASE": f"strata_bench_cop_{uuid.uuid4().hex[:6]}",
+                "STRATA_CDS_URL": fake.base,
+                "STRATA_CDS_KEY": KEY,
+                "STRATA_COPERNICUS_POLL_SECONDS": "1",
+                "STRATA_COPERNICUS_IDLE_SLEEP_SECONDS": "0.2",
+                "STRATA_LOG_LEVEL": "WARNING",
+            }
+            token = dev_token("alice")
+            headers = {"Authorization": f"Bearer {token}"}
+            with serve_api(settings_for(env)) as url:
+                async with httpx.AsyncClient(base_url=url, timeout=120) as http:
+                    # 1. many jobs in flight: what it costs upstream
+                    fake.plans["bench-inflight"] = Plan(queued_seconds=10, running_seconds=10, size=1000)
+                    begin = time.monotonic()
+                    await _submit(http, headers, "bench-inflight", job_count)
+                    submitted = time.monotonic() - begin
+                    await asyncio.sleep(3)
+                    window_start = len(fake.requests)
+                    lists_before = fake.calls("GET", "/api/retrieve/v1/jobs")
+                    await asyncio.sleep(5)
+                    window = fake.requests[window_start:]
+                    list_calls = fake.calls("GET", "/api/retrieve/v1/jobs") - lists_before
+                    single_calls = sum(1 for m, p in window if m == "GET" and p.count("/") == 5)
+                    await _settle(http, headers)
+                    per_job = len(fake.requests) / job_count
+                    # 2. many subscribers: how late they hear
+                    fake.plans["bench-followed"] = Plan(queued_seconds=2, running_seconds=2, size=1000)
+                    followed = await _submit(http, headers, "bench-followed", 50)
+                    delays: list[float] = []
+                    ws_url = url.replace("http", "ws", 1) + "/graphql"
+                    await asyncio.gather(
+                        *(
+                            _follower(ws_url, token, followed[i % len(followed)], delays)
+                            for i in range(subscriber_count)
+                        )
+                    )
+            quantiles = statistics.quantiles(delays, n=100)
+            return [
+                f"## Copernicus: {job_count} jobs in flight on one fake CADS account",
+                "",
+                f"- {job_count} requests submitted through GraphQL in {submitted:.1f} s",
+                f"- while all were queued or running, in 5 s: {list_calls} job-list calls and {single_calls} "
+                "single-job calls (single calls only for jobs that left the list)",
+                f"- upstream requests per completed job, from submission to download: {per_job:.2f}",
+                "",
+                f"## {subscriber_count} subscribers on one API process, following 50 jobs",
+                "",
+                f"- {len(delays)} deliveries; delay from a status change to delivery: "
+                f"p50 {statistics.median(delays) * 1000:.0f} ms, p99 {quantiles[98] * 1000:.0f} ms",
+                "",
+            ]
+    finally:
+        stack.down(started)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="bench.copernicus", description=__doc__)
+    parser.add_argument("--jobs", type=int, default=1000)
+    parser.add_argument("--subscribers", type=int, default=1000)
+    args = parser.parse_args()
+    report = "\n".join(asyncio.run(run(args.jobs, args.subscribers))) + "\n"
+    sys.stdout.write(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
