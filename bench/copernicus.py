@@ -40,9 +40,9 @@ async def _follower(url: str, token: str, request_id: str, delays: list[float]) 
         await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
         await ws.recv()
         query = "subscription($id: ID!) { copernicusRequestUpdated(id: $id) { event { seq at } } }"
-        await ws.send(
-            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"id": request_id}}})
-        )
+        subscribe = {"query": query, "variables": {"id": request_id}}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
+        listening_since = datetime.now(UTC)
         async for raw in ws:
             message = json.loads(raw)
             if message["type"] == "complete":
