@@ -47,6 +47,8 @@ async def _follower(url: str, token: str, request_id: str, delays: list[float]) 
             message = json.loads(raw)
             if message["type"] == "complete":
                 return
+            if not message["payload"].get("data"):
+                raise RuntimeError(f"subscription ended with {message['payload']}")
             event = message["payload"]["data"]["copernicusRequestUpdated"]["event"]
             at = datetime.fromisoformat(event["at"])
             if at >= listening_since:  # steps from before the subscription are history, not news
@@ -101,8 +103,19 @@ async def run(job_count: int, subscriber_count: int) -> list[str]:
                     window = fake.requests[window_start:]
                     list_calls = fake.calls("GET", "/api/retrieve/v1/jobs") - lists_before
                     single_calls = sum(1 for m, p in window if m == "GET" and p.count("/") == 5)
+                    settle_started = time.monotonic()
                     await _settle(http, headers)
+                    settled = time.monotonic() - settle_started
                     per_job = len(fake.requests) / job_count
+                    print(
+                        f"phase 1 done: {list_calls} list calls, {single_calls} single, {per_job:.2f} per job, "
+                        f"{settled:.0f} s to finish all",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    # A fresh token: the first phase may outlast one, and subscriptions check expiry per event.
+                    token = dev_token("alice")
+                    headers = {"Authorization": f"Bearer {token}"}
                     # 2. many subscribers: how late they hear
                     fake.plans["bench-followed"] = Plan(queued_seconds=2, running_seconds=2, size=1000)
                     followed = await _submit(http, headers, "bench-followed", 50)
@@ -122,6 +135,7 @@ async def run(job_count: int, subscriber_count: int) -> list[str]:
                 f"- while all were queued or running, in 5 s: {list_calls} job-list calls and {single_calls} "
                 "single-job calls (single calls only for jobs that left the list)",
                 f"- upstream requests per completed job, from submission to download: {per_job:.2f}",
+                f"- all {job_count} finished {settled:.0f} s after the 5 s window (the fake's jobs take 20 s)",
                 "",
                 f"## {subscriber_count} subscribers on one API process, following 50 jobs",
                 "",

@@ -36,8 +36,9 @@ from resolvers.identity import SignInCache
 from resolvers.transfers import TransferLimits
 from storage.blobs import BlobStore, BlobStoreConfig
 from storage.copernicus.provider import Provider
-from storage.copernicus.registry import build_providers
+from storage.copernicus.registry import Upstreams, build_providers
 from storage.mongo import Database
+from storage.secrets import SecretBox
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,15 @@ def _worker_config(settings: Settings) -> WorkerConfig:
     )
 
 
+def _upstreams(settings: Settings, upstream: httpx.AsyncClient) -> Upstreams:
+    urls = {"CDS": settings.cds_url, "ADS": settings.ads_url, "EWDS": settings.ewds_url, "CLMS": settings.clms_url}
+    return Upstreams(urls, _providers(settings, upstream), upstream)
+
+
+def _box(settings: Settings) -> SecretBox | None:
+    return SecretBox.from_setting(settings.secret_key) if settings.secret_key else None
+
+
 def _providers(settings: Settings, upstream: httpx.AsyncClient) -> dict[str, Provider]:
     cads = {
         "CDS": (settings.cds_url, settings.cds_key),
@@ -162,7 +172,8 @@ def _providers(settings: Settings, upstream: httpx.AsyncClient) -> dict[str, Pro
 
 
 def _worker(state: AppState) -> Worker:
-    return Worker(state.db, state.blobs, state.providers, _worker_config(state.settings), state.clock)
+    assert state.upstreams is not None
+    return Worker(state.db, state.blobs, state.upstreams, state.box, _worker_config(state.settings), state.clock)
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
@@ -174,12 +185,10 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True) as upstream,
         ):
             await db.ensure_indexes()
-            providers = _providers(settings, upstream)
-            if not providers:
-                log.warning("no Copernicus service is configured; the worker has nothing to do")
+            upstreams = _upstreams(settings, upstream)
             config = _worker_config(settings)
             log.info("Copernicus worker %s started", config.owner)
-            await Worker(db, blobs, providers, config, lambda: datetime.now(UTC)).run(stop)
+            await Worker(db, blobs, upstreams, _box(settings), config, lambda: datetime.now(UTC)).run(stop)
     finally:
         db.close()
 
@@ -216,7 +225,9 @@ def create_app(
                 state = AppState(settings, db, blobs, http, verifier, SignInCache(), _limits(settings), batch_loads)
                 if clock is not None:
                     state.clock = clock
-                state.providers = _providers(settings, upstream)
+                state.upstreams = _upstreams(settings, upstream)
+                state.providers = state.upstreams.platform
+                state.box = _box(settings)
                 state.hub = RequestHub(db, settings.subscription_watch_seconds)
                 app.state.strata = state
                 if resumed := await folders.resume_pending_moves(db):
@@ -227,7 +238,7 @@ def create_app(
                     asyncio.create_task(state.hub.watch(), name="copernicus-watcher"),
                 ]
                 worker = None
-                if settings.copernicus_worker and state.providers:
+                if settings.copernicus_worker and (state.providers or state.box):
                     worker = asyncio.create_task(_worker(state).run(stop), name="copernicus-worker")
                 log.info("Strata API started")
                 try:

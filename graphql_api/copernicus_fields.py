@@ -19,7 +19,7 @@ from graphql_api.types.copernicus import (
     CopernicusRequestUpdate,
     CopernicusService,
 )
-from resolvers.copernicus import requests
+from resolvers.copernicus import keys, requests
 from resolvers.errors import BadInput, NotFound
 from storage.copernicus import jobs
 from storage.copernicus.provider import UpstreamError
@@ -32,9 +32,19 @@ from storage.models import RequestStatus
 class CopernicusQueries:
     @strawberry.field(description="Every Copernicus service Strata knows, and whether it is enabled here.")
     async def copernicus_services(self, info: Info) -> list[CopernicusService]:
-        await info.context.principal()
-        enabled = info.context.state.providers
-        return [CopernicusService(id=s.id, name=s.name, enabled=s.id in enabled) for s in SERVICES]
+        principal = await info.context.principal()
+        state = info.context.state
+        own = await keys.own_services(state.db, principal.user_id)
+        reachable = state.upstreams.reachable if state.upstreams else (lambda _: False)
+        return [
+            CopernicusService(
+                id=s.id,
+                name=s.name,
+                enabled=s.id in state.providers or (s.id in own and reachable(s.id)),
+                has_own_key=s.id in own,
+            )
+            for s in SERVICES
+        ]
 
     @strawberry.field(description="An enabled service's catalogue, filtered by a search text; cached for minutes.")
     async def copernicus_datasets(

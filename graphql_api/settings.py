@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     ewds_key: str | None = None
     clms_url: str | None = None
     clms_service_key: str | None = Field(default=None, description="The CLMS service-key JSON, or a path to it")
+    secret_key: str | None = Field(
+        default=None, description="32 random bytes, base64: seals users' own upstream keys at rest"
+    )
     copernicus_worker: bool = True
     copernicus_poll_seconds: float = 5.0
     copernicus_lease_seconds: float = 60.0

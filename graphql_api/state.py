@@ -15,7 +15,9 @@ from resolvers.identity import SignInCache
 from resolvers.transfers import TransferLimits
 from storage.blobs import BlobStore
 from storage.copernicus.provider import Dataset, Provider
+from storage.copernicus.registry import Upstreams
 from storage.mongo import Database
+from storage.secrets import SecretBox
 
 
 @dataclass
@@ -30,5 +32,7 @@ class AppState:
     batch_loads: bool = True
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     providers: dict[str, Provider] = field(default_factory=dict)
+    upstreams: Upstreams | None = None
+    box: SecretBox | None = None
     hub: RequestHub | None = None
     catalogue: dict[str, tuple[float, list[Dataset]]] = field(default_factory=dict)

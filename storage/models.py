@@ -1,4 +1,9 @@
-"""MongoDB documents, declared with odmantic. Field names are the stored names."""
+"""MongoDB documents, declared with odmantic. Field names are the stored names.
+
+Defaults are plain values (``= {}``, not ``default_factory``): odmantic fills plain defaults
+for keys missing from older documents, so a new field needs no migration. Pydantic copies
+mutable defaults per instance.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from odmantic import EmbeddedModel, Field, Index, Model
+from odmantic import EmbeddedModel, Index, Model
 from odmantic.query import asc
 from pymongo import IndexModel
 
@@ -50,7 +55,8 @@ class User(Model):
     name: str
     email: str | None = None
     is_service: bool = False
-    memberships: list[Membership] = Field(default_factory=list)
+    memberships: list[Membership] = []
+    upstream_keys: dict[str, str] = {}  # service -> sealed key
     created_at: datetime
     last_seen_at: datetime
 
@@ -75,7 +81,7 @@ class Folder(Model):
     organisation_id: ObjectId
     owner_id: ObjectId | None = None
     parent_id: ObjectId | None = None
-    ancestors: list[ObjectId] = Field(default_factory=list)
+    ancestors: list[ObjectId] = []
     created_at: datetime
     updated_at: datetime
     trashed_at: datetime | None = None
@@ -148,7 +154,7 @@ class File(Model):
     name_key: str
     organisation_id: ObjectId
     folder_id: ObjectId
-    ancestors: list[ObjectId] = Field(default_factory=list)
+    ancestors: list[ObjectId] = []
     owner_id: ObjectId
     size: int
     content_type: str
@@ -156,8 +162,8 @@ class File(Model):
     blob_key: str
     status: FileStatus
     upload: Upload  # kept after completion, with upload_id None, as a record of the transfer
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    provenance: Provenance = Field(default_factory=Provenance)
+    metadata: dict[str, Any] = {}
+    provenance: Provenance = Provenance()
     created_at: datetime
     updated_at: datetime
     trashed_at: datetime | None = None
@@ -217,7 +223,7 @@ class Share(Model):
     grantee_kind: GranteeKind
     grantee_id: ObjectId
     role: ShareRole
-    terms: Terms = Field(default_factory=Terms)
+    terms: Terms = Terms()
     terms_hash: str
     message: str | None = None
     status: ShareStatus
@@ -298,19 +304,20 @@ class CopernicusRequest(Model):
     request: dict[str, Any]
     fingerprint: str
     status: RequestStatus
-    upstream: dict[str, Any] = Field(default_factory=dict)
-    progress: dict[str, Any] = Field(default_factory=dict)
-    result: dict[str, Any] = Field(default_factory=dict)
-    error: dict[str, Any] = Field(default_factory=dict)
-    transfer: dict[str, Any] = Field(default_factory=dict)
+    upstream: dict[str, Any] = {}
+    progress: dict[str, Any] = {}
+    result: dict[str, Any] = {}
+    error: dict[str, Any] = {}
+    transfer: dict[str, Any] = {}
     folder_id: ObjectId | None = None
     file_name: str | None = None
+    key_owner_id: ObjectId | None = None  # runs on this user's own upstream key, not the platform's
     attempts: int = 0
     cancel_requested: bool = False
     next_poll_at: datetime
     lease_owner: str | None = None
     lease_until: datetime | None = None
-    history: list[dict[str, Any]] = Field(default_factory=list)
+    history: list[dict[str, Any]] = []
     version: int = 0
     created_at: datetime
     updated_at: datetime

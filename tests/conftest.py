@@ -6,6 +6,8 @@ stopped at the end. Each run uses its own database and bucket, removed afterward
 
 from __future__ import annotations
 
+import base64
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -60,6 +62,9 @@ def test_env(stack: Stack, run_id: str, fake_cads: FakeCads, fake_clms: FakeClms
     return {
         **stack.app_env(),
         "STRATA_CLMS_URL": fake_clms.base,
+        # ADS is reachable but has no platform key: only people's own keys work there.
+        "STRATA_ADS_URL": fake_cads.base,
+        "STRATA_SECRET_KEY": base64.b64encode(os.urandom(32)).decode(),
         "STRATA_CLMS_SERVICE_KEY": fake_clms.service_key(),
         "STRATA_CDS_URL": fake_cads.base,
         "STRATA_CDS_KEY": CADS_KEY,

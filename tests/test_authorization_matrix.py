@@ -99,6 +99,8 @@ EXPECTED = {
     "cancelCopernicusRequest": "U N N D A A A N N N N N",
     "copernicusRequestUpdated": "U N N A A A A N N N N N",
     "copernicusRequestsUpdated": "U A A A A A A A A A A A",
+    "setCopernicusKey":    "U A A A A A A A A A A A",
+    "removeCopernicusKey": "U A A A A A A A A A A A",
 }
 # fmt: on
 
@@ -503,6 +505,18 @@ ROWS: dict[str, Cell] = {
     "cancelCopernicusRequest": _cancel_copernicus,
     "copernicusRequestUpdated": _request_updated,
     "copernicusRequestsUpdated": _requests_updated,
+    "setCopernicusKey": lambda c, w: _mutate(
+        c,
+        'mutation { setCopernicusKey(input: {service: "ADS", key: "their-own"}) { userErrors { code } } }',
+        "setCopernicusKey",
+        {},
+    ),
+    "removeCopernicusKey": lambda c, w: _mutate(
+        c,
+        'mutation { removeCopernicusKey(input: {service: "ADS"}) { userErrors { code } } }',
+        "removeCopernicusKey",
+        {},
+    ),
 }
 
 # Fields below the root that hand out access get rows too; these are the ones the test adds.

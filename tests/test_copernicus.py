@@ -268,3 +268,44 @@ async def test_clms_life_cycle_and_cancel(as_user: Any, fake_clms: Any) -> None:
     cancelled = await _until(alice, second_id, TERMINAL)
     assert cancelled["status"] == "CANCELLED"
     assert fake_clms.tasks[cancelled["upstreamJobId"]].cancelled
+
+
+SERVICES = "{ copernicusServices { id enabled hasOwnKey } }"
+SET_KEY = """
+mutation($s: String!, $k: String!) { setCopernicusKey(input: {service: $s, key: $k}) { service userErrors { code } } }
+"""
+
+
+async def test_own_upstream_key_is_sealed_used_and_removable(as_user: Any, fake_cads: FakeCads, mongo: Any) -> None:
+    from tests.fake_cads import KEY
+
+    carol = as_user("carol")
+    before = {s["id"]: s for s in (await carol.data(SERVICES))["copernicusServices"]}
+    assert before["ADS"] == {"id": "ADS", "enabled": False, "hasOwnKey": False}
+    refused = await carol.data(REQUEST, {"input": {"service": "ADS", "dataset": "cams-x", "request": {}}})
+    assert [e["code"] for e in refused["requestCopernicusData"]["userErrors"]] == ["INVALID"]
+    # when carol brings her own key
+    assert (await carol.data(SET_KEY, {"s": "ADS", "k": KEY}))["setCopernicusKey"]["userErrors"] == []
+    after = {s["id"]: s for s in (await carol.data(SERVICES))["copernicusServices"]}
+    assert after["ADS"] == {"id": "ADS", "enabled": True, "hasOwnKey": True}
+    stored = await mongo.users.find_one({"email": "carol@reading-climate.example"})
+    assert stored is not None
+    assert stored["upstream_keys"]["ADS"]
+    assert KEY not in str(stored)
+    dataset = _dataset("cams-own-key")
+    fake_cads.plans[dataset] = Plan(size=50)
+    done = await _until(carol, await _request_on(carol, "ADS", dataset), TERMINAL)
+    assert done["status"] == "COMPLETED", done
+    # a wrong key fails the request as an upstream authentication problem
+    await carol.data(SET_KEY, {"s": "ADS", "k": "not-the-key"})
+    failed = await _until(carol, await _request_on(carol, "ADS", _dataset("cams-bad-key")), TERMINAL)
+    assert failed["error"]["code"] == "UPSTREAM_AUTH"
+    # removed: ADS is off again for carol
+    await carol.data('mutation { removeCopernicusKey(input: {service: "ADS"}) { userErrors { code } } }')
+    assert {s["id"]: s["enabled"] for s in (await carol.data(SERVICES))["copernicusServices"]}["ADS"] is False
+
+
+async def _request_on(client: GraphQLClient, service: str, dataset: str) -> str:
+    result = await client.data(REQUEST, {"input": {"service": service, "dataset": dataset, "request": {"k": 1}}})
+    assert result["requestCopernicusData"]["userErrors"] == [], result
+    return str(result["requestCopernicusData"]["copernicusRequest"]["id"])

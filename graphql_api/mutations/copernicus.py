@@ -10,7 +10,8 @@ from graphql_api.context import Info
 from graphql_api.types import ids
 from graphql_api.types.common import UserError, attempt
 from graphql_api.types.copernicus import CopernicusRequest
-from resolvers.copernicus import requests
+from resolvers.copernicus import keys, requests
+from resolvers.errors import UserErrorCode, UserFailure
 
 
 @strawberry.input
@@ -35,8 +36,50 @@ class CopernicusRequestPayload:
     user_errors: list[UserError]
 
 
+@strawberry.input
+class SetCopernicusKeyInput:
+    service: str
+    key: str = strawberry.field(
+        description="Your API key (CADS) or service-key JSON (CLMS); stored sealed, never shown."
+    )
+
+
+@strawberry.input
+class RemoveCopernicusKeyInput:
+    service: str
+
+
+@strawberry.type
+class CopernicusKeyPayload:
+    service: str | None
+    user_errors: list[UserError]
+
+
 @strawberry.type
 class CopernicusMutations:
+    @strawberry.mutation(description="Use your own upstream key for a service instead of the platform's.")
+    async def set_copernicus_key(self, info: Info, input: SetCopernicusKeyInput) -> CopernicusKeyPayload:
+        async def run() -> str:
+            principal = await info.context.principal()
+            state = info.context.state
+            if state.upstreams is None:
+                raise UserFailure(UserErrorCode.INVALID, "Copernicus is not configured here", ["service"])
+            await keys.set_key(state.db, state.box, state.upstreams, principal, input.service, input.key)
+            return input.service
+
+        service, errors = await attempt(run)
+        return CopernicusKeyPayload(service=service, user_errors=errors)
+
+    @strawberry.mutation
+    async def remove_copernicus_key(self, info: Info, input: RemoveCopernicusKeyInput) -> CopernicusKeyPayload:
+        async def run() -> str:
+            principal = await info.context.principal()
+            await keys.remove_key(info.context.state.db, principal, input.service)
+            return input.service
+
+        service, errors = await attempt(run)
+        return CopernicusKeyPayload(service=service, user_errors=errors)
+
     @strawberry.mutation(
         description="Ask for Copernicus data; answers at once. An identical request reuses the result or joins the job."
     )
@@ -44,10 +87,12 @@ class CopernicusMutations:
         async def run() -> CopernicusRequest:
             principal = await info.context.principal()
             state = info.context.state
+            own = input.service in await keys.own_services(state.db, principal.user_id)
             job = await requests.request_data(
                 state.db,
                 state.providers,
                 principal,
+                own_key=own and state.upstreams is not None and state.upstreams.reachable(input.service),
                 service=input.service,
                 dataset=input.dataset,
                 request=input.request,

@@ -28,7 +28,8 @@ strawberry.enum(ErrorCode, name="CopernicusErrorCode")
 class CopernicusService:
     id: str
     name: str
-    enabled: bool
+    enabled: bool = strawberry.field(description="Usable by the caller: with the platform's key or their own.")
+    has_own_key: bool = strawberry.field(description="The caller's own key is stored (it is never shown).")
 
 
 @strawberry.type

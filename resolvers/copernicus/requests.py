@@ -52,9 +52,10 @@ async def request_data(
     request: object,
     folder_id: ObjectId | None,
     file_name: str | None,
+    own_key: bool = False,
 ) -> CopernicusRequest:
-    provider = providers.get(service)
-    if provider is None:
+    """``own_key``: the caller has their own key for the service, and it is used instead of the platform's."""
+    if service not in providers and not own_key:
         raise UserFailure(UserErrorCode.INVALID, f"service {service} is not enabled here", ["service"])
     if not dataset or len(dataset) > 200 or not all(c.isalnum() or c in "-_." for c in dataset):
         raise UserFailure(UserErrorCode.INVALID, "dataset must be an upstream dataset id", ["dataset"])
@@ -90,6 +91,7 @@ async def request_data(
         status=RequestStatus.PENDING,
         folder_id=folder_id,
         file_name=name,
+        key_owner_id=principal.user_id if own_key else None,
         next_poll_at=now,
         history=[{"seq": 1, "status": RequestStatus.PENDING.value, "upstream_status": None, "at": now}],
         version=1,

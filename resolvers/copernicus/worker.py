@@ -13,18 +13,20 @@ import contextlib
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
 
+from resolvers.copernicus import keys
 from resolvers.transfers import composite_checksum
 from storage import tree
 from storage.blobs import BlobStore, UploadedPart
 from storage.copernicus import jobs
 from storage.copernicus.provider import ErrorCode, Provider, ResultLocation, UpstreamError
+from storage.copernicus.registry import Upstreams
 from storage.models import (
     CopernicusRequest,
     File,
@@ -38,6 +40,7 @@ from storage.models import (
     name_key,
 )
 from storage.mongo import Database
+from storage.secrets import SecretBox
 
 log = logging.getLogger(__name__)
 
@@ -69,13 +72,15 @@ class Worker:
         self,
         db: Database,
         blobs: BlobStore,
-        providers: Mapping[str, Provider],
+        upstreams: Upstreams,
+        box: SecretBox | None,
         config: WorkerConfig,
         clock: Callable[[], datetime],
     ) -> None:
         self.db = db
         self.blobs = blobs
-        self.providers = providers
+        self.upstreams = upstreams
+        self.box = box
         self.config = config
         self.clock = clock
 
@@ -98,17 +103,26 @@ class Worker:
         claimed = await jobs.claim_batch(
             self.db.engine, self.config.owner, self.clock(), self.config.lease, self.config.batch
         )
-        by_service: dict[str, list[CopernicusRequest]] = defaultdict(list)
+        by_account: dict[tuple[str, ObjectId | None], list[CopernicusRequest]] = defaultdict(list)
         for job in claimed:
-            by_service[job.service].append(job)
-        for service, group in by_service.items():
-            provider = self.providers.get(service)
+            by_account[(job.service, job.key_owner_id)].append(job)
+        for (service, key_owner), group in by_account.items():
+            provider = await self._provider(service, key_owner)
             if provider is None:
                 for job in group:
-                    await self._fail(job, ErrorCode.UPSTREAM_AUTH, f"service {service} is not configured")
+                    await self._fail(job, ErrorCode.UPSTREAM_AUTH, f"no usable {service} key for this request")
                 continue
             await self._handle(provider, group)
         return len(claimed)
+
+    async def _provider(self, service: str, key_owner: ObjectId | None) -> Provider | None:
+        """The platform's account, or the requester's own (one batch poll per account either way)."""
+        if key_owner is None:
+            return self.upstreams.platform.get(service)
+        key = await keys.key_for(self.db, self.box, key_owner, service)
+        if key is None or not self.upstreams.reachable(service):
+            return None
+        return self.upstreams.with_key(service, key)
 
     async def _handle(self, provider: Provider, group: list[CopernicusRequest]) -> None:
         polling: list[CopernicusRequest] = []

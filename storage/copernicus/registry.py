@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import httpx
@@ -46,3 +47,35 @@ def build_providers(
     if clms_url and clms_key:
         providers["CLMS"] = ClmsProvider(clms_url, load_service_key(clms_key), http)
     return providers
+
+
+class Upstreams:
+    """The platform's providers, and providers made on demand for users who bring their own key."""
+
+    def __init__(
+        self,
+        urls: dict[str, str | None],
+        platform: dict[str, Provider],
+        http: httpx.AsyncClient,
+    ) -> None:
+        self.urls = urls
+        self.platform = platform
+        self.http = http
+        self._own: dict[tuple[str, str], Provider] = {}  # by service and the key's hash
+
+    def reachable(self, service: str) -> bool:
+        """A user key can be used only where the deployment knows the service's address."""
+        return bool(self.urls.get(service))
+
+    def with_key(self, service: str, key: str) -> Provider:
+        cache_key = (service, hashlib.sha256(key.encode()).hexdigest())
+        if cache_key not in self._own:
+            url = self.urls.get(service)
+            if not url:
+                raise ValueError(f"{service} has no address configured")
+            names = {s.id: s.name for s in SERVICES}
+            if service == "CLMS":
+                self._own[cache_key] = ClmsProvider(url, load_service_key(key), self.http)
+            else:
+                self._own[cache_key] = CadsProvider(service, names[service], url, key, self.http)
+        return self._own[cache_key]
