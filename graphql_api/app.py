@@ -168,7 +168,8 @@ def _providers(settings: Settings, upstream: httpx.AsyncClient) -> dict[str, Pro
         "ADS": (settings.ads_url, settings.ads_key),
         "EWDS": (settings.ewds_url, settings.ewds_key),
     }
-    return build_providers(cads, upstream, (settings.clms_url, settings.clms_service_key))
+    has = (settings.has_caster_url, settings.has_username, settings.has_password)
+    return build_providers(cads, upstream, (settings.clms_url, settings.clms_service_key), has)
 
 
 def _worker(state: AppState) -> Worker:

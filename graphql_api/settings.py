@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None, description="32 random bytes, base64: seals users' own upstream keys at rest"
     )
+    has_caster_url: str | None = None
+    has_username: str | None = None
+    has_password: str | None = None
     copernicus_worker: bool = True
     copernicus_poll_seconds: float = 5.0
     copernicus_lease_seconds: float = 60.0

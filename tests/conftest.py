@@ -24,6 +24,9 @@ from graphql_api.settings import Settings
 from tests.fake_cads import KEY as CADS_KEY
 from tests.fake_cads import FakeCads, running_fake_cads
 from tests.fake_clms import FakeClms, running_fake_clms
+from tests.fake_ntrip import PASSWORD as CASTER_PASSWORD
+from tests.fake_ntrip import USER as CASTER_USER
+from tests.fake_ntrip import FakeCaster, running_fake_caster
 from tests.graphql import GraphQLClient
 from tests.keycloak import KeycloakClient
 
@@ -58,9 +61,20 @@ def fake_clms() -> Iterator[FakeClms]:
 
 
 @pytest.fixture(scope="session")
-def test_env(stack: Stack, run_id: str, fake_cads: FakeCads, fake_clms: FakeClms) -> dict[str, str]:
+def fake_caster() -> Iterator[FakeCaster]:
+    with running_fake_caster() as caster:
+        yield caster
+
+
+@pytest.fixture(scope="session")
+def test_env(
+    stack: Stack, run_id: str, fake_cads: FakeCads, fake_clms: FakeClms, fake_caster: FakeCaster
+) -> dict[str, str]:
     return {
         **stack.app_env(),
+        "STRATA_HAS_CASTER_URL": fake_caster.base,
+        "STRATA_HAS_USERNAME": CASTER_USER,
+        "STRATA_HAS_PASSWORD": CASTER_PASSWORD,
         "STRATA_CLMS_URL": fake_clms.base,
         # ADS is reachable but has no platform key: only people's own keys work there.
         "STRATA_ADS_URL": fake_cads.base,

@@ -179,7 +179,7 @@ async def test_services_and_datasets(as_user: Any) -> None:
         "ADS": False,
         "EWDS": False,
         "CLMS": True,
-        "GALILEO_HAS": False,
+        "GALILEO_HAS": True,
     }
     found = (await alice.data('{ copernicusDatasets(service: "CDS", search: "era5") { id title } }'))[
         "copernicusDatasets"
@@ -309,3 +309,24 @@ async def _request_on(client: GraphQLClient, service: str, dataset: str) -> str:
     result = await client.data(REQUEST, {"input": {"service": service, "dataset": dataset, "request": {"k": 1}}})
     assert result["requestCopernicusData"]["userErrors"] == [], result
     return str(result["requestCopernicusData"]["copernicusRequest"]["id"])
+
+
+async def test_galileo_has_records_a_mountpoint_for_the_asked_duration(as_user: Any, fake_caster: Any) -> None:
+    alice = as_user("alice")
+    mounts = (await alice.data('{ copernicusDatasets(service: "GALILEO_HAS") { id title } }'))["copernicusDatasets"]
+    assert [m["id"] for m in mounts] == ["HAS_EU", "HAS_GLOBAL"]
+    asked = {"input": {"service": "GALILEO_HAS", "dataset": "HAS_EU", "request": {"durationSeconds": 1.5}}}
+    request_id = (await alice.data(REQUEST, asked))["requestCopernicusData"]["copernicusRequest"]["id"]
+    done = await _until(alice, request_id, TERMINAL)
+    assert done["status"] == "COMPLETED", done
+    file = done["resultFile"]
+    recorded = await download_bytes(file["download"]["url"], file["download"]["parts"])
+    frames = recorded.count(b"\xd3\x00\x18")
+    # about 1.5 s of a frame every 20 ms, and whole frames only at the start
+    assert 20 <= frames <= 120, frames
+    assert recorded[:1] == b"\xd3"
+    bad = {"input": {"service": "GALILEO_HAS", "dataset": "HAS_EU", "request": {"durationSeconds": 0}}}
+    failed = await _until(
+        alice, (await alice.data(REQUEST, bad))["requestCopernicusData"]["copernicusRequest"]["id"], TERMINAL
+    )
+    assert failed["error"]["code"] == "INVALID_REQUEST"

@@ -45,6 +45,11 @@ class TransferProgress:
     total: BigInt | None
 
 
+def _progress(values: dict[str, Any]) -> TransferProgress:
+    total = values.get("total")
+    return TransferProgress(bytes=BigInt(values["bytes"]), total=BigInt(total) if total is not None else None)
+
+
 @strawberry.type
 class CopernicusError:
     code: ErrorCode
@@ -65,7 +70,10 @@ class CopernicusRequestEvent:
     def from_entry(cls, entry: dict[str, Any]) -> CopernicusRequestEvent:
         progress = None
         if entry.get("bytes") is not None:
-            progress = TransferProgress(bytes=BigInt(entry["bytes"]), total=BigInt(entry["total"]))
+            total = entry.get("total")
+            progress = TransferProgress(
+                bytes=BigInt(entry["bytes"]), total=BigInt(total) if total is not None else None
+            )
         return cls(
             seq=int(entry["seq"]),
             status=RequestStatus(entry["status"]),
@@ -116,7 +124,7 @@ class CopernicusRequest(relay.Node):
         progress = self.document.progress
         if not progress:
             return None
-        return TransferProgress(bytes=BigInt(progress["bytes"]), total=BigInt(progress["total"]))
+        return _progress(progress)
 
     @strawberry.field
     def error(self) -> CopernicusError | None:

@@ -241,7 +241,7 @@ class Worker:
         if transfer.get("upload_id"):
             await self.blobs.abort_multipart(transfer["blob_key"], transfer["upload_id"])
 
-    async def _progress(self, job: CopernicusRequest, done: int, total: int) -> CopernicusRequest:
+    async def _progress(self, job: CopernicusRequest, done: int, total: int | None) -> CopernicusRequest:
         entry = {
             "status": RequestStatus.DOWNLOADING.value,
             "upstream_status": job.upstream.get("status"),
@@ -276,13 +276,14 @@ class Worker:
             await jobs.change(self.db.engine, job, self.config.owner, {"transfer": transfer}, None, self.clock()) or job
         )
         parts = await self._stream(provider, job, location, blob_key, upload_id)
-        if location.size == 0:
+        if not parts:
             await self.blobs.abort_multipart(blob_key, upload_id)
             checksum = await self.blobs.put_empty(blob_key, location.content_type)
         else:
             await self.blobs.complete_multipart(blob_key, upload_id, parts)
             checksum = composite_checksum([p.sha256 or "" for p in parts]) if all(p.sha256 for p in parts) else None
-        file = await self._create_file(job, file_id, blob_key, location, len(parts), checksum)
+        stored = sum(p.size for p in parts)
+        file = await self._create_file(job, file_id, blob_key, location, stored, len(parts), checksum)
         await self._complete(job, file)
 
     async def _stream(
@@ -293,19 +294,20 @@ class Worker:
         buffer = bytearray()
         done = 0
         size = self.config.part_size
-        job = await self._progress(job, 0, location.size)
+        total = location.size if location.size >= 0 else None
+        job = await self._progress(job, 0, total)
         async for chunk in provider.stream(location):
             buffer += chunk
             while len(buffer) >= size:
                 parts.append(await self.blobs.upload_part(blob_key, upload_id, len(parts) + 1, bytes(buffer[:size])))
                 del buffer[:size]
                 done += size
-                job = await self._progress(job, done, location.size)
+                job = await self._progress(job, done, total)
         if buffer:
             parts.append(await self.blobs.upload_part(blob_key, upload_id, len(parts) + 1, bytes(buffer)))
             done += len(buffer)
-            job = await self._progress(job, done, location.size)
-        if done != location.size:
+            job = await self._progress(job, done, total)
+        if location.size >= 0 and done != location.size:
             await self.blobs.abort_multipart(blob_key, upload_id)
             raise UpstreamError(
                 ErrorCode.UPSTREAM_FAILED, f"got {done} bytes, the upstream announced {location.size}", transient=True
@@ -349,6 +351,7 @@ class Worker:
         file_id: ObjectId,
         blob_key: str,
         location: ResultLocation,
+        size: int,
         parts: int,
         checksum: str | None,
     ) -> File:
@@ -369,7 +372,7 @@ class Worker:
                 folder_id=folder.id,
                 ancestors=[*folder.ancestors, folder.id],
                 owner_id=job.owner_id,
-                size=location.size,
+                size=size,
                 content_type=location.content_type,
                 checksum=checksum,
                 blob_key=blob_key,
@@ -400,7 +403,7 @@ class Worker:
                 if await tree.get_file(self.db.engine, file_id) is not None:
                     break  # inserted by an earlier attempt of this very job
                 continue
-            await tree.add_usage(self.db.engine, folder.organisation_id, location.size)
+            await tree.add_usage(self.db.engine, folder.organisation_id, size)
             return file
         found = await tree.get_file(self.db.engine, file_id)
         if found is None:

@@ -39,8 +39,9 @@ class UpstreamJob:
 @dataclass(frozen=True)
 class ResultLocation:
     href: str
-    size: int
+    size: int  # -1 when the upstream cannot say (a recorded stream)
     content_type: str
+    duration: float | None = None  # for streams: how long to record
 
 
 @dataclass(frozen=True)

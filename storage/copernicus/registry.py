@@ -9,6 +9,7 @@ import httpx
 
 from storage.copernicus.cads import CadsProvider
 from storage.copernicus.clms import ClmsProvider, load_service_key
+from storage.copernicus.ntrip import NtripProvider
 from storage.copernicus.provider import Provider
 
 
@@ -32,6 +33,7 @@ def build_providers(
     cads: dict[str, tuple[str | None, str | None]],
     http: httpx.AsyncClient,
     clms: tuple[str | None, str | None] = (None, None),
+    has: tuple[str | None, str | None, str | None] = (None, None, None),
 ) -> dict[str, Provider]:
     """One provider per configured upstream.
 
@@ -46,6 +48,9 @@ def build_providers(
     clms_url, clms_key = clms
     if clms_url and clms_key:
         providers["CLMS"] = ClmsProvider(clms_url, load_service_key(clms_key), http)
+    caster, user, password = has
+    if caster and user and password:
+        providers["GALILEO_HAS"] = NtripProvider(caster, user, password, http)
     return providers
 
 
