@@ -65,6 +65,7 @@ class WorkerConfig:
     backoff_cap: float = 300.0
     max_attempts: int = 8
     part_size: int = 16 * MiB
+    concurrency: int = 8  # submissions and downloads in flight per tick; memory: one part each
 
 
 class Worker:
@@ -126,22 +127,28 @@ class Worker:
 
     async def _handle(self, provider: Provider, group: list[CopernicusRequest]) -> None:
         polling: list[CopernicusRequest] = []
+        acting: list[CopernicusRequest] = []
         for job in group:
             if job.status in (RequestStatus.QUEUED, RequestStatus.RUNNING) and not job.cancel_requested:
                 polling.append(job)  # a read upstream: no side effect, no renewal needed
-                continue
-            # Claimed in a batch, handled one by one: renew the lease before any upstream side effect,
-            # and skip what another worker has taken over meanwhile.
-            if not await self._renew(job):
-                continue
-            if job.cancel_requested:
-                await self._guard(job, self._cancel(provider, job))
-            elif job.status is RequestStatus.PENDING:
-                await self._guard(job, self._submit(provider, job))
-            elif job.status is RequestStatus.DOWNLOADING:
-                await self._guard(job, self._download(provider, job))
             else:
-                polling.append(job)
+                acting.append(job)
+        limit = asyncio.Semaphore(self.config.concurrency)
+
+        async def act(job: CopernicusRequest) -> None:
+            async with limit:
+                # Claimed in a batch, handled later: renew the lease before any upstream side effect,
+                # and skip what another worker has taken over meanwhile.
+                if not await self._renew(job):
+                    return
+                if job.cancel_requested:
+                    await self._guard(job, self._cancel(provider, job))
+                elif job.status is RequestStatus.PENDING:
+                    await self._guard(job, self._submit(provider, job))
+                elif job.status is RequestStatus.DOWNLOADING:
+                    await self._guard(job, self._download(provider, job))
+
+        await asyncio.gather(*(act(job) for job in acting))
         if polling:
             try:
                 statuses = await provider.poll([j.upstream["id"] for j in polling])
