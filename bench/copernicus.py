@@ -66,7 +66,9 @@ async def _submit(http: httpx.AsyncClient, headers: dict[str, str], dataset: str
 
 async def _settle(http: httpx.AsyncClient, headers: dict[str, str]) -> None:
     body = {"query": COUNT, "variables": {"s": ["PENDING", "QUEUED", "RUNNING", "DOWNLOADING"]}}
-    for _ in range(600):
+    for _ in range(3600):
+        # A new token each time: settling may outlast one.
+        headers = {"Authorization": f"Bearer {await asyncio.to_thread(dev_token, 'alice')}"}
         answer = (await http.post("/graphql", json=body, headers=headers)).json()
         if not answer["data"]["copernicusRequests"]["edges"]:
             return

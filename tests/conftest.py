@@ -14,9 +14,11 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import httpx
 import pytest
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+from pymongo import MongoClient
 
 from devservices.api import serve_api, settings_for
 from devservices.services import Stack
@@ -93,8 +95,38 @@ def test_env(
 
 
 @pytest.fixture(scope="session")
-def settings(test_env: dict[str, str]) -> Settings:
-    return settings_for(test_env)
+def settings(test_env: dict[str, str]) -> Iterator[Settings]:
+    settings = settings_for(test_env)
+    try:
+        yield settings
+    finally:
+        _remove_run_data(settings)
+
+
+def _remove_run_data(settings: Settings) -> None:
+    """Drop this run's databases and bucket, whichever tests ran."""
+    client: MongoClient[Any] = MongoClient(settings.mongodb_url)
+    try:
+        for name in client.list_database_names():
+            if name.startswith(settings.mongodb_database):
+                client.drop_database(name)
+    finally:
+        client.close()
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=settings.s3_endpoint_url,
+        aws_access_key_id=settings.s3_access_key_id,
+        aws_secret_access_key=settings.s3_secret_access_key,
+        region_name=settings.s3_region,
+    )
+    bucket = settings.s3_bucket
+    for upload in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
+        s3.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+    s3.delete_bucket(Bucket=bucket)
 
 
 class MovableClock:
@@ -176,7 +208,6 @@ async def mongo(settings: Settings, api_url: str) -> AsyncIterator[AsyncIOMotorD
     try:
         yield client[settings.mongodb_database]
     finally:
-        await client.drop_database(settings.mongodb_database)
         client.close()
 
 

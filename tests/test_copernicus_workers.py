@@ -96,8 +96,7 @@ def isolated_api(isolated: Settings) -> Iterator[str]:
 async def database(isolated: Settings) -> Any:
     client: AsyncIOMotorClient[Any] = AsyncIOMotorClient(isolated.mongodb_url, tz_aware=True)
     yield client[isolated.mongodb_database]
-    await client.drop_database(isolated.mongodb_database)
-    client.close()
+    client.close()  # the run's databases are dropped at the end of the session
 
 
 async def _wait_all(client: GraphQLClient, ids: list[str], within: float) -> list[dict[str, Any]]:

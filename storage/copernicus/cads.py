@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from storage.copernicus.http import check, stream_result
 from storage.copernicus.provider import Dataset, ErrorCode, ResultLocation, UpstreamError, UpstreamJob
 
 LIST_LIMIT = 500
@@ -29,38 +30,6 @@ STATUS_MAP = {
     "dismissed": "CANCELLED",
     "deleted": "CANCELLED",
 }
-
-
-def _detail(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:300]
-    if isinstance(body, dict):
-        return "; ".join(str(body[k]) for k in ("title", "detail") if body.get(k))[:500]
-    return str(body)[:300]
-
-
-def check(response: httpx.Response) -> None:
-    """Turn an error answer into the UpstreamError it means."""
-    status = response.status_code
-    if status < 400:
-        return
-    detail = _detail(response)
-    if status == 429:
-        retry = response.headers.get("Retry-After")
-        raise UpstreamError(
-            ErrorCode.RATE_LIMITED, detail or "rate limited", transient=True, retry_after=float(retry or 30)
-        )
-    if status in (401,):
-        raise UpstreamError(ErrorCode.UPSTREAM_AUTH, detail or "upstream refused our credentials")
-    if status == 403:
-        if "licen" in detail.lower():
-            raise UpstreamError(ErrorCode.LICENCE_NOT_ACCEPTED, detail)
-        raise UpstreamError(ErrorCode.UPSTREAM_AUTH, detail)
-    if status >= 500:
-        raise UpstreamError(ErrorCode.UPSTREAM_FAILED, detail or f"upstream answered {status}", transient=True)
-    raise UpstreamError(ErrorCode.INVALID_REQUEST, detail or f"upstream answered {status}")
 
 
 class CadsProvider:
@@ -136,13 +105,5 @@ class CadsProvider:
             for c in response.json().get("collections", [])
         ]
 
-    async def stream(self, location: ResultLocation) -> AsyncIterator[bytes]:
-        try:
-            async with self.http.stream("GET", location.href) as response:
-                if response.status_code == 404:
-                    raise UpstreamError(ErrorCode.RESULTS_EXPIRED, "the upstream no longer holds the result")
-                check(response)
-                async for chunk in response.aiter_bytes(1024 * 1024):
-                    yield chunk
-        except httpx.TransportError as error:
-            raise UpstreamError(ErrorCode.UPSTREAM_FAILED, f"download interrupted: {error}", transient=True) from None
+    def stream(self, location: ResultLocation) -> AsyncIterator[bytes]:
+        return stream_result(self.http, location, "the upstream")

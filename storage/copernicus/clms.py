@@ -23,7 +23,7 @@ import httpx
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from storage.copernicus.cads import check
+from storage.copernicus.http import check, stream_result
 from storage.copernicus.provider import Dataset, ErrorCode, ResultLocation, UpstreamError, UpstreamJob
 
 STATUS_MAP = {
@@ -156,13 +156,5 @@ class ClmsProvider:
             for item in response.json().get("items", [])
         ]
 
-    async def stream(self, location: ResultLocation) -> AsyncIterator[bytes]:
-        try:
-            async with self.http.stream("GET", location.href) as response:
-                if response.status_code == 404:
-                    raise UpstreamError(ErrorCode.RESULTS_EXPIRED, "CLMS no longer holds the result")
-                check(response)
-                async for chunk in response.aiter_bytes(1024 * 1024):
-                    yield chunk
-        except httpx.TransportError as error:
-            raise UpstreamError(ErrorCode.UPSTREAM_FAILED, f"download interrupted: {error}", transient=True) from None
+    def stream(self, location: ResultLocation) -> AsyncIterator[bytes]:
+        return stream_result(self.http, location, "CLMS")

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from storage.copernicus.cads import check
+from storage.copernicus.http import check
 from storage.copernicus.provider import Dataset, ErrorCode, ResultLocation, UpstreamError, UpstreamJob
 
 HEADERS = {"Ntrip-Version": "Ntrip/2.0", "User-Agent": "NTRIP Strata/0.1"}
