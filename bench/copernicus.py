@@ -34,24 +34,26 @@ mutation($d: String!, $r: JSON!) {
 COUNT = "query($s: [CopernicusRequestStatus!]) { copernicusRequests(status: $s, first: 100) { edges { node { id } } } }"
 
 
-async def _follower(url: str, token: str, request_id: str, delays: list[float]) -> None:
-    """Follow one request to its end, noting how late each step arrives."""
+async def _follower(
+    url: str, token: str, request_id: str, delays: list[float], ready: asyncio.Event, start: list[datetime]
+) -> None:
+    """Follow one request to its end; steps after everyone listens count towards the delay."""
     async with connect(url, subprotocols=["graphql-transport-ws"], max_queue=None) as ws:  # type: ignore[list-item]
         await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
         await ws.recv()
         query = "subscription($id: ID!) { copernicusRequestUpdated(id: $id) { event { seq at } } }"
         subscribe = {"query": query, "variables": {"id": request_id}}
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
-        listening_since = datetime.now(UTC)
         async for raw in ws:
             message = json.loads(raw)
             if message["type"] == "complete":
                 return
             if not message["payload"].get("data"):
                 raise RuntimeError(f"subscription ended with {message['payload']}")
+            ready.set()  # history so far has arrived: this subscriber is live
             event = message["payload"]["data"]["copernicusRequestUpdated"]["event"]
             at = datetime.fromisoformat(event["at"])
-            if at >= listening_since:  # steps from before the subscription are history, not news
+            if start and at >= start[0]:
                 delays.append((datetime.now(UTC) - at).total_seconds())
 
 
@@ -119,16 +121,22 @@ async def run(job_count: int, subscriber_count: int) -> list[str]:
                     token = dev_token("alice")
                     headers = {"Authorization": f"Bearer {token}"}
                     # 2. many subscribers: how late they hear
-                    fake.plans["bench-followed"] = Plan(queued_seconds=2, running_seconds=2, size=1000)
+                    # Jobs wait upstream long enough for every subscriber to be listening first.
+                    fake.plans["bench-followed"] = Plan(queued_seconds=30, running_seconds=3, size=1000)
                     followed = await _submit(http, headers, "bench-followed", 50)
                     delays: list[float] = []
+                    start: list[datetime] = []
                     ws_url = url.replace("http", "ws", 1) + "/graphql"
-                    await asyncio.gather(
-                        *(
-                            _follower(ws_url, token, followed[i % len(followed)], delays)
-                            for i in range(subscriber_count)
+                    readies = [asyncio.Event() for _ in range(subscriber_count)]
+                    followers = [
+                        asyncio.create_task(
+                            _follower(ws_url, token, followed[i % len(followed)], delays, readies[i], start)
                         )
-                    )
+                        for i in range(subscriber_count)
+                    ]
+                    await asyncio.gather(*(r.wait() for r in readies))
+                    start.append(datetime.now(UTC))
+                    await asyncio.gather(*followers)
             quantiles = statistics.quantiles(delays, n=100)
             return [
                 f"## Copernicus: {job_count} jobs in flight on one fake CADS account",
@@ -139,7 +147,7 @@ async def run(job_count: int, subscriber_count: int) -> list[str]:
                 f"- upstream requests per completed job, from submission to download: {per_job:.2f}",
                 f"- all {job_count} finished {settled:.0f} s after the 5 s window (the fake's jobs take 20 s)",
                 "",
-                f"## {subscriber_count} subscribers on one API process, following 50 jobs",
+                f"## {subscriber_count} subscribers on one API process, following 50 jobs (after all listen)",
                 "",
                 f"- {len(delays)} deliveries; delay from a status change to delivery: "
                 f"p50 {statistics.median(delays) * 1000:.0f} ms, p99 {quantiles[98] * 1000:.0f} ms",

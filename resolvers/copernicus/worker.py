@@ -84,6 +84,7 @@ class Worker:
         self.box = box
         self.config = config
         self.clock = clock
+        self._listed_at: dict[int, datetime] = {}  # per upstream account: when we last listed its jobs
 
     async def run(self, stop: asyncio.Event) -> None:
         try:
@@ -149,7 +150,15 @@ class Worker:
                     await self._guard(job, self._download(provider, job))
 
         await asyncio.gather(*(act(job) for job in acting))
+        last = self._listed_at.get(id(provider))
+        if polling and last is not None and self.clock() - last < self.config.poll_every:
+            # Listed moments ago: gather these into the next listing instead of asking again.
+            await jobs.reschedule(
+                self.db.engine, [j.id for j in polling], self.config.owner, last + self.config.poll_every
+            )
+            polling = []
         if polling:
+            self._listed_at[id(provider)] = self.clock()
             try:
                 statuses = await provider.poll([j.upstream["id"] for j in polling])
             except UpstreamError as error:
