@@ -57,6 +57,10 @@ async def _follower(
                 delays.append((datetime.now(UTC) - at).total_seconds())
 
 
+def _list_calls(requests: list[tuple[str, str]]) -> int:
+    return sum(1 for method, path in requests if method == "GET" and path == "/api/retrieve/v1/jobs")
+
+
 async def _submit(http: httpx.AsyncClient, headers: dict[str, str], dataset: str, count: int) -> list[str]:
     ids = []
     for n in range(count):
@@ -102,10 +106,10 @@ async def run(job_count: int, subscriber_count: int) -> list[str]:
                     submitted = time.monotonic() - begin
                     await asyncio.sleep(3)
                     window_start = len(fake.requests)
-                    lists_before = fake.calls("GET", "/api/retrieve/v1/jobs")
+                    lists_before = _list_calls(fake.requests)
                     await asyncio.sleep(5)
                     window = fake.requests[window_start:]
-                    list_calls = fake.calls("GET", "/api/retrieve/v1/jobs") - lists_before
+                    list_calls = _list_calls(fake.requests) - lists_before
                     single_calls = sum(1 for m, p in window if m == "GET" and p.count("/") == 5)
                     settle_started = time.monotonic()
                     await _settle(http, headers)
