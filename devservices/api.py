@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,21 +72,74 @@ class ProcessIO:
         return int(counts["rchar"]) + int(counts["wchar"])
 
 
-@contextlib.contextmanager
-def api_process(env: dict[str, str]) -> Iterator[tuple[str, ProcessIO]]:
+@dataclass
+class StrataProcess:
+    """A ``strata serve`` or ``strata worker`` of its own, as Kubernetes would run one."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+    @property
+    def io(self) -> ProcessIO:
+        return ProcessIO(self.process.pid)
+
+    def terminate(self, timeout: float = 60) -> int:
+        """SIGTERM, as a pod's shutdown sends, then wait for the graceful exit."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=timeout)
+
+
+def start_process(command: str, env: dict[str, str]) -> StrataProcess:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "graphql_api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "graphql_api.cli", command, "--host", "127.0.0.1", "--port", str(port)],
         env={**os.environ, **env},
     )
-    url = f"http://127.0.0.1:{port}"
+    started = StrataProcess(f"http://127.0.0.1:{port}", process)
+    deadline = time.monotonic() + 60
+    while not http_ok(f"{started.url}/readyz"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            started.terminate()
+            raise RuntimeError(f"strata {command} did not become ready")
+        time.sleep(0.2)
+    return started
+
+
+@contextlib.contextmanager
+def strata_processes(command: str, env: dict[str, str], count: int = 1) -> Iterator[list[StrataProcess]]:
+    """``count`` processes of ``strata serve`` or ``strata worker``, stopped by SIGTERM on exit."""
+    started: list[StrataProcess] = []
     try:
-        deadline = time.monotonic() + 60
-        while not http_ok(f"{url}/readyz"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the API did not become ready")
-            time.sleep(0.2)
-        yield url, ProcessIO(process.pid)
+        for _ in range(count):
+            started.append(start_process(command, env))
+        yield started
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        for each in started:
+            if each.process.poll() is None:
+                each.process.send_signal(signal.SIGTERM)
+        for each in started:
+            each.process.wait(timeout=60)
+
+
+@contextlib.contextmanager
+def api_process(env: dict[str, str]) -> Iterator[tuple[str, ProcessIO]]:
+    with strata_processes("serve", env) as [api]:
+        yield api.url, api.io
+
+
+def strata_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes a child process use the same stores and issuer as ``settings``."""
+    return {
+        "STRATA_MONGODB_URL": settings.mongodb_url,
+        "STRATA_MONGODB_DATABASE": settings.mongodb_database,
+        "STRATA_S3_ENDPOINT_URL": settings.s3_endpoint_url or "",
+        "STRATA_S3_ACCESS_KEY_ID": settings.s3_access_key_id or "",
+        "STRATA_S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key or "",
+        "STRATA_S3_BUCKET": settings.s3_bucket,
+        "STRATA_CDS_URL": settings.cds_url or "",
+        "STRATA_CDS_KEY": settings.cds_key or "",
+        "STRATA_OIDC_ISSUER": settings.oidc_issuer,
+        "STRATA_OIDC_AUDIENCE": settings.oidc_audience,
+        "STRATA_LOG_LEVEL": "WARNING",
+    }

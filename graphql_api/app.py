@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from graphql_api.auth import TokenVerifier, VerifierConfig
 from graphql_api.context import Context
 from graphql_api.limits import BodySizeLimitMiddleware
+from graphql_api.metrics import WORKER_IN_FLIGHT, CountingTransport, metrics_response, upstream_namer
 from graphql_api.observability import RequestIdMiddleware, configure_logging
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
@@ -89,23 +90,22 @@ def _verifier_config(settings: Settings) -> VerifierConfig:
     )
 
 
-async def _readiness(state: AppState) -> dict[str, str]:
-    timeout = state.settings.readiness_timeout_seconds
+async def readiness(probes: Mapping[str, Awaitable[Any]], within: float) -> Response:
+    """200 when every dependency answers within ``within`` seconds, else 503 naming the ones that did not."""
 
-    async def check(name: str, probe: Any) -> tuple[str, str]:
+    async def check(name: str, probe: Awaitable[Any]) -> tuple[str, str]:
         try:
-            await asyncio.wait_for(probe, timeout)
+            await asyncio.wait_for(probe, within)
         except Exception as error:
             log.warning("readiness: %s unavailable: %s %s", name, type(error).__name__, error)
             return name, f"unavailable: {type(error).__name__}"
         return name, "ok"
 
-    results = await asyncio.gather(
-        check("mongodb", state.db.ping()),
-        check("s3", state.blobs.ping()),
-        check("issuer", state.verifier.discovery()),
+    checks = dict(await asyncio.gather(*(check(name, probe) for name, probe in probes.items())))
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "unready", "checks": checks}, status_code=200 if ready else 503
     )
-    return dict(results)
 
 
 async def healthz(request: Request) -> Response:
@@ -113,11 +113,14 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    checks = await _readiness(request.app.state.strata)
-    ready = all(v == "ok" for v in checks.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "unready", "checks": checks}, status_code=200 if ready else 503
-    )
+    state: AppState = request.app.state.strata
+    probes = {"mongodb": state.db.ping(), "s3": state.blobs.ping(), "issuer": state.verifier.discovery()}
+    return await readiness(probes, state.settings.readiness_timeout_seconds)
+
+
+async def metrics(request: Request) -> Response:
+    state: AppState = request.app.state.strata
+    return await metrics_response(state.db)
 
 
 def _limits(settings: Settings) -> TransferLimits:
@@ -153,9 +156,18 @@ def _worker_config(settings: Settings) -> WorkerConfig:
     )
 
 
+def _upstream_urls(settings: Settings) -> dict[str, str | None]:
+    return {"CDS": settings.cds_url, "ADS": settings.ads_url, "EWDS": settings.ewds_url, "CLMS": settings.clms_url}
+
+
+def _upstream_client(settings: Settings) -> httpx.AsyncClient:
+    """The client every Copernicus call goes through, counted per upstream for /metrics."""
+    transport = CountingTransport(httpx.AsyncHTTPTransport(), upstream_namer(_upstream_urls(settings)))
+    return httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True, transport=transport)
+
+
 def _upstreams(settings: Settings, upstream: httpx.AsyncClient) -> Upstreams:
-    urls = {"CDS": settings.cds_url, "ADS": settings.ads_url, "EWDS": settings.ewds_url, "CLMS": settings.clms_url}
-    return Upstreams(urls, _providers(settings, upstream), upstream)
+    return Upstreams(_upstream_urls(settings), _providers(settings, upstream), upstream)
 
 
 def _box(settings: Settings) -> SecretBox | None:
@@ -177,21 +189,52 @@ def _worker(state: AppState) -> Worker:
     return Worker(state.db, state.blobs, state.upstreams, state.box, _worker_config(state.settings), state.clock)
 
 
-async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
-    """The worker on its own: the same clients as the API, no HTTP server."""
-    db = Database.connect(settings.mongodb_url, settings.mongodb_database, timeout_ms=settings.mongodb_timeout_ms)
-    try:
-        async with (
-            BlobStore.open(_blob_config(settings)) as blobs,
-            httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True) as upstream,
-        ):
-            await db.ensure_indexes()
-            upstreams = _upstreams(settings, upstream)
-            config = _worker_config(settings)
-            log.info("Copernicus worker %s started", config.owner)
-            await Worker(db, blobs, upstreams, _box(settings), config, lambda: datetime.now(UTC)).run(stop)
-    finally:
-        db.close()
+def create_worker_app(settings: Settings) -> Starlette:
+    """The worker on its own (``strata worker``): the same clients as the API, and only
+    /healthz, /readyz and /metrics over HTTP. The server's shutdown (SIGTERM) stops the worker,
+    which hands its downloads and leases back before the process ends."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = Database.connect(settings.mongodb_url, settings.mongodb_database, timeout_ms=settings.mongodb_timeout_ms)
+        try:
+            async with BlobStore.open(_blob_config(settings)) as blobs, _upstream_client(settings) as upstream:
+                await db.ensure_indexes()
+                config = _worker_config(settings)
+                worker = Worker(db, blobs, _upstreams(settings, upstream), _box(settings), config, _now)
+                app.state.worker = worker
+                app.state.db = db
+                app.state.blobs = blobs
+                stop = asyncio.Event()
+                running = asyncio.create_task(worker.run(stop, settings.shutdown_grace_seconds), name="worker")
+                log.info("Copernicus worker %s started", config.owner)
+                try:
+                    yield
+                finally:
+                    stop.set()
+                    await running
+                    log.info("Copernicus worker %s stopped; its leases are released", config.owner)
+        finally:
+            db.close()
+
+    async def ready(request: Request) -> Response:
+        state = request.app.state
+        return await readiness(
+            {"mongodb": state.db.ping(), "s3": state.blobs.ping()}, settings.readiness_timeout_seconds
+        )
+
+    async def worker_metrics(request: Request) -> Response:
+        WORKER_IN_FLIGHT.set(request.app.state.worker.in_flight)
+        return await metrics_response(request.app.state.db)
+
+    return Starlette(
+        routes=[Route("/healthz", healthz), Route("/readyz", ready), Route("/metrics", worker_metrics)],
+        lifespan=lifespan,
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def create_app(
@@ -218,7 +261,7 @@ def create_app(
             async with (
                 BlobStore.open(_blob_config(settings)) as blobs,
                 httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False) as http,
-                httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True) as upstream,
+                _upstream_client(settings) as upstream,
             ):
                 await db.ensure_indexes()
                 await blobs.ensure_bucket(settings.s3_cors_origins)
@@ -240,16 +283,18 @@ def create_app(
                 ]
                 worker = None
                 if settings.copernicus_worker and (state.providers or state.box):
-                    worker = asyncio.create_task(_worker(state).run(stop), name="copernicus-worker")
+                    worker = asyncio.create_task(
+                        _worker(state).run(stop, settings.shutdown_grace_seconds), name="copernicus-worker"
+                    )
                 log.info("Strata API started")
                 try:
                     yield
                 finally:
                     stop.set()
                     if worker is not None:
-                        # Let the worker hand its leases back, so another replica takes over at once.
+                        # The worker hands its downloads and leases back, so another replica takes over at once.
                         with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                            await asyncio.wait_for(worker, 10)
+                            await asyncio.wait_for(worker, settings.shutdown_grace_seconds + 5)
                     for task in background:
                         task.cancel()
                     for task in background:
@@ -259,7 +304,7 @@ def create_app(
             db.close()
 
     app = Starlette(
-        routes=[Route("/healthz", healthz), Route("/readyz", readyz)],
+        routes=[Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)],
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),

@@ -24,7 +24,7 @@ def _serve(args: argparse.Namespace) -> int:
         log_config=None,
         proxy_headers=True,
         ws_max_size=settings.max_body_bytes,
-        timeout_graceful_shutdown=20,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
     )
     return 0
 
@@ -53,23 +53,21 @@ def _quota(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    """Run only the Copernicus worker (its own Deployment); SIGTERM hands its leases back."""
-    import asyncio
-    import signal
+    """Run only the Copernicus worker (its own Deployment); SIGTERM hands its downloads and leases back."""
+    import uvicorn
 
-    from graphql_api.app import configure, run_worker
+    from graphql_api.app import configure, create_worker_app
 
     settings = Settings()
     configure(settings)
-
-    async def run() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
-        await run_worker(settings, stop)
-
-    asyncio.run(run())
+    uvicorn.run(
+        create_worker_app(settings),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+    )
     return 0
 
 
@@ -181,7 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     export = commands.add_parser("export-schema", help="print the GraphQL SDL (or write it with -o)")
     export.add_argument("-o", "--output")
     export.set_defaults(handler=_export_schema)
-    worker = commands.add_parser("worker", help="run the Copernicus worker alone (no HTTP)")
+    worker = commands.add_parser("worker", help="run the Copernicus worker alone (HTTP only for probes and metrics)")
+    worker.add_argument("--host", default="127.0.0.1")
+    worker.add_argument("--port", type=int, default=9100)
     worker.set_defaults(handler=_worker)
     quota = commands.add_parser("quota", help="operator: set an organisation's storage quota (-1 removes it)")
     quota.add_argument("slug")

@@ -10,6 +10,7 @@ from bson import ObjectId
 from strawberry import relay
 
 from graphql_api.context import Info
+from graphql_api.metrics import active_subscription
 from graphql_api.types import ids
 from graphql_api.types.common import DEFAULT_PAGE, After, Connection, First, connection
 from graphql_api.types.copernicus import (
@@ -101,22 +102,23 @@ class CopernicusSubscriptions:
             raise NotFound("request not found")
         hub = info.context.state.hub
         assert hub is not None
-        async with hub.listen(request_id=request_id) as queue:
-            # Read again after listening starts, so no step falls between the two.
-            job = await requests.visible(info.context.state.db, principal, request_id) or job
-            delivered = 0
-            while True:
-                for entry in job.history:
-                    if entry["seq"] > delivered:
-                        delivered = entry["seq"]
-                        yield CopernicusRequestUpdate(
-                            event=CopernicusRequestEvent.from_entry(entry),
-                            request=CopernicusRequest.from_document(job),
-                        )
-                if jobs.is_terminal(job.status) and delivered >= len(job.history):
-                    return
-                job = await queue.get()
-                await _still_allowed(info, job)
+        with active_subscription("copernicusRequestUpdated"):
+            async with hub.listen(request_id=request_id) as queue:
+                # Read again after listening starts, so no step falls between the two.
+                job = await requests.visible(info.context.state.db, principal, request_id) or job
+                delivered = 0
+                while True:
+                    for entry in job.history:
+                        if entry["seq"] > delivered:
+                            delivered = entry["seq"]
+                            yield CopernicusRequestUpdate(
+                                event=CopernicusRequestEvent.from_entry(entry),
+                                request=CopernicusRequest.from_document(job),
+                            )
+                    if jobs.is_terminal(job.status) and delivered >= len(job.history):
+                        return
+                    job = await queue.get()
+                    await _still_allowed(info, job)
 
     @strawberry.subscription(description="Every step of all your requests, as they happen.")
     async def copernicus_requests_updated(self, info: Info) -> AsyncGenerator[CopernicusRequestUpdate, None]:
@@ -124,19 +126,20 @@ class CopernicusSubscriptions:
         hub = info.context.state.hub
         assert hub is not None
         delivered: dict[ObjectId, int] = {}
-        async with hub.listen(owner_id=principal.user_id) as queue:
-            while True:
-                job = await queue.get()
-                await _still_allowed(info, job)
-                seen = delivered.get(job.id, 0)
-                for entry in job.history:
-                    if entry["seq"] > seen:
-                        seen = entry["seq"]
-                        yield CopernicusRequestUpdate(
-                            event=CopernicusRequestEvent.from_entry(entry),
-                            request=CopernicusRequest.from_document(job),
-                        )
-                delivered[job.id] = seen
+        with active_subscription("copernicusRequestsUpdated"):
+            async with hub.listen(owner_id=principal.user_id) as queue:
+                while True:
+                    job = await queue.get()
+                    await _still_allowed(info, job)
+                    seen = delivered.get(job.id, 0)
+                    for entry in job.history:
+                        if entry["seq"] > seen:
+                            seen = entry["seq"]
+                            yield CopernicusRequestUpdate(
+                                event=CopernicusRequestEvent.from_entry(entry),
+                                request=CopernicusRequest.from_document(job),
+                            )
+                    delivered[job.id] = seen
 
 
 async def _still_allowed(info: Info, job: CopernicusRequestDocument) -> None:

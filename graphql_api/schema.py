@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 from graphql_api.context import Info
 from graphql_api.copernicus_fields import CopernicusQueries, CopernicusSubscriptions
 from graphql_api.errors import MaskInternalErrors, log_errors
+from graphql_api.metrics import OperationMetrics
 from graphql_api.mutations.copernicus import CopernicusMutations
 from graphql_api.mutations.files import BoundingBoxInput, FileMutations, TimeRangeInput
 from graphql_api.mutations.folders import FolderMutations
@@ -142,6 +143,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: ValidationCache(maxsize=settings.parser_cache_size),
         MaskInternalErrors,
+        OperationMetrics,
     ]
     return StrataSchema(
         query=Query,

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     copernicus_catalogue_cache_seconds: float = 600.0
     subscription_watch_seconds: float = 0.25
 
+    shutdown_grace_seconds: float = Field(
+        default=20.0, description="After SIGTERM: time for in-flight requests and downloads to finish"
+    )
+    otel_endpoint: str | None = Field(default=None, description="OTLP/HTTP collector; set to switch tracing on")
+    otel_service_name: str = "strata"
+
     graphiql: bool = True
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -81,6 +82,20 @@ async def test_life_cycle_ends_in_a_file(as_user: Any, fake_cads: FakeCads) -> N
     assert file["provenance"]["sourceKind"] == "COPERNICUS"
     expected = b"".join(payload_bytes(done["upstreamJobId"], 12 * 1024 * 1024 + 5))
     assert await download_bytes(file["download"]["url"], file["download"]["parts"]) == expected
+
+
+async def test_polling_goes_on_when_the_clock_steps_back(as_user: Any, fake_cads: FakeCads, clock: Any) -> None:
+    # Wall clocks jump (NTP, tests): a listing stamped two hours ahead must not park later jobs for two hours.
+    alice = as_user("alice")
+    clock.advance(timedelta(hours=2))
+    ahead = _dataset("ahead")
+    fake_cads.plans[ahead] = Plan(queued_seconds=0.3, size=10)
+    assert (await _until(alice, await _request(alice, ahead, {"x": 1}), TERMINAL))["status"] == "COMPLETED"
+    clock.offset = timedelta()
+    behind = _dataset("behind")
+    fake_cads.plans[behind] = Plan(queued_seconds=0.3, size=10)
+    done = await _until(alice, await _request(alice, behind, {"x": 1}), TERMINAL)
+    assert done["status"] == "COMPLETED", done
 
 
 async def test_identical_request_reuses_the_result_or_joins_the_job(as_user: Any, fake_cads: FakeCads) -> None:

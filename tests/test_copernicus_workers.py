@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +19,7 @@ from botocore.exceptions import ClientError
 from motor.motor_asyncio import AsyncIOMotorClient
 from websockets.asyncio.client import connect
 
-from devservices.api import api_process, serve_api
+from devservices.api import api_process, serve_api, strata_env, strata_processes
 from graphql_api.settings import Settings
 from tests.fake_cads import KEY, FakeCads, Plan
 from tests.graphql import GraphQLClient
@@ -52,38 +50,18 @@ def isolated(settings: Settings, fake_cads: FakeCads) -> Settings:
 
 def _env(settings: Settings) -> dict[str, str]:
     return {
-        **os.environ,
-        "STRATA_MONGODB_URL": settings.mongodb_url,
-        "STRATA_MONGODB_DATABASE": settings.mongodb_database,
-        "STRATA_S3_ENDPOINT_URL": settings.s3_endpoint_url or "",
-        "STRATA_S3_ACCESS_KEY_ID": settings.s3_access_key_id or "",
-        "STRATA_S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key or "",
-        "STRATA_S3_BUCKET": settings.s3_bucket,
-        "STRATA_CDS_URL": settings.cds_url or "",
-        "STRATA_CDS_KEY": settings.cds_key or "",
+        **strata_env(settings),
         "STRATA_COPERNICUS_POLL_SECONDS": "0.2",
         "STRATA_COPERNICUS_IDLE_SLEEP_SECONDS": "0.1",
         "STRATA_COPERNICUS_LEASE_SECONDS": "2",
         "STRATA_COPERNICUS_PART_BYTES": str(5 * 1024 * 1024),
-        "STRATA_OIDC_ISSUER": settings.oidc_issuer,
-        "STRATA_OIDC_AUDIENCE": settings.oidc_audience,
-        "STRATA_LOG_LEVEL": "WARNING",
     }
 
 
 @contextlib.contextmanager
 def workers(settings: Settings, count: int) -> Iterator[list[subprocess.Popen[bytes]]]:
-    started = [
-        subprocess.Popen([sys.executable, "-m", "graphql_api.cli", "worker"], env=_env(settings)) for _ in range(count)
-    ]
-    try:
-        yield started
-    finally:
-        for process in started:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in started:
-            process.wait(timeout=30)
+    with strata_processes("worker", _env(settings), count) as started:
+        yield [w.process for w in started]
 
 
 @pytest.fixture(scope="module")

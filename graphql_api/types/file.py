@@ -11,6 +11,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from graphql_api.context import Info
+from graphql_api.metrics import PRESIGNED_URLS
 from graphql_api.types.common import BigInt
 from resolvers import access, shares, transfers
 from storage.models import File as FileDocument
@@ -71,6 +72,7 @@ class PartUrl:
 
     @classmethod
     def from_part(cls, part: transfers.PartUrl) -> PartUrl:
+        PRESIGNED_URLS.labels("upload_part").inc()
         return cls(
             part_number=part.part_number, url=part.url, headers=[Header(name=n, value=v) for n, v in part.headers]
         )
@@ -204,6 +206,7 @@ class File(relay.Node):
         if found is None:
             return None
         await shares.record_access(state.db, principal, self.document)
+        PRESIGNED_URLS.labels("download").inc()
         parts = [
             ByteRange(part_number=r.part_number, range_start=BigInt(r.start), range_end=BigInt(r.end))
             for r in found.parts

@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from bson import ObjectId
 
@@ -54,6 +56,10 @@ EXTENSIONS = {
 }
 
 
+class HandedBack(Exception):
+    """A download stopped at shutdown; its job is free for another worker."""
+
+
 @dataclass(frozen=True)
 class WorkerConfig:
     owner: str
@@ -65,7 +71,7 @@ class WorkerConfig:
     backoff_cap: float = 300.0
     max_attempts: int = 8
     part_size: int = 16 * MiB
-    concurrency: int = 8  # submissions and downloads in flight per tick; memory: one part each
+    concurrency: int = 8  # submissions and downloads in flight at once; memory: one part each
 
 
 class Worker:
@@ -84,9 +90,18 @@ class Worker:
         self.box = box
         self.config = config
         self.clock = clock
-        self._listed_at: dict[int, datetime] = {}  # per upstream account: when we last listed its jobs
+        # Per upstream account, when we last listed its jobs: a local rate limit, so it runs on the
+        # monotonic clock; the injected clock may jump (NTP, tests) and must not stall polling.
+        self._listed_at: dict[tuple[str, ObjectId | None], float] = {}
+        self._slots = asyncio.Semaphore(config.concurrency)  # memory: one part per download in flight
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._busy: set[ObjectId] = set()
+        self._stop = asyncio.Event()
 
-    async def run(self, stop: asyncio.Event) -> None:
+    async def run(self, stop: asyncio.Event, grace: float = 20.0) -> None:
+        """Tick until ``stop``; then hand back what is in hand: downloads stop at their next part,
+        abort their multipart upload, and every lease is released so another replica takes over."""
+        self._stop = stop
         try:
             while not stop.is_set():
                 try:
@@ -98,24 +113,36 @@ class Worker:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), self.config.idle_sleep)
         finally:
+            if self._inflight:
+                _, late = await asyncio.wait(self._inflight, timeout=grace)
+                for task in late:
+                    task.cancel()
+                await asyncio.gather(*late, return_exceptions=True)
             await jobs.release_all(self.db.engine, self.config.owner)
 
     async def tick(self) -> int:
-        """Claim what is due, then handle it per upstream account: one listing call per account."""
+        """Claim what is due and poll it per upstream account (one listing call per account);
+        submissions, downloads and cancels run in the background, so a long download never
+        holds up the polling of everything else."""
         claimed = await jobs.claim_batch(
             self.db.engine, self.config.owner, self.clock(), self.config.lease, self.config.batch
         )
         by_account: dict[tuple[str, ObjectId | None], list[CopernicusRequest]] = defaultdict(list)
         for job in claimed:
-            by_account[(job.service, job.key_owner_id)].append(job)
+            if job.id not in self._busy:
+                by_account[(job.service, job.key_owner_id)].append(job)
         for (service, key_owner), group in by_account.items():
             provider = await self._provider(service, key_owner)
             if provider is None:
                 for job in group:
                     await self._fail(job, ErrorCode.UPSTREAM_AUTH, f"no usable {service} key for this request")
                 continue
-            await self._handle(provider, group)
+            await self._handle(provider, (service, key_owner), group)
         return len(claimed)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._inflight)
 
     async def _provider(self, service: str, key_owner: ObjectId | None) -> Provider | None:
         """The platform's account, or the requester's own (one batch poll per account either way)."""
@@ -126,7 +153,9 @@ class Worker:
             return None
         return self.upstreams.with_key(service, key)
 
-    async def _handle(self, provider: Provider, group: list[CopernicusRequest]) -> None:
+    async def _handle(
+        self, provider: Provider, account: tuple[str, ObjectId | None], group: list[CopernicusRequest]
+    ) -> None:
         polling: list[CopernicusRequest] = []
         acting: list[CopernicusRequest] = []
         for job in group:
@@ -134,31 +163,21 @@ class Worker:
                 polling.append(job)  # a read upstream: no side effect, no renewal needed
             else:
                 acting.append(job)
-        limit = asyncio.Semaphore(self.config.concurrency)
-
-        async def act(job: CopernicusRequest) -> None:
-            async with limit:
-                # Claimed in a batch, handled later: renew the lease before any upstream side effect,
-                # and skip what another worker has taken over meanwhile.
-                if not await self._renew(job):
-                    return
-                if job.cancel_requested:
-                    await self._guard(job, self._cancel(provider, job))
-                elif job.status is RequestStatus.PENDING:
-                    await self._guard(job, self._submit(provider, job))
-                elif job.status is RequestStatus.DOWNLOADING:
-                    await self._guard(job, self._download(provider, job))
-
-        await asyncio.gather(*(act(job) for job in acting))
-        last = self._listed_at.get(id(provider))
-        if polling and last is not None and self.clock() - last < self.config.poll_every:
+        room = 2 * self.config.concurrency - len(self._busy)
+        for job in acting[: max(room, 0)]:
+            self._spawn(provider, job)
+        if overflow := acting[max(room, 0) :]:
+            # More side effects than slots: let go of the rest now, for a less busy replica or a later tick.
+            await jobs.reschedule(self.db.engine, [j.id for j in overflow], self.config.owner, self.clock())
+        since = time.monotonic() - self._listed_at.get(account, -math.inf)
+        wait = self.config.poll_every.total_seconds() - since
+        if polling and wait > 0:
             # Listed moments ago: gather these into the next listing instead of asking again.
-            await jobs.reschedule(
-                self.db.engine, [j.id for j in polling], self.config.owner, last + self.config.poll_every
-            )
+            next_at = self.clock() + timedelta(seconds=wait)
+            await jobs.reschedule(self.db.engine, [j.id for j in polling], self.config.owner, next_at)
             polling = []
         if polling:
-            self._listed_at[id(provider)] = self.clock()
+            self._listed_at[account] = time.monotonic()
             try:
                 statuses = await provider.poll([j.upstream["id"] for j in polling])
             except UpstreamError as error:
@@ -175,6 +194,37 @@ class Worker:
             if unchanged:
                 later = self.clock() + self.config.poll_every
                 await jobs.reschedule(self.db.engine, unchanged, self.config.owner, later)
+
+    def _spawn(self, provider: Provider, job: CopernicusRequest) -> None:
+        self._busy.add(job.id)
+        task = asyncio.create_task(self._act(provider, job), name=f"copernicus-{job.id}")
+        self._inflight.add(task)
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._inflight.discard(finished)
+            self._busy.discard(job.id)
+            if not finished.cancelled() and finished.exception() is not None:
+                log.error("request %s: worker step failed", job.id, exc_info=finished.exception())
+
+        task.add_done_callback(done)
+
+    async def _act(self, provider: Provider, job: CopernicusRequest) -> None:
+        async with self._slots:
+            if self._stop.is_set():
+                return  # released with the rest at shutdown
+            # Claimed earlier, acted on now: renew the lease before any upstream side effect,
+            # and skip what another worker has taken over meanwhile.
+            if not await self._renew(job):
+                return
+            try:
+                if job.cancel_requested:
+                    await self._guard(job, self._cancel(provider, job))
+                elif job.status is RequestStatus.PENDING:
+                    await self._guard(job, self._submit(provider, job))
+                elif job.status is RequestStatus.DOWNLOADING:
+                    await self._guard(job, self._download(provider, job))
+            except HandedBack:
+                log.info("request %s: download handed back at shutdown", job.id)
 
     async def _renew(self, job: CopernicusRequest) -> bool:
         return await jobs.renew(self.db.engine, job.id, self.config.owner, self.clock() + self.config.lease)
@@ -313,6 +363,8 @@ class Worker:
         total = location.size if location.size >= 0 else None
         job = await self._progress(job, 0, total)
         async for chunk in provider.stream(location):
+            if self._stop.is_set():
+                await self._hand_back(job, blob_key, upload_id)
             buffer += chunk
             while len(buffer) >= size:
                 parts.append(await self.blobs.upload_part(blob_key, upload_id, len(parts) + 1, bytes(buffer[:size])))
@@ -329,6 +381,12 @@ class Worker:
                 ErrorCode.UPSTREAM_FAILED, f"got {done} bytes, the upstream announced {location.size}", transient=True
             )
         return parts
+
+    async def _hand_back(self, job: CopernicusRequest, blob_key: str, upload_id: str) -> NoReturn:
+        """Shutting down mid-download: leave nothing behind and let the next holder start at once."""
+        await self.blobs.abort_multipart(blob_key, upload_id)
+        await self._release(job, {"transfer": {}, "next_poll_at": self.clock()})
+        raise HandedBack
 
     async def _target_folder(self, job: CopernicusRequest) -> Folder:
         if job.folder_id is not None:

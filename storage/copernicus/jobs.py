@@ -136,6 +136,11 @@ async def changed_since(engine: AIOEngine, since: datetime, limit: int = 1000) -
     return [CopernicusRequest.model_validate_doc(d) for d in documents]
 
 
+async def count_by_status(engine: AIOEngine) -> dict[str, int]:
+    grouped = _requests(engine).aggregate([{"$group": {"_id": "$status", "n": {"$sum": 1}}}])
+    return {str(row["_id"]): int(row["n"]) async for row in grouped}
+
+
 async def page(
     engine: AIOEngine, query: dict[str, Any], sort: list[tuple[str, int]], limit: int
 ) -> list[CopernicusRequest]:
