@@ -3,7 +3,7 @@ VENV ?= .cache/venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest schema services-up services-down services-status bench
+.PHONY: run test lint typecheck pytest schema services-up services-down services-status bench chart
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -40,3 +40,7 @@ services-status: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# helm lint + template of every values file, validated by kubeconform (also part of the tests).
+chart: $(STAMP)
+	$(PY) -m devservices chart

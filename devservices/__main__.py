@@ -1,4 +1,4 @@
-"""Command line: ``python -m devservices {install|up|status|down|env|run}``."""
+"""Command line: ``python -m devservices {install|up|status|down|env|run|chart}``."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def _run_api(stack: Stack) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="devservices", description=__doc__)
-    parser.add_argument("command", choices=["install", "up", "status", "down", "env", "run"])
+    parser.add_argument("command", choices=["install", "up", "status", "down", "env", "run", "chart"])
     args = parser.parse_args(argv)
     stack = Stack()
     try:
@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0 if all(states.values()) else 3
         elif args.command == "env":
             print(stack.dump_env())
+        elif args.command == "chart":
+            from devservices import chart
+
+            chart.check()
         else:
             return _run_api(stack)
     except ServiceError as error:

@@ -106,7 +106,17 @@ def lint(values: Path | None) -> str:
 def template(values: Path | None, *extra: str) -> str:
     options = ["--values", str(values)] if values else []
     return _helm(
-        ["template", "strata", str(CHART), "--namespace", "strata", "--kube-version", KUBERNETES_VERSION, *options, *extra]
+        [
+            "template",
+            "strata",
+            str(CHART),
+            "--namespace",
+            "strata",
+            "--kube-version",
+            KUBERNETES_VERSION,
+            *options,
+            *extra,
+        ]
     )
 
 

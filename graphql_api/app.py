@@ -30,6 +30,7 @@ from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
 from graphql_api.state import AppState
 from graphql_api.subscriptions import RequestHub
+from graphql_api.tracing import Tracing, tracing
 from resolvers import folders, shares, transfers
 from resolvers.copernicus.worker import Worker, WorkerConfig, worker_owner
 from resolvers.errors import Unauthenticated
@@ -47,9 +48,9 @@ log = logging.getLogger(__name__)
 class StrataGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view, with our context and sign-in on WebSocket connect."""
 
-    def __init__(self, app: Starlette, settings: Settings) -> None:
+    def __init__(self, app: Starlette, settings: Settings, tracer: Tracing | None) -> None:
         super().__init__(
-            build_schema(settings),
+            build_schema(settings, tracer.extension if tracer else None),
             graphql_ide="graphiql" if settings.graphiql else None,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
             multipart_uploads_enabled=False,
@@ -251,6 +252,7 @@ def create_app(
         uvicorn.run(create_app(Settings()), port=8000)
     """
     settings = settings or Settings()
+    tracer = tracing(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -300,6 +302,8 @@ def create_app(
                     for task in background:
                         with contextlib.suppress(asyncio.CancelledError):
                             await task
+                    if tracer is not None:
+                        await asyncio.to_thread(tracer.shutdown)
         finally:
             db.close()
 
@@ -311,7 +315,7 @@ def create_app(
         ],
         lifespan=lifespan,
     )
-    graphql = StrataGraphQL(app, settings)
+    graphql = StrataGraphQL(app, settings, tracer)
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
     app.router.routes.append(WebSocketRoute("/graphql", graphql))
     return app

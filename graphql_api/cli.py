@@ -168,7 +168,7 @@ def _add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         parser.set_defaults(handler=_data_command)
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="strata", description="Strata data space API")
     commands = parser.add_subparsers(dest="command", required=True)
     _add_data_commands(commands)
@@ -187,7 +187,11 @@ def main(argv: list[str] | None = None) -> int:
     quota.add_argument("slug")
     quota.add_argument("bytes", type=int)
     quota.set_defaults(handler=_quota)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     return int(args.handler(args))
 
 

@@ -133,7 +133,9 @@ class StrataSchema(strawberry.Schema):
         log_errors(errors, execution_context)
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+def build_schema(
+    settings: Settings | None = None, tracing: Callable[[], SchemaExtension] | None = None
+) -> strawberry.Schema:
     """The schema with limits from ``settings`` (defaults when None, e.g. for export)."""
     settings = settings or Settings()
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
@@ -144,6 +146,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: ValidationCache(maxsize=settings.parser_cache_size),
         MaskInternalErrors,
         OperationMetrics,
+        *([tracing] if tracing else []),
     ]
     return StrataSchema(
         query=Query,

@@ -24,6 +24,7 @@ from storage.mongo import Database
 log = logging.getLogger(__name__)
 OVERLAP = timedelta(seconds=5)
 QUEUE_LIMIT = 1000
+PAGE = 1000
 
 
 class RequestHub:
@@ -75,8 +76,13 @@ class RequestHub:
                 since = datetime.now(UTC) - OVERLAP
             started = datetime.now(UTC)
             try:
-                for job in await jobs.changed_since(self.db.engine, since):
+                changed = await jobs.changed_since(self.db.engine, since, PAGE)
+                for job in changed:
                     self.publish(job)
+                if len(changed) == PAGE and changed[-1].updated_at > since:
+                    # More changed than one page holds: read on from the last one, at once.
+                    since = changed[-1].updated_at
+                    continue
                 since = started - OVERLAP
             except Exception:
                 log.exception("watching Copernicus requests failed; retrying")

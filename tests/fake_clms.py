@@ -30,6 +30,8 @@ class Task:
     request: dict[str, Any]
     size: int
     outcome: str
+    queued_seconds: float
+    running_seconds: float
     created: float = field(default_factory=time.time)
     cancelled: bool = False
 
@@ -37,9 +39,9 @@ class Task:
         if self.cancelled:
             return "Cancelled"
         age = time.time() - self.created
-        if age < 0.2:
+        if age < self.queued_seconds:
             return "Queued"
-        if age < 0.5:
+        if age < self.queued_seconds + self.running_seconds:
             return "In_progress"
         return self.outcome
 
@@ -51,6 +53,9 @@ class FakeClms:
         self.tokens: set[str] = set()
         self.size = 3000
         self.outcome = "Finished_ok"
+        # Long enough that a poll every 0.2 s on a loaded machine sees each state.
+        self.queued_seconds = 0.5
+        self.running_seconds = 1.0
         self.base = ""
         self.token_exchanges = 0
 
@@ -96,7 +101,15 @@ class FakeClms:
                 return JSONResponse({"status": "error", "msg": "between 1 and 5 datasets"}, status_code=400)
             ids = []
             for entry in datasets:
-                task = Task(uuid.uuid4().hex, str(entry.get("DatasetID")), entry, self.size, self.outcome)
+                task = Task(
+                    uuid.uuid4().hex,
+                    str(entry.get("DatasetID")),
+                    entry,
+                    self.size,
+                    self.outcome,
+                    self.queued_seconds,
+                    self.running_seconds,
+                )
                 self.tasks[task.id] = task
                 ids.append({"TaskID": task.id})
             return JSONResponse({"TaskIds": ids}, status_code=201)

@@ -63,7 +63,8 @@ def _dataset(name: str) -> str:
 async def test_life_cycle_ends_in_a_file(as_user: Any, fake_cads: FakeCads) -> None:
     alice = as_user("alice")
     dataset = _dataset("reanalysis-era5-land")
-    fake_cads.plans[dataset] = Plan(size=12 * 1024 * 1024 + 5)
+    # Each state lasts several polls even on a loaded machine, so the history shows each one.
+    fake_cads.plans[dataset] = Plan(queued_seconds=0.8, running_seconds=0.8, size=12 * 1024 * 1024 + 5)
     request_id = await _request(alice, dataset, {"variable": ["2t"], "year": "2025"})
     done = await _until(alice, request_id, TERMINAL)
     assert done["status"] == "COMPLETED", done
@@ -152,7 +153,7 @@ async def test_rate_limits_are_waited_out(as_user: Any, fake_cads: FakeCads) -> 
 
 
 @pytest.mark.parametrize("when", ["QUEUED", "RUNNING"])
-async def test_cancel(as_user: Any, fake_cads: FakeCads, when: str) -> None:
+async def test_cancel(as_user: Any, fake_cads: FakeCads, when: str, mongo: Any) -> None:
     alice, carol = as_user("alice"), as_user("carol")
     dataset = _dataset("slow")
     fake_cads.plans[dataset] = Plan(queued_seconds=1.0 if when == "QUEUED" else 0.1, running_seconds=30)
@@ -162,7 +163,13 @@ async def test_cancel(as_user: Any, fake_cads: FakeCads, when: str) -> None:
         e["code"] for e in (await carol.data(CANCEL, {"id": request_id}))["cancelCopernicusRequest"]["userErrors"]
     ] == ["NOT_FOUND"]
     assert (await alice.data(CANCEL, {"id": request_id}))["cancelCopernicusRequest"]["userErrors"] == []
-    done = await _until(alice, request_id, TERMINAL)
+    try:
+        done = await _until(alice, request_id, TERMINAL)
+    except AssertionError:
+        import datetime as _d
+        doc = await mongo.copernicus_requests.find_one({"dataset": dataset})
+        print("DEBUG", _d.datetime.now(_d.UTC), {k: doc.get(k) for k in ("status", "cancel_requested", "lease_owner", "lease_until", "next_poll_at", "updated_at", "attempts", "version")})
+        raise
     assert done["status"] == "CANCELLED"
     [job] = [j for j in fake_cads.jobs.values() if j.dataset == dataset]
     assert job.dismissed
@@ -207,7 +214,7 @@ async def test_subscription_streams_every_step_in_order(
 ) -> None:
     alice = as_user("alice")
     dataset = _dataset("followed")
-    fake_cads.plans[dataset] = Plan(queued_seconds=0.4, running_seconds=0.4, size=11 * 1024 * 1024)
+    fake_cads.plans[dataset] = Plan(queued_seconds=0.8, running_seconds=0.8, size=11 * 1024 * 1024)
     request_id = await _request(alice, dataset, {"x": 1}, folderId=await sandbox(alice))
     subscription = """
     subscription($id: ID!) {
@@ -274,15 +281,18 @@ async def test_clms_life_cycle_and_cancel(as_user: Any, fake_clms: Any) -> None:
         await download_bytes(done["resultFile"]["download"]["url"], done["resultFile"]["download"]["parts"]) == expected
     )
     assert fake_clms.token_exchanges >= 1
-    # cancel a second one while it is queued
-    fake_clms.size = 10
-    second = await alice.data(REQUEST, {"input": {"service": "CLMS", "dataset": "clc-2018", "request": {"n": 2}}})
-    second_id = second["requestCopernicusData"]["copernicusRequest"]["id"]
-    await _until(alice, second_id, {"QUEUED", "RUNNING"})
-    await alice.data(CANCEL, {"id": second_id})
-    cancelled = await _until(alice, second_id, TERMINAL)
-    assert cancelled["status"] == "CANCELLED"
-    assert fake_clms.tasks[cancelled["upstreamJobId"]].cancelled
+    # cancel a second one while it is queued, which it stays for longer than the test takes
+    fake_clms.size, fake_clms.queued_seconds = 10, 60
+    try:
+        second = await alice.data(REQUEST, {"input": {"service": "CLMS", "dataset": "clc-2018", "request": {"n": 2}}})
+        second_id = second["requestCopernicusData"]["copernicusRequest"]["id"]
+        await _until(alice, second_id, {"QUEUED", "RUNNING"})
+        await alice.data(CANCEL, {"id": second_id})
+        cancelled = await _until(alice, second_id, TERMINAL)
+        assert cancelled["status"] == "CANCELLED"
+        assert fake_clms.tasks[cancelled["upstreamJobId"]].cancelled
+    finally:
+        fake_clms.size, fake_clms.queued_seconds = 3000, 0.5
 
 
 SERVICES = "{ copernicusServices { id enabled hasOwnKey } }"

@@ -48,19 +48,20 @@ def isolated(settings: Settings, fake_cads: FakeCads) -> Settings:
     )
 
 
-def _env(settings: Settings) -> dict[str, str]:
+def _env(settings: Settings, lease: float = 2) -> dict[str, str]:
     return {
         **strata_env(settings),
         "STRATA_COPERNICUS_POLL_SECONDS": "0.2",
         "STRATA_COPERNICUS_IDLE_SLEEP_SECONDS": "0.1",
-        "STRATA_COPERNICUS_LEASE_SECONDS": "2",
+        "STRATA_COPERNICUS_LEASE_SECONDS": str(lease),
         "STRATA_COPERNICUS_PART_BYTES": str(5 * 1024 * 1024),
     }
 
 
 @contextlib.contextmanager
-def workers(settings: Settings, count: int) -> Iterator[list[subprocess.Popen[bytes]]]:
-    with strata_processes("worker", _env(settings), count) as started:
+def workers(settings: Settings, count: int, lease: float = 2) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """A short lease by default, so a killed worker's jobs are taken over quickly."""
+    with strata_processes("worker", _env(settings, lease), count) as started:
         yield [w.process for w in started]
 
 
@@ -98,7 +99,8 @@ async def test_two_workers_race_over_fifty_jobs_exactly_once(
         for n in range(50):
             result = (await alice.data(REQUEST, {"d": dataset, "r": {"n": n}}))["requestCopernicusData"]
             ids.append(result["copernicusRequest"]["id"])
-        with workers(isolated, 2):
+        # A lease well above an upstream call's time on a loaded machine: a lapse mid-call is a takeover.
+        with workers(isolated, 2, lease=15):
             done = await _wait_all(alice, ids, within=120)
     assert [d["status"] for d in done] == ["COMPLETED"] * 50
     assert len({d["resultFile"]["id"] for d in done}) == 50
@@ -149,7 +151,7 @@ async def test_subscribers_on_another_api_process_receive_every_step(
     isolated: Settings, isolated_api: str, tokens: Any, fake_cads: FakeCads
 ) -> None:
     dataset = f"fanout-{time.time_ns() % 10**9}"
-    fake_cads.plans[dataset] = Plan(queued_seconds=0.3, running_seconds=0.3, size=11 * 1024 * 1024)
+    fake_cads.plans[dataset] = Plan(queued_seconds=0.8, running_seconds=0.8, size=11 * 1024 * 1024)
     api_env = {**_env(isolated), "STRATA_COPERNICUS_WORKER": "false"}
     query = "subscription { copernicusRequestsUpdated { event { seq status } request { id dataset } } }"
     with api_process(api_env) as (other, _):

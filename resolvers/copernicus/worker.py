@@ -131,6 +131,10 @@ class Worker:
         for job in claimed:
             if job.id not in self._busy:
                 by_account[(job.service, job.key_owner_id)].append(job)
+        if mine := [job.id for job in claimed if job.id in self._busy]:
+            # A task of ours still has these (it has just released them, or waits for a slot): hand the
+            # claim straight back; holding it would park the job, a cancel included, for a whole lease.
+            await jobs.reschedule(self.db.engine, mine, self.config.owner, self.clock())
         for (service, key_owner), group in by_account.items():
             provider = await self._provider(service, key_owner)
             if provider is None:
