@@ -31,8 +31,14 @@ class Database:
     def connect(
         cls, url: str, name: str, listeners: list[CommandListener] | None = None, timeout_ms: int = 5000
     ) -> Database:
+        # A socket timeout turns an answer that never comes into an error the caller retries,
+        # instead of a worker tick (or a request) that waits forever.
         client: AsyncIOMotorClient[Any] = AsyncIOMotorClient(
-            url, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, event_listeners=listeners or []
+            url,
+            tz_aware=True,
+            serverSelectionTimeoutMS=timeout_ms,
+            socketTimeoutMS=timeout_ms * 4,
+            event_listeners=listeners or [],
         )
         return cls(client, name)
 

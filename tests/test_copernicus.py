@@ -281,7 +281,8 @@ async def test_clms_life_cycle_and_cancel(as_user: Any, fake_clms: Any) -> None:
         second = await alice.data(REQUEST, {"input": {"service": "CLMS", "dataset": "clc-2018", "request": {"n": 2}}})
         second_id = second["requestCopernicusData"]["copernicusRequest"]["id"]
         await _until(alice, second_id, {"QUEUED", "RUNNING"})
-        await alice.data(CANCEL, {"id": second_id})
+        asked = await alice.data(CANCEL, {"id": second_id})
+        assert asked["cancelCopernicusRequest"]["userErrors"] == [], asked
         cancelled = await _until(alice, second_id, TERMINAL)
         assert cancelled["status"] == "CANCELLED"
         assert fake_clms.tasks[cancelled["upstreamJobId"]].cancelled

@@ -127,6 +127,7 @@ class Worker:
         claimed = await jobs.claim_batch(
             self.db.engine, self.config.owner, self.clock(), self.config.lease, self.config.batch
         )
+        claimed = await jobs.with_cancels(self.db.engine, claimed)
         by_account: dict[tuple[str, ObjectId | None], list[CopernicusRequest]] = defaultdict(list)
         for job in claimed:
             if job.id not in self._busy:

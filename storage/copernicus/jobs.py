@@ -8,10 +8,15 @@ from typing import Any
 from bson import ObjectId
 from odmantic import AIOEngine
 from pymongo import ReturnDocument
+from pymongo.errors import PyMongoError
 
 from storage.models import ACTIVE_REQUEST_STATUSES, CopernicusRequest, RequestStatus
+from storage.mongo import is_duplicate_key
 
 ACTIVE = [s.value for s in ACTIVE_REQUEST_STATUSES]
+
+
+CANCELS = "copernicus_cancels"
 
 
 def _requests(engine: AIOEngine) -> Any:
@@ -118,13 +123,31 @@ async def change(
     return CopernicusRequest.model_validate_doc(document) if document else None
 
 
+def _cancels(engine: AIOEngine) -> Any:
+    return engine.database[CANCELS]
+
+
 async def request_cancel(engine: AIOEngine, request_id: ObjectId, now: datetime) -> CopernicusRequest | None:
-    document = await _requests(engine).find_one_and_update(
-        {"_id": request_id, "status": {"$in": ACTIVE}},
-        {"$set": {"cancel_requested": True, "next_poll_at": now, "updated_at": now}, "$inc": {"version": 1}},
-        return_document=ReturnDocument.AFTER,
-    )
-    return CopernicusRequest.model_validate_doc(document) if document else None
+    """Ask the worker to stop a request, by a document of its own: the request itself is only ever
+    written by its lease holder. (FerretDB applies updates as read-modify-write, so two writers of
+    one request at once lose one write: a cancel could vanish, or bring back a released lease.)"""
+    job = await get(engine, request_id)
+    if job is None or job.status not in ACTIVE_REQUEST_STATUSES:
+        return None
+    try:
+        await _cancels(engine).insert_one({"_id": request_id, "at": now})
+    except PyMongoError as error:
+        if not is_duplicate_key(error):  # asked twice: once is enough
+            raise
+    return job
+
+
+async def with_cancels(engine: AIOEngine, claimed: list[CopernicusRequest]) -> list[CopernicusRequest]:
+    """The claimed requests, marked as cancel-requested where a cancel document says so."""
+    if not claimed:
+        return claimed
+    asked = {d["_id"] async for d in _cancels(engine).find({"_id": {"$in": [j.id for j in claimed]}}, {"_id": 1})}
+    return [j.model_copy(update={"cancel_requested": True}) if j.id in asked else j for j in claimed]
 
 
 async def changed_since(engine: AIOEngine, since: datetime, limit: int = 1000) -> list[CopernicusRequest]:
