@@ -148,6 +148,8 @@ async def run(job_count: int, subscriber_count: int) -> list[str]:
                 f"- {job_count} requests submitted through GraphQL in {submitted:.1f} s",
                 f"- while all were queued or running, in 5 s: {list_calls} job-list calls and {single_calls} "
                 "single-job calls (single calls only for jobs that left the list)",
+                f"- per poll tick (1 s): {list_calls / 5:.1f} job-list calls for the one account, "
+                f"{single_calls / 5:.1f} single-job calls",
                 f"- upstream requests per completed job, from submission to download: {per_job:.2f}",
                 f"- all {job_count} finished {settled:.0f} s after the 5 s window (the fake's jobs take 20 s)",
                 "",
