@@ -3,7 +3,7 @@ VENV ?= .cache/venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest schema services-up services-down services-status bench chart
+.PHONY: run test lint typecheck pytest schema services-install services-up services-down services-status bench chart
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m devservices run
 
-test: lint typecheck pytest
+# Installs (builds from the registries) run before pytest, outside its per-test timeout.
+test: lint typecheck services-install chart pytest
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -28,6 +29,9 @@ pytest: $(STAMP)
 
 schema: $(STAMP)
 	$(PY) -m graphql_api.cli export-schema -o schema.graphql
+
+services-install: $(STAMP)
+	$(PY) -m devservices install
 
 services-up: $(STAMP)
 	$(PY) -m devservices up
