@@ -6,27 +6,35 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from graphql_api.settings import Settings
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _uvicorn(args: argparse.Namespace, worker: bool) -> int:
+    """``strata serve`` and ``strata worker``: one server each, drained within the shutdown grace on SIGTERM."""
     import uvicorn
 
-    from graphql_api.app import configure, create_app
+    from graphql_api.app import configure, create_app, create_worker_app
 
     settings = Settings()
     configure(settings)
+    options: dict[str, Any] = (
+        {"access_log": False} if worker else {"proxy_headers": True, "ws_max_size": settings.max_body_bytes}
+    )
     uvicorn.run(
-        create_app(settings),
+        create_worker_app(settings) if worker else create_app(settings),
         host=args.host,
         port=args.port,
         log_config=None,
-        proxy_headers=True,
-        ws_max_size=settings.max_body_bytes,
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+        **options,
     )
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    return _uvicorn(args, worker=False)
 
 
 def _quota(args: argparse.Namespace) -> int:
@@ -54,21 +62,7 @@ def _quota(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     """Run only the Copernicus worker (its own Deployment); SIGTERM hands its downloads and leases back."""
-    import uvicorn
-
-    from graphql_api.app import configure, create_worker_app
-
-    settings = Settings()
-    configure(settings)
-    uvicorn.run(
-        create_worker_app(settings),
-        host=args.host,
-        port=args.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
-    )
-    return 0
+    return _uvicorn(args, worker=True)
 
 
 def schema_sdl() -> str:

@@ -108,13 +108,9 @@ class CopernicusSubscriptions:
                 job = await requests.visible(info.context.state.db, principal, request_id) or job
                 delivered = 0
                 while True:
-                    for entry in job.history:
-                        if entry["seq"] > delivered:
-                            delivered = entry["seq"]
-                            yield CopernicusRequestUpdate(
-                                event=CopernicusRequestEvent.from_entry(entry),
-                                request=CopernicusRequest.from_document(job),
-                            )
+                    updates, delivered = _updates_after(job, delivered)
+                    for update in updates:
+                        yield update
                     if jobs.is_terminal(job.status) and delivered >= len(job.history):
                         return
                     job = await queue.get()
@@ -131,15 +127,21 @@ class CopernicusSubscriptions:
                 while True:
                     job = await queue.get()
                     await _still_allowed(info, job)
-                    seen = delivered.get(job.id, 0)
-                    for entry in job.history:
-                        if entry["seq"] > seen:
-                            seen = entry["seq"]
-                            yield CopernicusRequestUpdate(
-                                event=CopernicusRequestEvent.from_entry(entry),
-                                request=CopernicusRequest.from_document(job),
-                            )
-                    delivered[job.id] = seen
+                    updates, delivered[job.id] = _updates_after(job, delivered.get(job.id, 0))
+                    for update in updates:
+                        yield update
+
+
+def _updates_after(job: CopernicusRequestDocument, delivered: int) -> tuple[list[CopernicusRequestUpdate], int]:
+    """The steps of ``job`` after step ``delivered``, and the number of the last one once they are sent."""
+    fresh = [entry for entry in job.history if entry["seq"] > delivered]
+    updates = [
+        CopernicusRequestUpdate(
+            event=CopernicusRequestEvent.from_entry(entry), request=CopernicusRequest.from_document(job)
+        )
+        for entry in fresh
+    ]
+    return updates, max([delivered, *(entry["seq"] for entry in fresh)])
 
 
 async def _still_allowed(info: Info, job: CopernicusRequestDocument) -> None:

@@ -108,10 +108,9 @@ async def cancel(db: Database, principal: Principal, request_id: ObjectId) -> Co
         raise UserFailure(UserErrorCode.NOT_FOUND, "request not found", ["id"])
     if job.owner_id != principal.user_id and not principal.is_admin(job.organisation_id):
         raise UserFailure(UserErrorCode.PERMISSION_DENIED, "only its requester or an admin may cancel it", ["id"])
-    cancelled = await jobs.request_cancel(db.engine, job.id, principal.now)
-    if cancelled is None:
+    if not await jobs.request_cancel(db.engine, job, principal.now):
         raise UserFailure(UserErrorCode.NOT_PENDING, "the request has already finished", ["id"])
-    return cancelled
+    return job
 
 
 async def visible(db: Database, principal: Principal, request_id: ObjectId) -> CopernicusRequest | None:

@@ -94,8 +94,7 @@ class Worker:
         # monotonic clock; the injected clock may jump (NTP, tests) and must not stall polling.
         self._listed_at: dict[tuple[str, ObjectId | None], float] = {}
         self._slots = asyncio.Semaphore(config.concurrency)  # memory: one part per download in flight
-        self._inflight: set[asyncio.Task[None]] = set()
-        self._busy: set[ObjectId] = set()
+        self._inflight: dict[ObjectId, asyncio.Task[None]] = {}  # per job: its submission, download or cancel
         self._stop = asyncio.Event()
 
     async def run(self, stop: asyncio.Event, grace: float = 20.0) -> None:
@@ -114,7 +113,7 @@ class Worker:
                         await asyncio.wait_for(stop.wait(), self.config.idle_sleep)
         finally:
             if self._inflight:
-                _, late = await asyncio.wait(self._inflight, timeout=grace)
+                _, late = await asyncio.wait(self._inflight.values(), timeout=grace)
                 for task in late:
                     task.cancel()
                 await asyncio.gather(*late, return_exceptions=True)
@@ -130,9 +129,9 @@ class Worker:
         claimed = await jobs.with_cancels(self.db.engine, claimed)
         by_account: dict[tuple[str, ObjectId | None], list[CopernicusRequest]] = defaultdict(list)
         for job in claimed:
-            if job.id not in self._busy:
+            if job.id not in self._inflight:
                 by_account[(job.service, job.key_owner_id)].append(job)
-        if mine := [job.id for job in claimed if job.id in self._busy]:
+        if mine := [job.id for job in claimed if job.id in self._inflight]:
             # A task of ours still has these (it has just released them, or waits for a slot): hand the
             # claim straight back; holding it would park the job, a cancel included, for a whole lease.
             await jobs.reschedule(self.db.engine, mine, self.config.owner, self.clock())
@@ -168,7 +167,7 @@ class Worker:
                 polling.append(job)  # a read upstream: no side effect, no renewal needed
             else:
                 acting.append(job)
-        room = 2 * self.config.concurrency - len(self._busy)
+        room = 2 * self.config.concurrency - len(self._inflight)
         for job in acting[: max(room, 0)]:
             self._spawn(provider, job)
         if overflow := acting[max(room, 0) :]:
@@ -201,13 +200,11 @@ class Worker:
                 await jobs.reschedule(self.db.engine, unchanged, self.config.owner, later)
 
     def _spawn(self, provider: Provider, job: CopernicusRequest) -> None:
-        self._busy.add(job.id)
         task = asyncio.create_task(self._act(provider, job), name=f"copernicus-{job.id}")
-        self._inflight.add(task)
+        self._inflight[job.id] = task
 
         def done(finished: asyncio.Task[None]) -> None:
-            self._inflight.discard(finished)
-            self._busy.discard(job.id)
+            del self._inflight[job.id]
             if not finished.cancelled() and finished.exception() is not None:
                 log.error("request %s: worker step failed", job.id, exc_info=finished.exception())
 

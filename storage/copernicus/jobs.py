@@ -127,19 +127,19 @@ def _cancels(engine: AIOEngine) -> Any:
     return engine.database[CANCELS]
 
 
-async def request_cancel(engine: AIOEngine, request_id: ObjectId, now: datetime) -> CopernicusRequest | None:
+async def request_cancel(engine: AIOEngine, job: CopernicusRequest, now: datetime) -> bool:
     """Ask the worker to stop a request, by a document of its own: the request itself is only ever
     written by its lease holder. (FerretDB applies updates as read-modify-write, so two writers of
-    one request at once lose one write: a cancel could vanish, or bring back a released lease.)"""
-    job = await get(engine, request_id)
-    if job is None or job.status not in ACTIVE_REQUEST_STATUSES:
-        return None
+    one request at once lose one write: a cancel could vanish, or bring back a released lease.)
+    False when the request has already ended."""
+    if job.status not in ACTIVE_REQUEST_STATUSES:
+        return False
     try:
-        await _cancels(engine).insert_one({"_id": request_id, "at": now})
+        await _cancels(engine).insert_one({"_id": job.id, "at": now})
     except PyMongoError as error:
         if not is_duplicate_key(error):  # asked twice: once is enough
             raise
-    return job
+    return True
 
 
 async def with_cancels(engine: AIOEngine, claimed: list[CopernicusRequest]) -> list[CopernicusRequest]:
