@@ -12,7 +12,7 @@ from resolvers.errors import UserErrorCode, UserFailure
 from resolvers.identity import Principal
 from resolvers.names import clean_name
 from resolvers.pagination import Page, PageRequest, SortField
-from storage import tree
+from storage import lookups, tree
 from storage.blobs import BlobStore
 from storage.models import File, Folder, Organisation, name_key
 from storage.mongo import Database
@@ -104,7 +104,7 @@ async def move_folder(db: Database, principal: Principal, folder_id: ObjectId, t
 
 
 async def _root_of(db: Database, folder: Folder) -> ObjectId:
-    organisation = await db.engine.find_one(Organisation, Organisation.id == folder.organisation_id)
+    organisation = await lookups.by_id(db.engine, Organisation, folder.organisation_id)
     assert organisation is not None
     assert organisation.root_folder_id is not None
     return organisation.root_folder_id

@@ -20,7 +20,7 @@ from resolvers.access import GRANT_LEVEL, Level
 from resolvers.errors import UserErrorCode, UserFailure
 from resolvers.identity import Principal
 from resolvers.pagination import Direction, Page, PageRequest, SortField
-from storage import shares, tree
+from storage import lookups, shares, tree
 from storage.models import (
     File,
     Folder,
@@ -99,12 +99,12 @@ async def _grantee(db: Database, principal: Principal, grantee: GranteeIn) -> tu
     if len(given) != 1:
         raise _fail(UserErrorCode.INVALID, "name exactly one of userId, email, organizationId", "grantee")
     if grantee.organisation_id is not None:
-        organisation = await db.engine.find_one(Organisation, Organisation.id == grantee.organisation_id)
+        organisation = await lookups.by_id(db.engine, Organisation, grantee.organisation_id)
         if organisation is None:
             raise _fail(UserErrorCode.NOT_FOUND, "no such organisation", "grantee", "organizationId")
         return GranteeKind.ORGANISATION, organisation.id
     if grantee.user_id is not None:
-        user = await db.engine.find_one(User, User.id == grantee.user_id)
+        user = await lookups.by_id(db.engine, User, grantee.user_id)
         field = "userId"
     else:
         email = (grantee.email or "").strip().lower()

@@ -26,7 +26,7 @@ from resolvers.errors import BadInput, UserErrorCode, UserFailure
 from resolvers.identity import Principal
 from resolvers.metadata import ProvenanceIn, checked_metadata, checked_provenance
 from resolvers.names import clean_name
-from storage import tree
+from storage import lookups, tree
 from storage.blobs import BlobStore, UploadedPart
 from storage.models import File, FileStatus, Organisation, Upload, name_key
 from storage.mongo import Database
@@ -152,7 +152,7 @@ async def create_upload(
     digests = [_checked_sha256(c, ["partChecksums", str(i)]) for i, c in enumerate(part_checksums)]
     clean_metadata = checked_metadata(metadata) if metadata is not None else {}
     clean_provenance = checked_provenance(provenance) if provenance is not None else None
-    organisation = await db.engine.find_one(Organisation, Organisation.id == folder.organisation_id)
+    organisation = await lookups.by_id(db.engine, Organisation, folder.organisation_id)
     assert organisation is not None
     if not await tree.add_usage(db.engine, organisation.id, size, organisation.quota_bytes):
         raise UserFailure(

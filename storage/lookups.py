@@ -1,7 +1,14 @@
-"""Batch reads by id, in the order asked, for the per-request dataloaders."""
+"""Reads by id: one document, or a batch in the order asked (for the per-request dataloaders).
+
+FerretDB (SQLite) answers a filter from the primary key only when the filter is exactly
+``{"_id": <value>}``; ``{"_id": {"$eq": ...}}`` (what odmantic's ``Model.id == x`` sends),
+``$in``, or ``_id`` with any other condition reads the whole collection. So every read by id
+goes through here, in that one shape.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -11,7 +18,14 @@ from odmantic import AIOEngine, Model
 M = TypeVar("M", bound=Model)
 
 
+async def by_id(engine: AIOEngine, model: type[M], item_id: ObjectId) -> M | None:
+    document = await engine.get_collection(model).find_one({"_id": item_id})
+    return model.model_validate_doc(document) if document is not None else None
+
+
 async def find_by_ids(engine: AIOEngine, model: type[M], ids: Sequence[ObjectId]) -> list[M | None]:
-    found = await engine.find(model, {"_id": {"$in": list(set(ids))}})
-    by_id = {item.id: item for item in found}
-    return [by_id.get(i) for i in ids]
+    # One primary-key read per id, side by side: a batch costs its own size, not the collection's.
+    unique = list(dict.fromkeys(ids))
+    found = await asyncio.gather(*(by_id(engine, model, i) for i in unique))
+    by = dict(zip(unique, found, strict=True))
+    return [by[i] for i in ids]

@@ -315,8 +315,6 @@ class CopernicusRequest(Model):
     attempts: int = 0
     cancel_requested: bool = False
     next_poll_at: datetime
-    lease_owner: str | None = None
-    lease_until: datetime | None = None
     history: list[dict[str, Any]] = []
     version: int = 0
     created_at: datetime

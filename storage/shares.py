@@ -9,6 +9,7 @@ from typing import Any
 from bson import ObjectId
 from odmantic import AIOEngine
 
+from storage import lookups
 from storage.models import Share, ShareEvent, ShareEventKind, ShareStatus
 
 LIVE = [ShareStatus.PENDING.value, ShareStatus.ACTIVE.value]
@@ -24,7 +25,7 @@ async def insert(engine: AIOEngine, share: Share) -> Share:
 
 
 async def get(engine: AIOEngine, share_id: ObjectId) -> Share | None:
-    return await engine.find_one(Share, Share.id == share_id)
+    return await lookups.by_id(engine, Share, share_id)
 
 
 async def active_for(engine: AIOEngine, grantee_ids: Sequence[ObjectId]) -> list[Share]:

@@ -16,6 +16,7 @@ from odmantic import AIOEngine
 from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
 
+from storage import lookups
 from storage.models import File, FileStatus, Folder, Organisation
 from storage.mongo import is_duplicate_key
 
@@ -57,11 +58,11 @@ async def insert_file(engine: AIOEngine, file: File) -> File:
 
 
 async def get_folder(engine: AIOEngine, folder_id: ObjectId) -> Folder | None:
-    return await engine.find_one(Folder, Folder.id == folder_id)
+    return await lookups.by_id(engine, Folder, folder_id)
 
 
 async def get_file(engine: AIOEngine, file_id: ObjectId) -> File | None:
-    return await engine.find_one(File, File.id == file_id)
+    return await lookups.by_id(engine, File, file_id)
 
 
 async def rename(engine: AIOEngine, model: type[Folder] | type[File], item_id: ObjectId, name: str, key: str) -> None:

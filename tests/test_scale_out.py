@@ -11,6 +11,7 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import aioboto3
@@ -194,7 +195,8 @@ async def test_sigterm_mid_download_hands_the_job_over_at_once(
             stopped_in = time.monotonic() - began
         handed = await database.copernicus_requests.find_one({"dataset": dataset})
         # Lease 30 s, yet no wait: the lease and the transfer were given back on the way out.
-        assert handed["lease_owner"] is None
+        assert await database.copernicus_leases.find_one({"_id": handed["_id"]}) is None
+        assert handed["next_poll_at"] <= datetime.now(UTC)
         assert handed["transfer"] == {}
         assert handed["status"] == "DOWNLOADING"
         fake_cads.plans[dataset].chunk_delay = 0.0

@@ -6,6 +6,7 @@ from bson import ObjectId
 
 from resolvers.errors import UserErrorCode, UserFailure
 from resolvers.identity import Principal
+from storage import lookups
 from storage.copernicus.registry import SERVICES, Upstreams
 from storage.models import User
 from storage.mongo import Database
@@ -44,14 +45,14 @@ async def remove_key(db: Database, principal: Principal, service: str) -> None:
 
 
 async def own_services(db: Database, user_id: ObjectId) -> set[str]:
-    user = await db.engine.find_one(User, User.id == user_id)
+    user = await lookups.by_id(db.engine, User, user_id)
     return set(user.upstream_keys) if user else set()
 
 
 async def key_for(db: Database, box: SecretBox | None, user_id: ObjectId, service: str) -> str | None:
     if box is None:
         return None
-    user = await db.engine.find_one(User, User.id == user_id)
+    user = await lookups.by_id(db.engine, User, user_id)
     sealed = user.upstream_keys.get(service) if user else None
     if sealed is None:
         return None

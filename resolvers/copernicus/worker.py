@@ -24,7 +24,7 @@ from bson import ObjectId
 
 from resolvers.copernicus import keys
 from resolvers.transfers import composite_checksum
-from storage import tree
+from storage import lookups, tree
 from storage.blobs import BlobStore, UploadedPart
 from storage.copernicus import jobs
 from storage.copernicus.provider import ErrorCode, Provider, ResultLocation, UpstreamError
@@ -131,10 +131,11 @@ class Worker:
         for job in claimed:
             if job.id not in self._inflight:
                 by_account[(job.service, job.key_owner_id)].append(job)
-        if mine := [job.id for job in claimed if job.id in self._inflight]:
-            # A task of ours still has these (it has just released them, or waits for a slot): hand the
-            # claim straight back; holding it would park the job, a cancel included, for a whole lease.
-            await jobs.reschedule(self.db.engine, mine, self.config.owner, self.clock())
+        for job in claimed:
+            if job.id in self._inflight:
+                # A task of ours has just let go of it and is finishing: hand the claim straight back;
+                # holding it would park the job, a cancel included, for a whole lease.
+                await jobs.release(self.db.engine, job.id, self.config.owner)
         for (service, key_owner), group in by_account.items():
             provider = await self._provider(service, key_owner)
             if provider is None:
@@ -249,14 +250,9 @@ class Worker:
     async def _release(
         self, job: CopernicusRequest, changes: dict[str, Any], entry: dict[str, Any] | None = None
     ) -> None:
-        await jobs.change(
-            self.db.engine,
-            job,
-            self.config.owner,
-            {**changes, "lease_owner": None, "lease_until": None},
-            entry,
-            self.clock(),
-        )
+        # The request first, then the lease: nobody takes the job before its new state is written.
+        await jobs.change(self.db.engine, job, self.config.owner, changes, entry, self.clock())
+        await jobs.release(self.db.engine, job.id, self.config.owner)
 
     async def _move(
         self, job: CopernicusRequest, status: RequestStatus, upstream_status: str | None, changes: dict[str, Any]
@@ -270,6 +266,8 @@ class Worker:
             {"status": status.value, "upstream": upstream, "next_poll_at": self.clock(), "attempts": 0, **changes},
             entry,
         )
+        if jobs.is_terminal(status):
+            await jobs.forget_cancel(self.db.engine, job.id)  # the cancel documents stay few
 
     async def _fail(self, job: CopernicusRequest, code: ErrorCode, message: str) -> None:
         await self._abort_transfer(job)
@@ -316,14 +314,10 @@ class Worker:
             "bytes": done,
             "total": total,
         }
-        changed = await jobs.change(
-            self.db.engine,
-            job,
-            self.config.owner,
-            {"progress": {"bytes": done, "total": total}, "lease_until": self.clock() + self.config.lease},
-            entry,
-            self.clock(),
-        )
+        changed = None
+        if await self._renew(job):
+            progress = {"progress": {"bytes": done, "total": total}}
+            changed = await jobs.change(self.db.engine, job, self.config.owner, progress, entry, self.clock())
         if changed is None:
             raise UpstreamError(ErrorCode.UPSTREAM_FAILED, "lease lost", transient=True)
         return changed
@@ -395,7 +389,7 @@ class Worker:
             folder = await tree.get_folder(self.db.engine, job.folder_id)
             if folder is not None and folder.trash_root_id is None:
                 return folder
-        organisation = await self.db.engine.find_one(Organisation, Organisation.id == job.organisation_id)
+        organisation = await lookups.by_id(self.db.engine, Organisation, job.organisation_id)
         assert organisation is not None
         assert organisation.root_folder_id is not None
         root = await tree.get_folder(self.db.engine, organisation.root_folder_id)

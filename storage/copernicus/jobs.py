@@ -10,6 +10,7 @@ from odmantic import AIOEngine
 from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
 
+from storage import lookups
 from storage.models import ACTIVE_REQUEST_STATUSES, CopernicusRequest, RequestStatus
 from storage.mongo import is_duplicate_key
 
@@ -17,6 +18,7 @@ ACTIVE = [s.value for s in ACTIVE_REQUEST_STATUSES]
 
 
 CANCELS = "copernicus_cancels"
+LEASES = "copernicus_leases"
 
 
 def _requests(engine: AIOEngine) -> Any:
@@ -28,7 +30,7 @@ async def insert(engine: AIOEngine, request: CopernicusRequest) -> None:
 
 
 async def get(engine: AIOEngine, request_id: ObjectId) -> CopernicusRequest | None:
-    return await engine.find_one(CopernicusRequest, CopernicusRequest.id == request_id)
+    return await lookups.by_id(engine, CopernicusRequest, request_id)
 
 
 async def same_request(engine: AIOEngine, organisation_id: ObjectId, fingerprint: str) -> list[CopernicusRequest]:
@@ -43,63 +45,81 @@ async def same_request(engine: AIOEngine, organisation_id: ObjectId, fingerprint
     )
 
 
-async def claim(engine: AIOEngine, owner: str, now: datetime, lease: timedelta) -> CopernicusRequest | None:
-    """Take one due job whose lease is free or lapsed; other replicas will skip it until the lease ends."""
-    document = await _requests(engine).find_one_and_update(
-        {
-            "status": {"$in": ACTIVE},
-            "next_poll_at": {"$lte": now},
-            "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
-        },
-        {"$set": {"lease_owner": owner, "lease_until": now + lease}},
-        sort=[("next_poll_at", 1)],
-        return_document=ReturnDocument.AFTER,
-    )
-    return CopernicusRequest.model_validate_doc(document) if document else None
-
-
-def _due(now: datetime) -> dict[str, Any]:
-    return {
-        "status": {"$in": ACTIVE},
-        "next_poll_at": {"$lte": now},
-        "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
-    }
+def _leases(engine: AIOEngine) -> Any:
+    return engine.database[LEASES]
 
 
 async def claim_batch(
     engine: AIOEngine, owner: str, now: datetime, lease: timedelta, limit: int
 ) -> list[CopernicusRequest]:
-    """Take up to ``limit`` due jobs in three commands, whatever the number; a racing worker gets the rest."""
-    cursor = _requests(engine).find(_due(now), {"_id": 1}, sort=[("next_poll_at", 1)], limit=limit)
-    candidates = [d["_id"] for d in await cursor.to_list(length=limit)]
-    if not candidates:
-        return []
-    await _requests(engine).update_many(
-        {"$and": [{"_id": {"$in": candidates}}, _due(now)]},
-        {"$set": {"lease_owner": owner, "lease_until": now + lease}},
+    """Take up to ``limit`` due jobs: one read for the candidates, then each taken by inserting its
+    lease document, which exactly one replica can do (the primary key decides), and read afresh,
+    since another replica may have moved it between our read and our lease."""
+    cursor = _requests(engine).find(
+        {"status": {"$in": ACTIVE}, "next_poll_at": {"$lte": now}}, {"_id": 1}, sort=[("next_poll_at", 1)], limit=limit
     )
-    mine = _requests(engine).find({"_id": {"$in": candidates}, "lease_owner": owner, "lease_until": now + lease})
-    return [CopernicusRequest.model_validate_doc(d) for d in await mine.to_list(length=limit)]
+    candidates = [d["_id"] for d in await cursor.to_list(length=limit)]
+    claimed = []
+    for request_id in candidates:
+        if not await _take(engine, request_id, owner, now, lease):
+            continue
+        job = await get(engine, request_id)
+        if job is not None and job.status in ACTIVE_REQUEST_STATUSES and job.next_poll_at <= now:
+            claimed.append(job)
+        else:
+            await release(engine, request_id, owner)
+    return claimed
+
+
+async def _take(engine: AIOEngine, request_id: ObjectId, owner: str, now: datetime, lease: timedelta) -> bool:
+    for _ in range(2):
+        try:
+            await _leases(engine).insert_one({"_id": request_id, "owner": owner, "until": now + lease})
+            return True
+        except PyMongoError as error:
+            if not is_duplicate_key(error):
+                raise
+        held = await _leases(engine).find_one({"_id": request_id})
+        if held is not None and held["until"] >= now:
+            return False
+        if held is not None:
+            # Its holder died or stalled past the lease: remove exactly that lease, then race for it.
+            await _leases(engine).delete_one({"_id": request_id, "owner": held["owner"], "until": held["until"]})
+    return False
+
+
+async def holds(engine: AIOEngine, request_id: ObjectId, owner: str) -> bool:
+    held = await _leases(engine).find_one({"_id": request_id})
+    return held is not None and held["owner"] == owner
+
+
+async def release(engine: AIOEngine, request_id: ObjectId, owner: str) -> None:
+    if await holds(engine, request_id, owner):
+        await _leases(engine).delete_one({"_id": request_id})
 
 
 async def reschedule(engine: AIOEngine, ids: list[ObjectId], owner: str, next_poll_at: datetime) -> None:
-    """Nothing changed upstream for these: poll again later, and let go of them meanwhile."""
-    await _requests(engine).update_many(
-        {"_id": {"$in": ids}, "lease_owner": owner},
-        {"$set": {"next_poll_at": next_poll_at, "lease_owner": None, "lease_until": None}},
-    )
+    """Nothing changed upstream for these: poll again later, and let go of them meanwhile.
+    One write per job by primary key: its cost is the batch's, not the collection's."""
+    for request_id in ids:
+        if await holds(engine, request_id, owner):
+            await _requests(engine).update_one({"_id": request_id}, {"$set": {"next_poll_at": next_poll_at}})
+            await _leases(engine).delete_one({"_id": request_id})
 
 
 async def renew(engine: AIOEngine, request_id: ObjectId, owner: str, until: datetime) -> bool:
-    result = await _requests(engine).update_one(
-        {"_id": request_id, "lease_owner": owner}, {"$set": {"lease_until": until}}
-    )
-    return bool(result.modified_count)
+    """Hold on for longer; the job is not due meanwhile, so no replica tries it in vain, and it
+    comes due again by itself if this worker dies."""
+    if not await holds(engine, request_id, owner):
+        return False
+    await _leases(engine).update_one({"_id": request_id}, {"$set": {"until": until}})
+    await _requests(engine).update_one({"_id": request_id}, {"$set": {"next_poll_at": until}})
+    return True
 
 
 async def release_all(engine: AIOEngine, owner: str) -> None:
     """Hand every lease of this worker back at once (shutdown), so another replica takes over."""
-    await _requests(engine).update_many({"lease_owner": owner}, {"$set": {"lease_owner": None, "lease_until": None}})
+    await _leases(engine).delete_many({"owner": owner})
 
 
 async def change(
@@ -110,16 +130,20 @@ async def change(
     entry: dict[str, Any] | None,
     now: datetime,
 ) -> CopernicusRequest | None:
-    """Apply ``changes`` (and append a history entry) if this worker still holds the lease."""
-    query: dict[str, Any] = {"_id": job.id}
-    if owner is not None:
-        query["lease_owner"] = owner
+    """Apply ``changes`` (and append a history entry) if this worker still holds the lease.
+
+    The lease is checked, then the request written by primary key: a lease is only ever taken
+    over once it has lapsed, which a holder that is still writing renews long before."""
+    if owner is not None and not await holds(engine, job.id, owner):
+        return None
     update: dict[str, Any] = {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}}
     if entry is not None:
         fresh = await get(engine, job.id)
         seq = len(fresh.history) + 1 if fresh else 1
         update["$push"] = {"history": {**entry, "seq": seq, "at": now}}
-    document = await _requests(engine).find_one_and_update(query, update, return_document=ReturnDocument.AFTER)
+    document = await _requests(engine).find_one_and_update(
+        {"_id": job.id}, update, return_document=ReturnDocument.AFTER
+    )
     return CopernicusRequest.model_validate_doc(document) if document else None
 
 
@@ -146,8 +170,13 @@ async def with_cancels(engine: AIOEngine, claimed: list[CopernicusRequest]) -> l
     """The claimed requests, marked as cancel-requested where a cancel document says so."""
     if not claimed:
         return claimed
+    # The cancel documents are few (each is removed when its request ends): reading them all is cheap.
     asked = {d["_id"] async for d in _cancels(engine).find({"_id": {"$in": [j.id for j in claimed]}}, {"_id": 1})}
     return [j.model_copy(update={"cancel_requested": True}) if j.id in asked else j for j in claimed]
+
+
+async def forget_cancel(engine: AIOEngine, request_id: ObjectId) -> None:
+    await _cancels(engine).delete_one({"_id": request_id})
 
 
 async def changed_since(engine: AIOEngine, since: datetime, limit: int = 1000) -> list[CopernicusRequest]:
