@@ -324,7 +324,6 @@ class CopernicusRequest(Model):
         "collection": "copernicus_requests",
         "indexes": lambda: [
             Index(asc(CopernicusRequest.status), asc(CopernicusRequest.next_poll_at), name="due"),
-            Index(asc(CopernicusRequest.organisation_id), asc(CopernicusRequest.fingerprint), name="fingerprint"),
             Index(asc(CopernicusRequest.owner_id), asc(CopernicusRequest.created_at), name="by_owner"),
             Index(asc(CopernicusRequest.updated_at), name="by_update"),
         ],

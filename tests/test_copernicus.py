@@ -115,6 +115,21 @@ async def test_identical_request_reuses_the_result_or_joins_the_job(as_user: Any
     assert len(submissions) == 2
 
 
+async def test_identical_requests_at_the_same_moment_become_one(as_user: Any, fake_cads: FakeCads) -> None:
+    alice = as_user("alice")
+    dataset = _dataset("twins")
+    fake_cads.plans[dataset] = Plan(outcome="failed")
+    ids = await asyncio.gather(*(_request(alice, dataset, {"t": 1}) for _ in range(8)))
+    assert len(set(ids)) == 1
+    await _until(alice, ids[0], TERMINAL)
+    # A failed request does not stand for its fingerprint: asking again starts afresh.
+    fake_cads.plans[dataset] = Plan(size=10)
+    again = await _request(alice, dataset, {"t": 1})
+    assert again != ids[0]
+    assert (await _until(alice, again, TERMINAL))["status"] == "COMPLETED"
+    assert len([j for j in fake_cads.jobs.values() if j.dataset == dataset]) == 2
+
+
 @pytest.mark.parametrize(
     ("plan", "licences", "code"),
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Mapping
@@ -22,6 +23,7 @@ from storage.models import CopernicusRequest, FileStatus, RequestStatus
 from storage.mongo import Database
 
 MAX_REQUEST_BYTES = 64 * 1024
+FINGERPRINT_WAITS = 20
 
 
 def fingerprint(service: str, dataset: str, request: Mapping[str, Any]) -> str:
@@ -72,16 +74,12 @@ async def request_data(
     name = clean_name(file_name, "fileName") if file_name else None
     organisation_id = _organisation_of(principal, folder_org)
     print_ = fingerprint(service, dataset, request)
-    for earlier in await jobs.same_request(db.engine, organisation_id, print_):
-        if not jobs.is_terminal(earlier.status):
-            return earlier  # attach to the running one
-        if earlier.status is RequestStatus.COMPLETED and earlier.result.get("file_id"):
-            file = await tree.get_file(db.engine, earlier.result["file_id"])
-            if file is not None and file.status is FileStatus.AVAILABLE and file.trash_root_id is None:
-                return earlier
+    job_id = ObjectId()
+    if earlier := await _same_request(db, f"{organisation_id}:{print_}", job_id):
+        return earlier
     now = principal.now
     job = CopernicusRequest(
-        id=ObjectId(),
+        id=job_id,
         owner_id=principal.user_id,
         organisation_id=organisation_id,
         service=service,
@@ -100,6 +98,28 @@ async def request_data(
     )
     await jobs.insert(db.engine, job)
     return job
+
+
+async def _same_request(db: Database, key: str, job_id: ObjectId) -> CopernicusRequest | None:
+    """The organisation's request with this fingerprint if it is running, or finished with its File
+    still there; otherwise ``job_id`` becomes the one for the fingerprint and None is returned."""
+    for _ in range(FINGERPRINT_WAITS):
+        if await jobs.take_fingerprint(db.engine, key, job_id):
+            return None
+        earlier_id = await jobs.holder_of_fingerprint(db.engine, key)
+        earlier = await jobs.get(db.engine, earlier_id) if earlier_id else None
+        if earlier is None:
+            await asyncio.sleep(0.05)  # a twin submission is storing its request this very moment
+            continue
+        if not jobs.is_terminal(earlier.status):
+            return earlier  # attach to the running one
+        if earlier.status is RequestStatus.COMPLETED and earlier.result.get("file_id"):
+            file = await tree.get_file(db.engine, earlier.result["file_id"])
+            if file is not None and file.status is FileStatus.AVAILABLE and file.trash_root_id is None:
+                return earlier
+        break
+    await jobs.pass_fingerprint(db.engine, key, job_id)
+    return None
 
 
 async def cancel(db: Database, principal: Principal, request_id: ObjectId) -> CopernicusRequest:

@@ -19,6 +19,7 @@ ACTIVE = [s.value for s in ACTIVE_REQUEST_STATUSES]
 
 CANCELS = "copernicus_cancels"
 LEASES = "copernicus_leases"
+FINGERPRINTS = "copernicus_fingerprints"
 
 
 def _requests(engine: AIOEngine) -> Any:
@@ -33,16 +34,30 @@ async def get(engine: AIOEngine, request_id: ObjectId) -> CopernicusRequest | No
     return await lookups.by_id(engine, CopernicusRequest, request_id)
 
 
-async def same_request(engine: AIOEngine, organisation_id: ObjectId, fingerprint: str) -> list[CopernicusRequest]:
-    """Earlier requests of the organisation with this fingerprint, newest first."""
-    return list(
-        await engine.find(
-            CopernicusRequest,
-            {"organisation_id": organisation_id, "fingerprint": fingerprint},
-            sort=CopernicusRequest.created_at.desc(),  # type: ignore[attr-defined]
-            limit=5,
-        )
-    )
+def _fingerprints(engine: AIOEngine) -> Any:
+    return engine.database[FINGERPRINTS]
+
+
+async def take_fingerprint(engine: AIOEngine, key: str, request_id: ObjectId) -> bool:
+    """Make ``request_id`` the organisation's request for this fingerprint, unless it already has
+    one: the primary key lets exactly one of two identical submissions through."""
+    try:
+        await _fingerprints(engine).insert_one({"_id": key, "request_id": request_id})
+    except PyMongoError as error:
+        if not is_duplicate_key(error):
+            raise
+        return False
+    return True
+
+
+async def holder_of_fingerprint(engine: AIOEngine, key: str) -> ObjectId | None:
+    found = await _fingerprints(engine).find_one({"_id": key})
+    return found["request_id"] if found else None
+
+
+async def pass_fingerprint(engine: AIOEngine, key: str, request_id: ObjectId) -> None:
+    """The earlier request ended without a usable result: a new one stands for the fingerprint."""
+    await _fingerprints(engine).update_one({"_id": key}, {"$set": {"request_id": request_id}})
 
 
 def _leases(engine: AIOEngine) -> Any:
