@@ -21,6 +21,7 @@ from websockets.asyncio.client import connect
 
 from devservices.api import api_process, serve_api, strata_env, strata_processes
 from graphql_api.settings import Settings
+from storage.command_counter import CommandCounter
 from tests.fake_cads import KEY, FakeCads, Plan
 from tests.graphql import GraphQLClient
 
@@ -211,3 +212,43 @@ async def test_a_2_gib_result_streams_with_bounded_memory(
     # One 5 MiB part in flight plus the interpreter and its libraries: far below the 2 GiB that passed.
     print(f"worker peak RSS for a 2 GiB result: {peak:.0f} MiB")
     assert peak < 400
+
+
+async def test_polling_jobs_that_have_not_moved_writes_nothing(
+    isolated: Settings, tokens: Any, fake_cads: FakeCads
+) -> None:
+    """The cost of many jobs in flight: each poll is one listing upstream and, for jobs whose
+    upstream status is unchanged, not a single write to the store."""
+    dataset = f"quiet-{time.time_ns() % 10**9}"
+    fake_cads.plans[dataset] = Plan(queued_seconds=60)
+    counter = CommandCounter()
+    polling = isolated.model_copy(
+        update={
+            "mongodb_database": isolated.mongodb_database + "_quiet",
+            "copernicus_worker": True,
+            "copernicus_poll_seconds": 0.5,
+            "copernicus_idle_sleep_seconds": 0.1,
+        }
+    )
+    with serve_api(polling, command_listeners=[counter]) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+            alice = GraphQLClient(http, tokens("alice"))
+            ids = [
+                (await alice.data(REQUEST, {"d": dataset, "r": {"n": n}}))["requestCopernicusData"][
+                    "copernicusRequest"
+                ]["id"]
+                for n in range(20)
+            ]
+            deadline = time.monotonic() + 30
+            while {(await alice.data(STATUS, {"id": i}))["copernicusRequest"]["status"] for i in ids} != {"QUEUED"}:
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(1)  # the last transitions' writes land
+            counter.reset()
+            listings = fake_cads.calls("GET", "/api/retrieve/v1/jobs")
+            await asyncio.sleep(3)
+            listed = fake_cads.calls("GET", "/api/retrieve/v1/jobs") - listings
+            written = ("insert", "update", "findAndModify", "delete")
+            writes = {name: n for name, n in counter.commands.items() if name in written}
+    assert listed >= 3, listed  # it kept polling, about every 0.5 s
+    assert writes == {}, writes

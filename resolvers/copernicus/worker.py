@@ -66,7 +66,8 @@ class WorkerConfig:
     lease: timedelta = timedelta(seconds=60)
     poll_every: timedelta = timedelta(seconds=5)
     idle_sleep: float = 0.5
-    batch: int = 100
+    batch: int = 100  # claims per upstream account and tick
+    scan: int = 5000  # due requests read per tick
     backoff_base: float = 2.0
     backoff_cap: float = 300.0
     max_attempts: int = 8
@@ -90,9 +91,10 @@ class Worker:
         self.box = box
         self.config = config
         self.clock = clock
-        # Per upstream account, when we last listed its jobs: a local rate limit, so it runs on the
-        # monotonic clock; the injected clock may jump (NTP, tests) and must not stall polling.
-        self._listed_at: dict[tuple[str, ObjectId | None], float] = {}
+        # Per upstream account, when it may be listed again and its listing failures in a row: a local
+        # rate limit, so it runs on the monotonic clock; the injected clock may jump (NTP, tests).
+        self._list_after: dict[tuple[str, ObjectId | None], float] = {}
+        self._list_failures: dict[tuple[str, ObjectId | None], int] = {}
         self._slots = asyncio.Semaphore(config.concurrency)  # memory: one part per download in flight
         self._inflight: dict[ObjectId, asyncio.Task[None]] = {}  # per job: its submission, download or cancel
         self._stop = asyncio.Event()
@@ -120,30 +122,27 @@ class Worker:
             await jobs.release_all(self.db.engine, self.config.owner)
 
     async def tick(self) -> int:
-        """Claim what is due and poll it per upstream account (one listing call per account);
-        submissions, downloads and cancels run in the background, so a long download never
-        holds up the polling of everything else."""
-        claimed = await jobs.claim_batch(
-            self.db.engine, self.config.owner, self.clock(), self.config.lease, self.config.batch
-        )
-        claimed = await jobs.with_cancels(self.db.engine, claimed)
+        """Read what is due, list each upstream account's jobs once, and claim only what needs a
+        write: a job whose upstream status has not moved costs no write at all. Submissions,
+        downloads and cancels run in the background, so a long download never holds up the
+        polling of everything else. Returns how many jobs were claimed."""
+        due = await jobs.due(self.db.engine, self.clock(), self.config.scan)
+        due = await jobs.with_cancels(self.db.engine, due)
         by_account: dict[tuple[str, ObjectId | None], list[CopernicusRequest]] = defaultdict(list)
-        for job in claimed:
-            if job.id not in self._inflight:
+        for job in due:
+            if job.id not in self._inflight:  # ours already, in a task of its own
                 by_account[(job.service, job.key_owner_id)].append(job)
-        for job in claimed:
-            if job.id in self._inflight:
-                # A task of ours has just let go of it and is finishing: hand the claim straight back;
-                # holding it would park the job, a cancel included, for a whole lease.
-                await jobs.release(self.db.engine, job.id, self.config.owner)
+        claimed = 0
         for (service, key_owner), group in by_account.items():
             provider = await self._provider(service, key_owner)
             if provider is None:
-                for job in group:
-                    await self._fail(job, ErrorCode.UPSTREAM_AUTH, f"no usable {service} key for this request")
+                for seen in group[: self.config.batch]:
+                    if taken := await self._claim(seen):
+                        await self._fail(taken, ErrorCode.UPSTREAM_AUTH, f"no usable {service} key for this request")
+                        claimed += 1
                 continue
-            await self._handle(provider, (service, key_owner), group)
-        return len(claimed)
+            claimed += await self._handle(provider, (service, key_owner), group)
+        return claimed
 
     @property
     def in_flight(self) -> int:
@@ -158,47 +157,57 @@ class Worker:
             return None
         return self.upstreams.with_key(service, key)
 
+    async def _claim(self, seen: CopernicusRequest) -> CopernicusRequest | None:
+        job = await jobs.claim(self.db.engine, seen, self.config.owner, self.clock(), self.config.lease)
+        return job.model_copy(update={"cancel_requested": seen.cancel_requested}) if job else None
+
     async def _handle(
         self, provider: Provider, account: tuple[str, ObjectId | None], group: list[CopernicusRequest]
-    ) -> None:
+    ) -> int:
         polling: list[CopernicusRequest] = []
         acting: list[CopernicusRequest] = []
         for job in group:
             if job.status in (RequestStatus.QUEUED, RequestStatus.RUNNING) and not job.cancel_requested:
-                polling.append(job)  # a read upstream: no side effect, no renewal needed
+                polling.append(job)  # a read upstream: no side effect, nothing to claim unless it moved
             else:
                 acting.append(job)
+        claimed = 0
+        # More side effects than slots: the rest stay due, for a less busy replica or a later tick.
         room = 2 * self.config.concurrency - len(self._inflight)
-        for job in acting[: max(room, 0)]:
-            self._spawn(provider, job)
-        if overflow := acting[max(room, 0) :]:
-            # More side effects than slots: let go of the rest now, for a less busy replica or a later tick.
-            await jobs.reschedule(self.db.engine, [j.id for j in overflow], self.config.owner, self.clock())
-        since = time.monotonic() - self._listed_at.get(account, -math.inf)
-        wait = self.config.poll_every.total_seconds() - since
-        if polling and wait > 0:
-            # Listed moments ago: gather these into the next listing instead of asking again.
-            next_at = self.clock() + timedelta(seconds=wait)
-            await jobs.reschedule(self.db.engine, [j.id for j in polling], self.config.owner, next_at)
-            polling = []
-        if polling:
-            self._listed_at[account] = time.monotonic()
-            try:
-                statuses = await provider.poll([j.upstream["id"] for j in polling])
-            except UpstreamError as error:
-                for job in polling:
-                    await self._setback(job, error)
-                return
-            unchanged = []
-            for job in polling:
-                raw = statuses.get(job.upstream["id"], "")
-                if raw and raw == job.upstream.get("status"):
-                    unchanged.append(job.id)
-                else:
-                    await self._guard(job, self._observe(provider, job, raw))
-            if unchanged:
-                later = self.clock() + self.config.poll_every
-                await jobs.reschedule(self.db.engine, unchanged, self.config.owner, later)
+        for seen in acting[: self.config.batch]:
+            if claimed >= room:
+                break
+            if taken := await self._claim(seen):
+                self._spawn(provider, taken)
+                claimed += 1
+        if not polling or time.monotonic() < self._list_after.get(account, -math.inf):
+            return claimed  # listed moments ago, or told to wait: these join the next listing
+        self._list_after[account] = time.monotonic() + self.config.poll_every.total_seconds()
+        try:
+            statuses = await provider.poll([j.upstream["id"] for j in polling])
+        except UpstreamError as error:
+            if error.transient:
+                failures = self._list_failures[account] = self._list_failures.get(account, 0) + 1
+                delay = error.retry_after or min(self.config.backoff_cap, self.config.backoff_base**failures)
+                log.info("listing %s jobs: %s; again in %.1fs", account[0], error.message, delay)
+                self._list_after[account] = time.monotonic() + delay
+                return claimed
+            polling = polling[: self.config.batch]  # the account itself is refused: its jobs fail
+            for seen in polling:
+                if taken := await self._claim(seen):
+                    await self._fail(taken, error.code, error.message)
+            return claimed + len(polling)
+        self._list_failures.pop(account, None)
+        moved = [
+            j
+            for j in polling
+            if not statuses.get(j.upstream["id"]) or statuses[j.upstream["id"]] != j.upstream.get("status")
+        ]
+        for seen in moved[: self.config.batch]:
+            if taken := await self._claim(seen):
+                await self._guard(taken, self._observe(provider, taken, statuses.get(taken.upstream["id"], "")))
+                claimed += 1
+        return claimed
 
     def _spawn(self, provider: Provider, job: CopernicusRequest) -> None:
         task = asyncio.create_task(self._act(provider, job), name=f"copernicus-{job.id}")
@@ -483,6 +492,11 @@ class Worker:
     async def _complete(self, job: CopernicusRequest, file: File) -> None:
         result = {"file_id": file.id, "folder_id": file.folder_id, "size": file.size}
         await self._move(job, RequestStatus.COMPLETED, job.upstream.get("status"), {"result": result, "transfer": {}})
+
+
+def _moved(raw: str, job: CopernicusRequest) -> bool:
+    """Whether the listing says anything new: an unknown status counts, and is looked into."""
+    return not raw or raw != job.upstream.get("status")
 
 
 def worker_owner() -> str:

@@ -64,26 +64,30 @@ def _leases(engine: AIOEngine) -> Any:
     return engine.database[LEASES]
 
 
-async def claim_batch(
-    engine: AIOEngine, owner: str, now: datetime, lease: timedelta, limit: int
-) -> list[CopernicusRequest]:
-    """Take up to ``limit`` due jobs: one read for the candidates, then each taken by inserting its
-    lease document, which exactly one replica can do (the primary key decides), and read afresh,
-    since another replica may have moved it between our read and our lease."""
+async def due(engine: AIOEngine, now: datetime, limit: int) -> list[CopernicusRequest]:
+    """Every active request whose time has come, in one read, without its history (which can be long).
+    Only what a lease holder re-reads may be acted on: this is for deciding what to claim."""
     cursor = _requests(engine).find(
-        {"status": {"$in": ACTIVE}, "next_poll_at": {"$lte": now}}, {"_id": 1}, sort=[("next_poll_at", 1)], limit=limit
+        {"status": {"$in": ACTIVE}, "next_poll_at": {"$lte": now}},
+        {"history": 0},
+        sort=[("next_poll_at", 1)],
+        limit=limit,
     )
-    candidates = [d["_id"] for d in await cursor.to_list(length=limit)]
-    claimed = []
-    for request_id in candidates:
-        if not await _take(engine, request_id, owner, now, lease):
-            continue
-        job = await get(engine, request_id)
-        if job is not None and job.status in ACTIVE_REQUEST_STATUSES and job.next_poll_at <= now:
-            claimed.append(job)
-        else:
-            await release(engine, request_id, owner)
-    return claimed
+    return [CopernicusRequest.model_validate_doc(d) for d in await cursor.to_list(length=limit)]
+
+
+async def claim(
+    engine: AIOEngine, seen: CopernicusRequest, owner: str, now: datetime, lease: timedelta
+) -> CopernicusRequest | None:
+    """Take the request by inserting its lease document, which exactly one replica can do (the
+    primary key decides), then read it afresh: None if another replica moved it since ``seen``."""
+    if not await _take(engine, seen.id, owner, now, lease):
+        return None
+    job = await get(engine, seen.id)
+    if job is not None and job.version == seen.version:
+        return job
+    await release(engine, seen.id, owner)
+    return None
 
 
 async def _take(engine: AIOEngine, request_id: ObjectId, owner: str, now: datetime, lease: timedelta) -> bool:
@@ -113,21 +117,11 @@ async def release(engine: AIOEngine, request_id: ObjectId, owner: str) -> None:
         await _leases(engine).delete_one({"_id": request_id})
 
 
-async def reschedule(engine: AIOEngine, ids: list[ObjectId], owner: str, next_poll_at: datetime) -> None:
-    """Nothing changed upstream for these: poll again later, and let go of them meanwhile.
-    One write per job by primary key: its cost is the batch's, not the collection's."""
-    for request_id in ids:
-        if await holds(engine, request_id, owner):
-            await _requests(engine).update_one({"_id": request_id}, {"$set": {"next_poll_at": next_poll_at}})
-            await _leases(engine).delete_one({"_id": request_id})
-
-
 async def renew(engine: AIOEngine, request_id: ObjectId, owner: str, until: datetime) -> bool:
-    """Hold on for longer; the job is not due meanwhile, so no replica tries it in vain, and it
-    comes due again by itself if this worker dies."""
     if not await holds(engine, request_id, owner):
         return False
     await _leases(engine).update_one({"_id": request_id}, {"$set": {"until": until}})
+    # Not due while held: other replicas do not try it in vain, and it comes due by itself if we die.
     await _requests(engine).update_one({"_id": request_id}, {"$set": {"next_poll_at": until}})
     return True
 
@@ -181,13 +175,13 @@ async def request_cancel(engine: AIOEngine, job: CopernicusRequest, now: datetim
     return True
 
 
-async def with_cancels(engine: AIOEngine, claimed: list[CopernicusRequest]) -> list[CopernicusRequest]:
-    """The claimed requests, marked as cancel-requested where a cancel document says so."""
-    if not claimed:
-        return claimed
+async def with_cancels(engine: AIOEngine, found: list[CopernicusRequest]) -> list[CopernicusRequest]:
+    """The requests, marked as cancel-requested where a cancel document says so."""
+    if not found:
+        return found
     # The cancel documents are few (each is removed when its request ends): reading them all is cheap.
-    asked = {d["_id"] async for d in _cancels(engine).find({"_id": {"$in": [j.id for j in claimed]}}, {"_id": 1})}
-    return [j.model_copy(update={"cancel_requested": True}) if j.id in asked else j for j in claimed]
+    asked = {d["_id"] async for d in _cancels(engine).find({"_id": {"$in": [j.id for j in found]}}, {"_id": 1})}
+    return [j.model_copy(update={"cancel_requested": True}) if j.id in asked else j for j in found]
 
 
 async def forget_cancel(engine: AIOEngine, request_id: ObjectId) -> None:
