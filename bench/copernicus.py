@@ -90,7 +90,7 @@ async def _settle(http: httpx.AsyncClient, headers: dict[str, str], within: floa
         answer = (await http.post("/graphql", json=body, headers=headers)).json()
         if not answer["data"]["copernicusRequests"]["edges"]:
             return
-        await asyncio.sleep(1)
+        await asyncio.sleep(5)  # a patient client: each look is a query over every request
 
 
 async def run(job_count: int, subscriber_count: int, settle_seconds: float) -> list[str]:

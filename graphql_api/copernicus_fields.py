@@ -134,14 +134,14 @@ class CopernicusSubscriptions:
 
 def _updates_after(job: CopernicusRequestDocument, delivered: int) -> tuple[list[CopernicusRequestUpdate], int]:
     """The steps of ``job`` after step ``delivered``, and the number of the last one once they are sent."""
-    fresh = [entry for entry in job.history if entry["seq"] > delivered]
     updates = [
         CopernicusRequestUpdate(
-            event=CopernicusRequestEvent.from_entry(entry), request=CopernicusRequest.from_document(job)
+            event=CopernicusRequestEvent.from_entry(seq, entry), request=CopernicusRequest.from_document(job)
         )
-        for entry in fresh
+        for seq, entry in enumerate(job.history, 1)
+        if seq > delivered
     ]
-    return updates, max([delivered, *(entry["seq"] for entry in fresh)])
+    return updates, max(delivered, len(job.history))
 
 
 async def _still_allowed(info: Info, job: CopernicusRequestDocument) -> None:

@@ -293,8 +293,8 @@ ACTIVE_REQUEST_STATUSES = (
 class CopernicusRequest(Model):
     """A request for Copernicus data, tracked from submission to the File it lands in.
 
-    ``history`` is append-only with a running ``seq``: subscribers receive every entry in
-    order. ``version`` grows with every change, so watchers notice what moved.
+    ``history`` is append-only, so an entry's place in it (from 1) is its ``seq``: subscribers
+    receive every entry in order. ``version`` grows with every change, so watchers notice what moved.
     """
 
     owner_id: ObjectId

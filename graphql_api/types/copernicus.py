@@ -67,7 +67,8 @@ class CopernicusRequestEvent:
     at: datetime
 
     @classmethod
-    def from_entry(cls, entry: dict[str, Any]) -> CopernicusRequestEvent:
+    def from_entry(cls, seq: int, entry: dict[str, Any]) -> CopernicusRequestEvent:
+        """``seq``: the entry's place in the history, from 1 (the history is append-only)."""
         progress = None
         if entry.get("bytes") is not None:
             total = entry.get("total")
@@ -75,7 +76,7 @@ class CopernicusRequestEvent:
                 bytes=BigInt(entry["bytes"]), total=BigInt(total) if total is not None else None
             )
         return cls(
-            seq=int(entry["seq"]),
+            seq=seq,
             status=RequestStatus(entry["status"]),
             upstream_status=entry.get("upstream_status"),
             progress=progress,
@@ -133,7 +134,7 @@ class CopernicusRequest(relay.Node):
 
     @strawberry.field(description="Every transition and progress step so far, in order.")
     def history(self) -> list[CopernicusRequestEvent]:
-        return [CopernicusRequestEvent.from_entry(e) for e in self.document.history]
+        return [CopernicusRequestEvent.from_entry(i, e) for i, e in enumerate(self.document.history, 1)]
 
     @strawberry.field(description="The File the result landed in, once COMPLETED (if the caller may see it).")
     async def result_file(self, info: Info) -> Annotated[File, strawberry.lazy("graphql_api.types.file")] | None:

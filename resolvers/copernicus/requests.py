@@ -91,7 +91,7 @@ async def request_data(
         file_name=name,
         key_owner_id=principal.user_id if own_key else None,
         next_poll_at=now,
-        history=[{"seq": 1, "status": RequestStatus.PENDING.value, "upstream_status": None, "at": now}],
+        history=[{"status": RequestStatus.PENDING.value, "upstream_status": None, "at": now}],
         version=1,
         created_at=now,
         updated_at=now,

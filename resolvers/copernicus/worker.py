@@ -126,6 +126,10 @@ class Worker:
         write: a job whose upstream status has not moved costs no write at all. Submissions,
         downloads and cancels run in the background, so a long download never holds up the
         polling of everything else. Returns how many jobs were claimed."""
+        if len(self._inflight) >= 2 * self.config.concurrency and time.monotonic() < min(
+            self._list_after.values(), default=-math.inf
+        ):
+            return 0  # no room to act and no listing due: reading what is due would be in vain
         due = await jobs.due(self.db.engine, self.clock(), self.config.scan)
         due = await jobs.with_cancels(self.db.engine, due)
         by_account: dict[tuple[str, ObjectId | None], list[CopernicusRequest]] = defaultdict(list)
@@ -324,8 +328,9 @@ class Worker:
             "total": total,
         }
         changed = None
-        if await self._renew(job):
-            progress = {"progress": {"bytes": done, "total": total}}
+        until = self.clock() + self.config.lease
+        if await jobs.renew(self.db.engine, job.id, self.config.owner, until, reschedule=False):
+            progress = {"progress": {"bytes": done, "total": total}, "next_poll_at": until}
             changed = await jobs.change(self.db.engine, job, self.config.owner, progress, entry, self.clock())
         if changed is None:
             raise UpstreamError(ErrorCode.UPSTREAM_FAILED, "lease lost", transient=True)

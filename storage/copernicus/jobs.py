@@ -117,12 +117,17 @@ async def release(engine: AIOEngine, request_id: ObjectId, owner: str) -> None:
         await _leases(engine).delete_one({"_id": request_id})
 
 
-async def renew(engine: AIOEngine, request_id: ObjectId, owner: str, until: datetime) -> bool:
+async def renew(
+    engine: AIOEngine, request_id: ObjectId, owner: str, until: datetime, *, reschedule: bool = True
+) -> bool:
+    """Hold on until ``until``. With ``reschedule`` the request is also not due before then, so other
+    replicas do not try it in vain and it comes due by itself if we die; without, the caller writes
+    ``next_poll_at`` with its own change of the request."""
     if not await holds(engine, request_id, owner):
         return False
     await _leases(engine).update_one({"_id": request_id}, {"$set": {"until": until}})
-    # Not due while held: other replicas do not try it in vain, and it comes due by itself if we die.
-    await _requests(engine).update_one({"_id": request_id}, {"$set": {"next_poll_at": until}})
+    if reschedule:
+        await _requests(engine).update_one({"_id": request_id}, {"$set": {"next_poll_at": until}})
     return True
 
 
@@ -147,9 +152,7 @@ async def change(
         return None
     update: dict[str, Any] = {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}}
     if entry is not None:
-        fresh = await get(engine, job.id)
-        seq = len(fresh.history) + 1 if fresh else 1
-        update["$push"] = {"history": {**entry, "seq": seq, "at": now}}
+        update["$push"] = {"history": {**entry, "at": now}}
     document = await _requests(engine).find_one_and_update(
         {"_id": job.id}, update, return_document=ReturnDocument.AFTER
     )
