@@ -17,7 +17,7 @@ from resolvers.identity import Principal
 from resolvers.names import clean_name
 from resolvers.pagination import Direction, Page, PageRequest, SortField
 from storage import tree
-from storage.copernicus import jobs
+from storage.copernicus import fingerprints, jobs
 from storage.copernicus.provider import Dataset, Provider
 from storage.models import CopernicusRequest, FileStatus, RequestStatus
 from storage.mongo import Database
@@ -104,9 +104,9 @@ async def _same_request(db: Database, key: str, job_id: ObjectId) -> CopernicusR
     """The organisation's request with this fingerprint if it is running, or finished with its File
     still there; otherwise ``job_id`` becomes the one for the fingerprint and None is returned."""
     for _ in range(FINGERPRINT_WAITS):
-        if await jobs.take_fingerprint(db.engine, key, job_id):
+        if await fingerprints.take(db.engine, key, job_id):
             return None
-        earlier_id = await jobs.holder_of_fingerprint(db.engine, key)
+        earlier_id = await fingerprints.holder(db.engine, key)
         earlier = await jobs.get(db.engine, earlier_id) if earlier_id else None
         if earlier is None:
             await asyncio.sleep(0.05)  # a twin submission is storing its request this very moment
@@ -118,7 +118,7 @@ async def _same_request(db: Database, key: str, job_id: ObjectId) -> CopernicusR
             if file is not None and file.status is FileStatus.AVAILABLE and file.trash_root_id is None:
                 return earlier
         break
-    await jobs.pass_fingerprint(db.engine, key, job_id)
+    await fingerprints.pass_on(db.engine, key, job_id)
     return None
 
 

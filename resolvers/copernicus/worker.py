@@ -1,7 +1,7 @@
 """The worker: claims due requests by lease, submits, polls in batches, streams results into S3 as Files.
 
 Any number of replicas may run it: a request is touched only by the holder of its lease
-(``find_one_and_update``), and every write is conditional on still holding it. A worker
+(``storage.copernicus.leases``), and every write checks that it still holds it. A worker
 that dies leaves a lease that lapses; the next one resumes from the stored state, aborting
 any multipart upload the dead one left, so there are no orphans and no duplicate Files.
 """
@@ -26,7 +26,7 @@ from resolvers.copernicus import keys
 from resolvers.transfers import composite_checksum
 from storage import lookups, tree
 from storage.blobs import BlobStore, UploadedPart
-from storage.copernicus import jobs
+from storage.copernicus import jobs, leases
 from storage.copernicus.provider import ErrorCode, Provider, ResultLocation, UpstreamError
 from storage.copernicus.registry import Upstreams
 from storage.models import (
@@ -119,7 +119,7 @@ class Worker:
                 for task in late:
                     task.cancel()
                 await asyncio.gather(*late, return_exceptions=True)
-            await jobs.release_all(self.db.engine, self.config.owner)
+            await leases.release_all(self.db.engine, self.config.owner)
 
     async def tick(self) -> int:
         """Read what is due, list each upstream account's jobs once, and claim only what needs a
@@ -265,7 +265,7 @@ class Worker:
     ) -> None:
         # The request first, then the lease: nobody takes the job before its new state is written.
         await jobs.change(self.db.engine, job, self.config.owner, changes, entry, self.clock())
-        await jobs.release(self.db.engine, job.id, self.config.owner)
+        await leases.release(self.db.engine, job.id, self.config.owner)
 
     async def _move(
         self, job: CopernicusRequest, status: RequestStatus, upstream_status: str | None, changes: dict[str, Any]

@@ -11,6 +11,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
 
 from storage import lookups
+from storage.copernicus import leases
 from storage.models import ACTIVE_REQUEST_STATUSES, CopernicusRequest, RequestStatus
 from storage.mongo import is_duplicate_key
 
@@ -18,8 +19,6 @@ ACTIVE = [s.value for s in ACTIVE_REQUEST_STATUSES]
 
 
 CANCELS = "copernicus_cancels"
-LEASES = "copernicus_leases"
-FINGERPRINTS = "copernicus_fingerprints"
 
 
 def _requests(engine: AIOEngine) -> Any:
@@ -32,36 +31,6 @@ async def insert(engine: AIOEngine, request: CopernicusRequest) -> None:
 
 async def get(engine: AIOEngine, request_id: ObjectId) -> CopernicusRequest | None:
     return await lookups.by_id(engine, CopernicusRequest, request_id)
-
-
-def _fingerprints(engine: AIOEngine) -> Any:
-    return engine.database[FINGERPRINTS]
-
-
-async def take_fingerprint(engine: AIOEngine, key: str, request_id: ObjectId) -> bool:
-    """Make ``request_id`` the organisation's request for this fingerprint, unless it already has
-    one: the primary key lets exactly one of two identical submissions through."""
-    try:
-        await _fingerprints(engine).insert_one({"_id": key, "request_id": request_id})
-    except PyMongoError as error:
-        if not is_duplicate_key(error):
-            raise
-        return False
-    return True
-
-
-async def holder_of_fingerprint(engine: AIOEngine, key: str) -> ObjectId | None:
-    found = await _fingerprints(engine).find_one({"_id": key})
-    return found["request_id"] if found else None
-
-
-async def pass_fingerprint(engine: AIOEngine, key: str, request_id: ObjectId) -> None:
-    """The earlier request ended without a usable result: a new one stands for the fingerprint."""
-    await _fingerprints(engine).update_one({"_id": key}, {"$set": {"request_id": request_id}})
-
-
-def _leases(engine: AIOEngine) -> Any:
-    return engine.database[LEASES]
 
 
 async def due(engine: AIOEngine, now: datetime, limit: int) -> list[CopernicusRequest]:
@@ -81,40 +50,13 @@ async def claim(
 ) -> CopernicusRequest | None:
     """Take the request by inserting its lease document, which exactly one replica can do (the
     primary key decides), then read it afresh: None if another replica moved it since ``seen``."""
-    if not await _take(engine, seen.id, owner, now, lease):
+    if not await leases.take(engine, seen.id, owner, now, lease):
         return None
     job = await get(engine, seen.id)
     if job is not None and job.version == seen.version:
         return job
-    await release(engine, seen.id, owner)
+    await leases.release(engine, seen.id, owner)
     return None
-
-
-async def _take(engine: AIOEngine, request_id: ObjectId, owner: str, now: datetime, lease: timedelta) -> bool:
-    for _ in range(2):
-        try:
-            await _leases(engine).insert_one({"_id": request_id, "owner": owner, "until": now + lease})
-            return True
-        except PyMongoError as error:
-            if not is_duplicate_key(error):
-                raise
-        held = await _leases(engine).find_one({"_id": request_id})
-        if held is not None and held["until"] >= now:
-            return False
-        if held is not None:
-            # Its holder died or stalled past the lease: remove exactly that lease, then race for it.
-            await _leases(engine).delete_one({"_id": request_id, "owner": held["owner"], "until": held["until"]})
-    return False
-
-
-async def holds(engine: AIOEngine, request_id: ObjectId, owner: str) -> bool:
-    held = await _leases(engine).find_one({"_id": request_id})
-    return held is not None and held["owner"] == owner
-
-
-async def release(engine: AIOEngine, request_id: ObjectId, owner: str) -> None:
-    if await holds(engine, request_id, owner):
-        await _leases(engine).delete_one({"_id": request_id})
 
 
 async def renew(
@@ -123,17 +65,11 @@ async def renew(
     """Hold on until ``until``. With ``reschedule`` the request is also not due before then, so other
     replicas do not try it in vain and it comes due by itself if we die; without, the caller writes
     ``next_poll_at`` with its own change of the request."""
-    if not await holds(engine, request_id, owner):
+    if not await leases.extend(engine, request_id, owner, until):
         return False
-    await _leases(engine).update_one({"_id": request_id}, {"$set": {"until": until}})
     if reschedule:
         await _requests(engine).update_one({"_id": request_id}, {"$set": {"next_poll_at": until}})
     return True
-
-
-async def release_all(engine: AIOEngine, owner: str) -> None:
-    """Hand every lease of this worker back at once (shutdown), so another replica takes over."""
-    await _leases(engine).delete_many({"owner": owner})
 
 
 async def change(
@@ -148,7 +84,7 @@ async def change(
 
     The lease is checked, then the request written by primary key: a lease is only ever taken
     over once it has lapsed, which a holder that is still writing renews long before."""
-    if owner is not None and not await holds(engine, job.id, owner):
+    if owner is not None and not await leases.holds(engine, job.id, owner):
         return None
     update: dict[str, Any] = {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}}
     if entry is not None:
