@@ -37,6 +37,7 @@ from resolvers.errors import Unauthenticated
 from resolvers.identity import SignInCache
 from resolvers.transfers import TransferLimits
 from storage.blobs import BlobStore, BlobStoreConfig
+from storage.copernicus import changes
 from storage.copernicus.provider import Provider
 from storage.copernicus.registry import Upstreams, build_providers
 from storage.mongo import Database
@@ -134,12 +135,14 @@ def _limits(settings: Settings) -> TransferLimits:
 
 
 async def _sweep_forever(state: AppState) -> None:
-    """Abort abandoned uploads and mark expired shares; every replica may run it, each step is idempotent."""
+    """Abort abandoned uploads, mark expired shares, drop old change-feed entries; every replica may
+    run it, each step is idempotent."""
     idle = timedelta(seconds=state.settings.upload_idle_seconds)
     while True:
         try:
             removed = await transfers.sweep_abandoned(state.db, state.blobs, idle)
             expired = await shares.expire_due(state.db, state.clock())
+            await changes.prune(state.db.engine)  # also when nobody has listened for a while
             if removed or expired:
                 log.info("aborted %d abandoned uploads, marked %d shares expired", removed, expired)
         except Exception:

@@ -1,9 +1,9 @@
 """Live Copernicus updates: one watcher per process, fanned out to every subscriber in it.
 
-The watcher reads what changed in MongoDB (by ``updated_at``, with an overlap window, and
-``version`` to skip what it has seen), so a change made by any replica reaches subscribers
-on every replica, with one query per interval however many subscribers there are. It only
-queries while someone listens.
+The watcher reads the change feed (``storage.copernicus.changes``, with an overlap window, and
+``version`` to skip what it has seen) and then the requests that moved, by primary key, so a
+change made by any replica reaches subscribers on every replica, with one read of the feed per
+interval however many subscribers there are. It only reads while someone listens.
 """
 
 from __future__ import annotations
@@ -11,13 +11,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bson import ObjectId
 
-from storage.copernicus import jobs
+from storage.copernicus import changes, jobs
 from storage.models import CopernicusRequest
 from storage.mongo import Database
 
@@ -25,6 +28,7 @@ log = logging.getLogger(__name__)
 OVERLAP = timedelta(seconds=5)
 QUEUE_LIMIT = 1000
 PAGE = 1000
+PRUNE_EVERY = 30.0  # seconds
 
 
 class RequestHub:
@@ -69,6 +73,7 @@ class RequestHub:
 
     async def watch(self) -> None:
         since = datetime.now(UTC) - OVERLAP
+        pruned = -math.inf
         while True:
             if not self.listeners:
                 self._wake.clear()
@@ -76,14 +81,23 @@ class RequestHub:
                 since = datetime.now(UTC) - OVERLAP
             started = datetime.now(UTC)
             try:
-                changed = await jobs.changed_since(self.db.engine, since, PAGE)
-                for job in changed:
-                    self.publish(job)
-                if len(changed) == PAGE and changed[-1].updated_at > since:
+                if time.monotonic() - pruned > PRUNE_EVERY:
+                    pruned = time.monotonic()
+                    await changes.prune(self.db.engine)
+                found = await changes.since(self.db.engine, since, PAGE)
+                await self._publish_changed(found)
+                if len(found) == PAGE and found[-1]["at"] > since:
                     # More changed than one page holds: read on from the last one, at once.
-                    since = changed[-1].updated_at
+                    since = found[-1]["at"]
                     continue
                 since = started - OVERLAP
             except Exception:
                 log.exception("watching Copernicus requests failed; retrying")
             await asyncio.sleep(self.interval)
+
+    async def _publish_changed(self, found: list[dict[str, Any]]) -> None:
+        """Read each request that moved past what this process has seen (by primary key, side by side)."""
+        moved = {c["request_id"] for c in found if c["version"] > self._versions.get(c["request_id"], -1)}
+        for job in await asyncio.gather(*(jobs.get(self.db.engine, i) for i in moved)):
+            if job is not None:
+                self.publish(job)

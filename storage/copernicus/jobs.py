@@ -11,7 +11,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
 
 from storage import lookups
-from storage.copernicus import leases
+from storage.copernicus import changes, leases
 from storage.models import ACTIVE_REQUEST_STATUSES, CopernicusRequest, RequestStatus
 from storage.mongo import is_duplicate_key
 
@@ -27,6 +27,7 @@ def _requests(engine: AIOEngine) -> Any:
 
 async def insert(engine: AIOEngine, request: CopernicusRequest) -> None:
     await _requests(engine).insert_one(request.model_dump_doc())
+    await changes.record(engine, request.id, request.version)
 
 
 async def get(engine: AIOEngine, request_id: ObjectId) -> CopernicusRequest | None:
@@ -76,23 +77,26 @@ async def change(
     engine: AIOEngine,
     job: CopernicusRequest,
     owner: str | None,
-    changes: dict[str, Any],
+    fields: dict[str, Any],
     entry: dict[str, Any] | None,
     now: datetime,
 ) -> CopernicusRequest | None:
-    """Apply ``changes`` (and append a history entry) if this worker still holds the lease.
+    """Set ``fields`` (and append a history entry) if this worker still holds the lease.
 
     The lease is checked, then the request written by primary key: a lease is only ever taken
     over once it has lapsed, which a holder that is still writing renews long before."""
     if owner is not None and not await leases.holds(engine, job.id, owner):
         return None
-    update: dict[str, Any] = {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}}
+    update: dict[str, Any] = {"$set": {**fields, "updated_at": now}, "$inc": {"version": 1}}
     if entry is not None:
         update["$push"] = {"history": {**entry, "at": now}}
     document = await _requests(engine).find_one_and_update(
         {"_id": job.id}, update, return_document=ReturnDocument.AFTER
     )
-    return CopernicusRequest.model_validate_doc(document) if document else None
+    if document is None:
+        return None
+    await changes.record(engine, job.id, document["version"])
+    return CopernicusRequest.model_validate_doc(document)
 
 
 def _cancels(engine: AIOEngine) -> Any:
@@ -125,15 +129,6 @@ async def with_cancels(engine: AIOEngine, found: list[CopernicusRequest]) -> lis
 
 async def forget_cancel(engine: AIOEngine, request_id: ObjectId) -> None:
     await _cancels(engine).delete_one({"_id": request_id})
-
-
-async def changed_since(engine: AIOEngine, since: datetime, limit: int = 1000) -> list[CopernicusRequest]:
-    documents = (
-        await _requests(engine)
-        .find({"updated_at": {"$gte": since}}, sort=[("updated_at", 1)], limit=limit)
-        .to_list(length=limit)
-    )
-    return [CopernicusRequest.model_validate_doc(d) for d in documents]
 
 
 async def count_by_status(engine: AIOEngine) -> dict[str, int]:
