@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
 import json
 import os
 import shutil
@@ -27,6 +28,9 @@ FERRETDB_VERSION = "v1.24.2"
 # MinIO publishes no semver tags to the Go module proxy: pin the exact pseudo-version.
 MINIO_VERSION = "v0.0.0-20260212201848-7aac2a2c5b7c"
 KEYCLOAK_VERSION = "26.5.6"
+# The services listen below Linux's ephemeral range (32768-60999): there, any outgoing connection
+# may hold the port as its own, and a health probe of a port nobody listens on yet can connect
+# to itself and read its own request back (seen: "BadStatusLine: GET /realms/...").
 KEYCLOAK_MIN_JAVA = 21
 
 # Development-only credentials; production reads its own from secrets.
@@ -58,7 +62,7 @@ def http_ok(url: str, timeout: float = 2.0) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback only
             return 200 <= int(response.status) < 300
-    except (urllib.error.URLError, OSError, ValueError):
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError):
         return False
 
 
@@ -191,9 +195,9 @@ def _go_env(gobin: Path) -> dict[str, str]:
 @dataclass
 class FerretDB(Service):
     name: str = "ferretdb"
-    port: int = 37017
+    port: int = 17017
     state_dir: Path = CACHE / "run"
-    debug_port: int = 37088
+    debug_port: int = 17088
 
     @property
     def binary(self) -> Path:
@@ -234,9 +238,9 @@ class FerretDB(Service):
 @dataclass
 class MinIO(Service):
     name: str = "minio"
-    port: int = 39000
+    port: int = 19000
     state_dir: Path = CACHE / "run"
-    console_port: int = 39001
+    console_port: int = 19001
     data_dir: Path | None = None
 
     def __post_init__(self) -> None:
@@ -302,9 +306,9 @@ def find_java_home(minimum: int = KEYCLOAK_MIN_JAVA) -> Path:
 @dataclass
 class Keycloak(Service):
     name: str = "keycloak"
-    port: int = 38080
+    port: int = 18080
     state_dir: Path = CACHE / "run"
-    management_port: int = 39990
+    management_port: int = 19990
     start_timeout: float = 180.0
     realm_file: Path = ROOT / "devservices" / "strata-realm.json"
 
@@ -392,13 +396,18 @@ class Stack:
         return (self.ferretdb, self.minio, self.keycloak)
 
     def up(self) -> list[str]:
-        """Start what is not running; return the names this call started."""
-        started = []
-        for service in self.services:
-            begin = time.monotonic()
-            if service.start():
-                started.append(service.name)
-                print(f"devservices: {service.name} ready in {time.monotonic() - begin:.1f}s", flush=True)
+        """Start what is not running; return the names this call started. When one fails, what
+        this call started is stopped again, so a failed start leaves nothing running behind it."""
+        started: list[str] = []
+        try:
+            for service in self.services:
+                begin = time.monotonic()
+                if service.start():
+                    started.append(service.name)
+                    print(f"devservices: {service.name} ready in {time.monotonic() - begin:.1f}s", flush=True)
+        except BaseException:
+            self.down(started)
+            raise
         return started
 
     def down(self, names: Sequence[str] | None = None) -> None:

@@ -132,7 +132,7 @@ def _not_yet_valid(k: TrustedKey) -> tuple[str, dict[str, Any]]:
 
 
 def _wrong_issuer(k: TrustedKey) -> tuple[str, dict[str, Any]]:
-    claims = k.claims(iss="http://127.0.0.1:38080/realms/master")
+    claims = k.claims(iss=k.issuer.replace("/realms/strata", "/realms/master"))
     return k.sign(claims), claims
 
 
