@@ -42,6 +42,7 @@ class Plan:
     licence_required: bool = False
     results_expired: bool = False
     chunk_delay: float = 0.0  # seconds between 64 KiB chunks of the result, to make downloads slow
+    busy_for: int = 0  # submissions answer 429 with this Retry-After (seconds), to keep a job waiting
 
 
 @dataclass
@@ -162,6 +163,9 @@ class FakeCads:
             if not isinstance(body, dict) or not isinstance(body.get("inputs"), dict):
                 return JSONResponse({"title": "invalid request", "detail": "inputs must be an object"}, status_code=400)
             plan = self.plan_for(dataset)
+            if plan.busy_for:
+                headers = {"Retry-After": str(plan.busy_for)}
+                return JSONResponse({"title": "Too many requests"}, status_code=429, headers=headers)
             if plan.licence_required and not self.accepted_licences:
                 detail = "required licences not accepted; accept the licence for this dataset first"
                 return JSONResponse({"title": "required licences not accepted", "detail": detail}, status_code=403)

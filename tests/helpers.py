@@ -8,9 +8,12 @@ import hashlib
 import uuid
 from typing import Any
 
+import aioboto3
 import httpx
+from botocore.exceptions import ClientError
 from bson import ObjectId
 
+from graphql_api.settings import Settings
 from tests.graphql import GraphQLClient
 
 MiB = 1024 * 1024
@@ -135,3 +138,18 @@ async def download_bytes(url: str, ranges: list[dict[str, int]]) -> bytes:
         )
     assert all(c.status_code == 206 for c in chunks), [c.status_code for c in chunks]
     return b"".join(c.content for c in chunks)
+
+
+async def upload_exists(settings: Settings, key: str, upload_id: str) -> bool:
+    """Whether S3 still holds a multipart upload: an aborted or completed one is NoSuchUpload."""
+    session = aioboto3.Session(
+        aws_access_key_id=settings.s3_access_key_id, aws_secret_access_key=settings.s3_secret_access_key
+    )
+    async with session.client("s3", endpoint_url=settings.s3_endpoint_url, region_name=settings.s3_region) as s3:
+        try:
+            await s3.list_parts(Bucket=settings.s3_bucket, Key=key, UploadId=upload_id)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "NoSuchUpload":
+                return False
+            raise
+    return True

@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from websockets.asyncio.client import connect
 
+from graphql_api.settings import Settings
 from tests.fake_cads import FakeCads, Plan, payload_bytes
 from tests.graphql import GraphQLClient
-from tests.helpers import download_bytes, sandbox
+from tests.helpers import download_bytes, object_id, sandbox, upload_exists
 
 REQUEST = """
 mutation($input: RequestCopernicusDataInput!) {
@@ -47,10 +49,16 @@ async def _request(client: GraphQLClient, dataset: str, request: dict[str, Any],
 
 
 async def _until(client: GraphQLClient, request_id: str, statuses: set[str], within: float = 30) -> dict[str, Any]:
+    return await _until_seen(client, request_id, lambda found: found["status"] in statuses, within)
+
+
+async def _until_seen(
+    client: GraphQLClient, request_id: str, seen: Callable[[dict[str, Any]], bool], within: float = 30
+) -> dict[str, Any]:
     deadline = time.monotonic() + within
     while True:
         found: dict[str, Any] = (await client.data(STATUS, {"id": request_id}))["copernicusRequest"]
-        if found["status"] in statuses:
+        if seen(found):
             return found
         assert time.monotonic() < deadline, found
         await asyncio.sleep(0.1)
@@ -167,21 +175,44 @@ async def test_rate_limits_are_waited_out(as_user: Any, fake_cads: FakeCads) -> 
     assert done["status"] == "COMPLETED", done
 
 
-@pytest.mark.parametrize("when", ["QUEUED", "RUNNING"])
-async def test_cancel(as_user: Any, fake_cads: FakeCads, when: str) -> None:
+@pytest.mark.parametrize("when", ["PENDING", "QUEUED", "RUNNING", "DOWNLOADING"])
+async def test_cancel(as_user: Any, fake_cads: FakeCads, mongo: Any, settings: Settings, when: str) -> None:
+    """Acted on at the worker's next tick in every state: a job sitting out a 10-minute
+    Retry-After, and a download half way (its multipart upload aborted, no File)."""
     alice, carol = as_user("alice"), as_user("carol")
     dataset = _dataset("slow")
-    fake_cads.plans[dataset] = Plan(queued_seconds=1.0 if when == "QUEUED" else 0.1, running_seconds=30)
+    fake_cads.plans[dataset] = {
+        "PENDING": Plan(busy_for=600),
+        "QUEUED": Plan(queued_seconds=30),
+        "RUNNING": Plan(queued_seconds=0.1, running_seconds=30),
+        "DOWNLOADING": Plan(queued_seconds=0.1, running_seconds=0.1, size=32 * 1024 * 1024, chunk_delay=0.05),
+    }[when]
     request_id = await _request(alice, dataset, {"x": 1})
-    await _until(alice, request_id, {when})
+    found = await _until(alice, request_id, {when})
+    if when == "PENDING":  # told by the upstream to come back in ten minutes
+        found = await _until_seen(alice, request_id, lambda f: f["attempts"] > 0)
+    elif when == "DOWNLOADING":  # half way
+        found = await _until_seen(alice, request_id, lambda f: bool((f["progress"] or {}).get("bytes")))
+    assert found["status"] == when, found
+    transfer = (await mongo.copernicus_requests.find_one({"_id": object_id(request_id)}))["transfer"]
     assert [
         e["code"] for e in (await carol.data(CANCEL, {"id": request_id}))["cancelCopernicusRequest"]["userErrors"]
     ] == ["NOT_FOUND"]
     assert (await alice.data(CANCEL, {"id": request_id}))["cancelCopernicusRequest"]["userErrors"] == []
-    done = await _until(alice, request_id, TERMINAL)
-    assert done["status"] == "CANCELLED"
-    [job] = [j for j in fake_cads.jobs.values() if j.dataset == dataset]
-    assert job.dismissed
+    done = await _until(alice, request_id, TERMINAL, within=20)
+    assert done["status"] == "CANCELLED", done
+    assert done["resultFile"] is None
+    assert done["history"][-1]["status"] == "CANCELLED"
+    upstream = [j for j in fake_cads.jobs.values() if j.dataset == dataset]
+    if when == "PENDING":
+        assert upstream == []  # never submitted
+    elif when in ("QUEUED", "RUNNING"):
+        assert [j.dismissed for j in upstream] == [True]
+    else:
+        assert transfer.get("upload_id"), found
+        assert not await upload_exists(settings, transfer["blob_key"], transfer["upload_id"])
+        assert await mongo.files.count_documents({"metadata.copernicus.dataset": dataset}) == 0
+    assert await mongo.copernicus_cancels.count_documents({"_id": object_id(request_id)}) == 0
     again = (await alice.data(CANCEL, {"id": request_id}))["cancelCopernicusRequest"]
     assert [e["code"] for e in again["userErrors"]] == ["NOT_PENDING"]
 

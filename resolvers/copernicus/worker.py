@@ -75,6 +75,14 @@ class WorkerConfig:
     concurrency: int = 8  # submissions and downloads in flight at once; memory: one part each
 
 
+class CancelAsked(Exception):
+    """A cancel arrived while the job's download was in hand; carries the job as last written."""
+
+    def __init__(self, job: CopernicusRequest) -> None:
+        super().__init__(str(job.id))
+        self.job = job
+
+
 class Worker:
     def __init__(
         self,
@@ -97,6 +105,7 @@ class Worker:
         self._list_failures: dict[tuple[str, ObjectId | None], int] = {}
         self._slots = asyncio.Semaphore(config.concurrency)  # memory: one part per download in flight
         self._inflight: dict[ObjectId, asyncio.Task[None]] = {}  # per job: its submission, download or cancel
+        self._cancels: set[ObjectId] = set()  # as of the last tick; downloads in hand look here between chunks
         self._stop = asyncio.Event()
 
     async def run(self, stop: asyncio.Event, grace: float = 20.0) -> None:
@@ -126,12 +135,14 @@ class Worker:
         write: a job whose upstream status has not moved costs no write at all. Submissions,
         downloads and cancels run in the background, so a long download never holds up the
         polling of everything else. Returns how many jobs were claimed."""
+        self._cancels = await jobs.cancels_asked(self.db.engine)
         if len(self._inflight) >= 2 * self.config.concurrency and time.monotonic() < min(
             self._list_after.values(), default=-math.inf
         ):
             return 0  # no room to act and no listing due: reading what is due would be in vain
         due = await jobs.due(self.db.engine, self.clock(), self.config.scan)
-        due = await jobs.with_cancels(self.db.engine, due)
+        due += await self._cancelled_before_due(due)
+        due = [j.model_copy(update={"cancel_requested": True}) if j.id in self._cancels else j for j in due]
         by_account: dict[tuple[str, ObjectId | None], list[CopernicusRequest]] = defaultdict(list)
         for job in due:
             if job.id not in self._inflight:  # ours already, in a task of its own
@@ -147,6 +158,17 @@ class Worker:
                 continue
             claimed += await self._handle(provider, (service, key_owner), group)
         return claimed
+
+    async def _cancelled_before_due(self, due: list[CopernicusRequest]) -> list[CopernicusRequest]:
+        """Requests with a cancel waiting that are not due yet (sitting out a back-off or a
+        Retry-After, or between polls): a cancel is acted on at the next tick, not then."""
+        waiting = list(self._cancels - {j.id for j in due} - self._inflight.keys())[: self.config.batch]
+        found = await lookups.find_by_ids(self.db.engine, CopernicusRequest, waiting)
+        for request_id, job in zip(waiting, found, strict=True):
+            if job is None or jobs.is_terminal(job.status):
+                # Asked as the request ended: nobody will act on it, so it goes.
+                await jobs.forget_cancel(self.db.engine, request_id)
+        return [j for j in found if j is not None and not jobs.is_terminal(j.status)]
 
     @property
     def in_flight(self) -> int:
@@ -241,6 +263,8 @@ class Worker:
                     await self._guard(job, self._download(provider, job))
             except HandedBack:
                 log.info("request %s: download handed back at shutdown", job.id)
+            except CancelAsked as asked:
+                await self._guard(asked.job, self._cancel(provider, asked.job))
 
     async def _renew(self, job: CopernicusRequest) -> bool:
         return await jobs.renew(self.db.engine, job.id, self.config.owner, self.clock() + self.config.lease)
@@ -375,6 +399,8 @@ class Worker:
         async for chunk in provider.stream(location):
             if self._stop.is_set():
                 await self._hand_back(job, blob_key, upload_id)
+            if job.id in self._cancels:
+                raise CancelAsked(job)  # its transfer is in ``job``: the cancel aborts the upload
             buffer += chunk
             while len(buffer) >= size:
                 parts.append(await self.blobs.upload_part(blob_key, upload_id, len(parts) + 1, bytes(buffer[:size])))

@@ -118,13 +118,10 @@ async def request_cancel(engine: AIOEngine, job: CopernicusRequest, now: datetim
     return True
 
 
-async def with_cancels(engine: AIOEngine, found: list[CopernicusRequest]) -> list[CopernicusRequest]:
-    """The requests, marked as cancel-requested where a cancel document says so."""
-    if not found:
-        return found
-    # The cancel documents are few (each is removed when its request ends): reading them all is cheap.
-    asked = {d["_id"] async for d in _cancels(engine).find({"_id": {"$in": [j.id for j in found]}}, {"_id": 1})}
-    return [j.model_copy(update={"cancel_requested": True}) if j.id in asked else j for j in found]
+async def cancels_asked(engine: AIOEngine) -> set[ObjectId]:
+    """Every request a cancel waits for. The cancel documents are few (each is removed when its
+    request ends, and the worker removes strays), so one read of them all is cheap."""
+    return {d["_id"] async for d in _cancels(engine).find({}, {"_id": 1})}
 
 
 async def forget_cancel(engine: AIOEngine, request_id: ObjectId) -> None:
