@@ -28,9 +28,6 @@ FERRETDB_VERSION = "v1.24.2"
 # MinIO publishes no semver tags to the Go module proxy: pin the exact pseudo-version.
 MINIO_VERSION = "v0.0.0-20260212201848-7aac2a2c5b7c"
 KEYCLOAK_VERSION = "26.5.6"
-# The services listen below Linux's ephemeral range (32768-60999): there, any outgoing connection
-# may hold the port as its own, and a health probe of a port nobody listens on yet can connect
-# to itself and read its own request back (seen: "BadStatusLine: GET /realms/...").
 KEYCLOAK_MIN_JAVA = 21
 
 # Development-only credentials; production reads its own from secrets.
@@ -192,6 +189,9 @@ def _go_env(gobin: Path) -> dict[str, str]:
     return {"GOBIN": str(gobin), "GOFLAGS": "-buildvcs=false -trimpath", "CGO_ENABLED": "0"}
 
 
+# All services listen below Linux's ephemeral range (32768-60999): there, any outgoing connection
+# may hold the port as its own, and a health probe of a port nobody listens on yet can connect
+# to itself and read its own request back (seen: "BadStatusLine: GET /realms/...").
 @dataclass
 class FerretDB(Service):
     name: str = "ferretdb"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aioboto3
@@ -140,12 +142,19 @@ async def download_bytes(url: str, ranges: list[dict[str, int]]) -> bytes:
     return b"".join(c.content for c in chunks)
 
 
-async def upload_exists(settings: Settings, key: str, upload_id: str) -> bool:
-    """Whether S3 still holds a multipart upload: an aborted or completed one is NoSuchUpload."""
+@contextlib.asynccontextmanager
+async def s3_client(settings: Settings) -> AsyncIterator[Any]:
+    """An S3 client on the suite's MinIO, for tests that check what is stored behind the API."""
     session = aioboto3.Session(
         aws_access_key_id=settings.s3_access_key_id, aws_secret_access_key=settings.s3_secret_access_key
     )
     async with session.client("s3", endpoint_url=settings.s3_endpoint_url, region_name=settings.s3_region) as s3:
+        yield s3
+
+
+async def upload_exists(settings: Settings, key: str, upload_id: str) -> bool:
+    """Whether S3 still holds a multipart upload: an aborted or completed one is NoSuchUpload."""
+    async with s3_client(settings) as s3:
         try:
             await s3.list_parts(Bucket=settings.s3_bucket, Key=key, UploadId=upload_id)
         except ClientError as error:

@@ -7,13 +7,12 @@ import os
 import time
 from typing import Any
 
-import aioboto3
 import httpx
 
 from devservices.api import serve_api
 from graphql_api.settings import Settings
 from tests.graphql import GraphQLClient
-from tests.helpers import MiB, object_id, put_part, sandbox, split, start_upload, upload_exists
+from tests.helpers import MiB, object_id, put_part, s3_client, sandbox, split, start_upload, upload_exists
 
 IDLE = 3.0
 
@@ -49,12 +48,7 @@ async def test_idle_uploads_are_swept_and_active_ones_survive(
             survivor = await mongo.files.find_one({"_id": object_id(active["file"]["id"])})
             assert survivor is not None
             assert survivor["status"] == "UPLOADING"
-            session = aioboto3.Session(
-                aws_access_key_id=settings.s3_access_key_id, aws_secret_access_key=settings.s3_secret_access_key
-            )
-            async with session.client(
-                "s3", endpoint_url=settings.s3_endpoint_url, region_name=settings.s3_region
-            ) as s3:
+            async with s3_client(settings) as s3:
                 held = await s3.list_parts(
                     Bucket=settings.s3_bucket, Key=survivor["blob_key"], UploadId=survivor["upload"]["upload_id"]
                 )

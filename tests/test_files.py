@@ -6,12 +6,11 @@ import json
 import uuid
 from typing import Any
 
-import aioboto3
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from graphql_api.settings import Settings
 from tests.graphql import GraphQLClient
-from tests.helpers import create_folder, root_folder, sandbox, upload_bytes
+from tests.helpers import create_folder, root_folder, s3_client, sandbox, upload_bytes
 
 RENAME = """
 mutation($id: ID!, $name: String!) { renameFile(input: {id: $id, name: $name}) { file { name } userErrors { code } } }
@@ -94,10 +93,7 @@ async def test_trash_restore_and_purge_remove_the_bytes(
     await alice.data(DELETE, {"id": lone["id"]})
     assert (await bob.data(PURGE, {"id": lone["id"]}))["purgeFile"]["userErrors"] == []
     assert (await bob.data(PURGE_FOLDER, {"id": inner}))["purgeFolder"]["userErrors"] == []
-    session = aioboto3.Session(
-        aws_access_key_id=settings.s3_access_key_id, aws_secret_access_key=settings.s3_secret_access_key
-    )
-    async with session.client("s3", endpoint_url=settings.s3_endpoint_url, region_name=settings.s3_region) as s3:
+    async with s3_client(settings) as s3:
         for key in keys:
             listed = await s3.list_objects_v2(Bucket=settings.s3_bucket, Prefix=key)
             assert listed.get("KeyCount", 0) == 0

@@ -7,7 +7,6 @@ import os
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aioboto3
 import httpx
 import pytest
 from motor.motor_asyncio import AsyncIOMotorDatabase
@@ -22,6 +21,7 @@ from tests.helpers import (
     composite,
     download_bytes,
     put_part,
+    s3_client,
     sandbox,
     sha256_b64,
     split,
@@ -58,12 +58,7 @@ ABORT = "mutation($id: ID!) { abortUpload(input: {uploadId: $id}) { abortedUploa
 
 @pytest.fixture
 async def s3(settings: Settings) -> AsyncIterator[Any]:
-    session = aioboto3.Session(
-        aws_access_key_id=settings.s3_access_key_id,
-        aws_secret_access_key=settings.s3_secret_access_key,
-        region_name=settings.s3_region,
-    )
-    async with session.client("s3", endpoint_url=settings.s3_endpoint_url) as client:
+    async with s3_client(settings) as client:
         yield client
 
 
