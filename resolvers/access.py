@@ -53,6 +53,19 @@ def grant_for(principal: Principal, item: Folder | File) -> Grant | None:
     return max(reaching, key=lambda g: GRANT_LEVEL[g.role], default=None)
 
 
+def reshare_grant_for(principal: Principal, item: Folder | File) -> Grant | None:
+    """The strongest live share reaching ``item`` that allows resharing; None when none does."""
+    path = {item.id, *item.ancestors}
+    reaching = [g for g in principal.live_grants() if g.resource_id in path and g.allow_reshare]
+    return max(
+        reaching, key=lambda g: (GRANT_LEVEL[g.role], g.expires_at is None, g.expires_at or utc_max()), default=None
+    )
+
+
+def utc_max() -> datetime:
+    return datetime.max.replace(tzinfo=UTC)
+
+
 def can_see_organisation(principal: Principal, organisation: Organisation) -> bool:
     return principal.is_member(organisation.id)
 

@@ -66,6 +66,7 @@ class UserErrorCode(enum.StrEnum):
     SHARE_EXISTS = "SHARE_EXISTS"
     NOT_PENDING = "NOT_PENDING"
     TERMS_CHANGED = "TERMS_CHANGED"
+    BUSY = "BUSY"
 
 
 class UserFailure(Exception):

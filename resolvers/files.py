@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bson import ObjectId
 
-from resolvers import access, folders, pagination
+from resolvers import access, folders, pagination, serial
 from resolvers.access import Level
 from resolvers.errors import UserErrorCode, UserFailure
 from resolvers.identity import Principal
@@ -41,55 +43,65 @@ def _name_taken(name: str) -> UserFailure:
     return UserFailure(UserErrorCode.NAME_TAKEN, f"a file named {name!r} already exists there", ["name"])
 
 
+@asynccontextmanager
+async def _guarded(
+    db: Database, principal: Principal, file_id: ObjectId, needed: Level, field: str = "id"
+) -> AsyncIterator[File]:
+    """The file as read inside its organisation's tree guard (see ``resolvers.serial``)."""
+    first = await _file(db, principal, file_id, needed, field)
+    async with serial.tree(db, first.organisation_id):
+        yield await _file(db, principal, file_id, needed, field)
+
+
 async def rename_file(db: Database, principal: Principal, file_id: ObjectId, name: str) -> File:
-    file = await _file(db, principal, file_id, Level.EDIT)
-    _live(file)
     clean = clean_name(name)
-    try:
-        await tree.rename(db.engine, File, file.id, clean, name_key(clean))
-    except tree.NameTaken:
-        raise _name_taken(clean) from None
+    async with _guarded(db, principal, file_id, Level.EDIT) as file:
+        _live(file)
+        try:
+            await tree.rename(db.engine, File, file.id, clean, name_key(clean))
+        except tree.NameTaken:
+            raise _name_taken(clean) from None
     return await _file(db, principal, file_id, Level.VIEW)
 
 
 async def move_file(db: Database, principal: Principal, file_id: ObjectId, folder_id: ObjectId) -> File:
-    file = await _file(db, principal, file_id, Level.EDIT)
-    _live(file)
-    target = await tree.get_folder(db.engine, folder_id)
-    access.require(principal, target, Level.EDIT, "Folder", "folderId")
-    assert target is not None
-    if target.trash_root_id is not None:
-        raise UserFailure(UserErrorCode.IN_TRASH, "the target folder is in the trash", ["folderId"])
-    if target.organisation_id != file.organisation_id:
-        raise UserFailure(UserErrorCode.CROSS_ORGANISATION, "files move only within their organisation", ["folderId"])
-    if target.id != file.folder_id:
-        try:
-            await tree.move_file(db.engine, file, target)
-        except tree.NameTaken:
-            raise _name_taken(file.name) from None
+    async with _guarded(db, principal, file_id, Level.EDIT) as file:
+        _live(file)
+        target = await tree.get_folder(db.engine, folder_id)
+        access.require(principal, target, Level.EDIT, "Folder", "folderId")
+        assert target is not None
+        if target.trash_root_id is not None:
+            raise UserFailure(UserErrorCode.IN_TRASH, "the target folder is in the trash", ["folderId"])
+        if target.organisation_id != file.organisation_id:
+            raise UserFailure(
+                UserErrorCode.CROSS_ORGANISATION, "files move only within their organisation", ["folderId"]
+            )
+        if target.id != file.folder_id:
+            try:
+                await tree.move_file(db.engine, file, target)
+            except tree.NameTaken:
+                raise _name_taken(file.name) from None
     return await _file(db, principal, file_id, Level.VIEW)
 
 
 async def delete_file(db: Database, principal: Principal, file_id: ObjectId) -> File:
-    file = await _file(db, principal, file_id, Level.EDIT)
-    access.require_trash_right(principal, file, "File")
-    _live(file)
-    await tree.trash_file(db.engine, file)
+    async with _guarded(db, principal, file_id, Level.EDIT) as file:
+        access.require_trash_right(principal, file, "File")
+        _live(file)
+        await tree.trash_file(db.engine, file)
     return await _file(db, principal, file_id, Level.VIEW)
 
 
 async def restore_file(db: Database, principal: Principal, file_id: ObjectId) -> File:
-    file = await _file(db, principal, file_id, Level.EDIT)
-    access.require_trash_right(principal, file, "File")
-    if file.trash_root_id != file.id:
-        raise UserFailure(UserErrorCode.NOT_IN_TRASH, "only a file deleted by itself can be restored", ["id"])
-    folder = await tree.get_folder(db.engine, file.folder_id)
-    if folder is not None and folder.trash_root_id is not None:
-        raise UserFailure(UserErrorCode.PARENT_IN_TRASH, "restore its folder first", ["id"])
-    try:
-        await tree.restore_file(db.engine, file)
-    except tree.NameTaken:
-        raise _name_taken(file.name) from None
+    async with _guarded(db, principal, file_id, Level.EDIT) as file:
+        access.require_trash_right(principal, file, "File")
+        if file.trash_root_id != file.id:
+            raise UserFailure(UserErrorCode.NOT_IN_TRASH, "only a file deleted by itself can be restored", ["id"])
+        await folders.require_parent_live(db, file.folder_id)
+        try:
+            await tree.restore_file(db.engine, file)
+        except tree.NameTaken:
+            raise _name_taken(file.name) from None
     return await _file(db, principal, file_id, Level.VIEW)
 
 
@@ -101,15 +113,15 @@ async def purge_file(db: Database, blobs: BlobStore, principal: Principal, file_
 async def update_metadata(
     db: Database, principal: Principal, file_id: ObjectId, metadata: object | None, provenance: ProvenanceIn | None
 ) -> File:
-    file = await _file(db, principal, file_id, Level.EDIT)
-    _live(file)
     changes: dict[str, object] = {}
     if metadata is not None:
         changes["metadata"] = checked_metadata(metadata)
     if provenance is not None:
         changes["provenance"] = checked_provenance(provenance).model_dump_doc()
-    if changes:
-        await tree.update_file(db.engine, file.id, changes)
+    async with _guarded(db, principal, file_id, Level.EDIT) as file:
+        _live(file)
+        if changes:
+            await tree.update_file(db.engine, file.id, changes)
     return await _file(db, principal, file_id, Level.VIEW)
 
 

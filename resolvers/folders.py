@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from bson import ObjectId
 
-from resolvers import access, pagination
+from resolvers import access, pagination, serial
 from resolvers.access import Level
 from resolvers.errors import UserErrorCode, UserFailure
 from resolvers.identity import Principal
@@ -37,27 +38,39 @@ def _live(folder: Folder, field: str = "id") -> None:
 
 
 async def create_folder(db: Database, principal: Principal, parent_id: ObjectId, name: str) -> Folder:
-    parent = await _folder(db, principal, parent_id, Level.EDIT, "parentId")
-    _live(parent, "parentId")
+    first = await _folder(db, principal, parent_id, Level.EDIT, "parentId")
     clean = clean_name(name)
-    if len(parent.ancestors) + 1 >= MAX_DEPTH:
-        raise UserFailure(UserErrorCode.TOO_DEEP, f"folders nest at most {MAX_DEPTH} deep", ["parentId"])
-    stamp = tree.now()
-    folder = Folder(
-        id=ObjectId(),
-        name=clean,
-        name_key=name_key(clean),
-        organisation_id=parent.organisation_id,
-        owner_id=principal.user_id,
-        parent_id=parent.id,
-        ancestors=[*parent.ancestors, parent.id],
-        created_at=stamp,
-        updated_at=stamp,
-    )
-    try:
-        return await tree.insert_folder(db.engine, folder)
-    except tree.NameTaken:
-        raise _name_taken(clean) from None
+    async with serial.tree(db, first.organisation_id):
+        parent = await _folder(db, principal, parent_id, Level.EDIT, "parentId")
+        _live(parent, "parentId")
+        if len(parent.ancestors) + 1 >= MAX_DEPTH:
+            raise UserFailure(UserErrorCode.TOO_DEEP, f"folders nest at most {MAX_DEPTH} deep", ["parentId"])
+        stamp = tree.now()
+        folder = Folder(
+            id=ObjectId(),
+            name=clean,
+            name_key=name_key(clean),
+            organisation_id=parent.organisation_id,
+            owner_id=principal.user_id,
+            parent_id=parent.id,
+            ancestors=[*parent.ancestors, parent.id],
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        try:
+            return await tree.insert_folder(db.engine, folder)
+        except tree.NameTaken:
+            raise _name_taken(clean) from None
+
+
+@asynccontextmanager
+async def guarded(
+    db: Database, principal: Principal, folder_id: ObjectId, needed: Level, field: str = "id"
+) -> AsyncIterator[Folder]:
+    """The folder as read inside its organisation's tree guard (see ``resolvers.serial``)."""
+    first = await _folder(db, principal, folder_id, needed, field)
+    async with serial.tree(db, first.organisation_id):
+        yield await _folder(db, principal, folder_id, needed, field)
 
 
 def _name_taken(name: str) -> UserFailure:
@@ -65,41 +78,48 @@ def _name_taken(name: str) -> UserFailure:
 
 
 async def rename_folder(db: Database, principal: Principal, folder_id: ObjectId, name: str) -> Folder:
-    folder = await _folder(db, principal, folder_id, Level.EDIT)
-    _live(folder)
-    if folder.parent_id is None:
-        raise UserFailure(UserErrorCode.ROOT_FOLDER, "the organisation's root folder cannot be renamed", ["id"])
     clean = clean_name(name)
-    try:
-        await tree.rename(db.engine, Folder, folder.id, clean, name_key(clean))
-    except tree.NameTaken:
-        raise _name_taken(clean) from None
+    async with guarded(db, principal, folder_id, Level.EDIT) as folder:
+        _live(folder)
+        if folder.parent_id is None:
+            raise UserFailure(UserErrorCode.ROOT_FOLDER, "the organisation's root folder cannot be renamed", ["id"])
+        try:
+            await tree.rename(db.engine, Folder, folder.id, clean, name_key(clean))
+        except tree.NameTaken:
+            raise _name_taken(clean) from None
     return await _folder(db, principal, folder_id, Level.VIEW)
 
 
 async def move_folder(db: Database, principal: Principal, folder_id: ObjectId, target_id: ObjectId) -> Folder:
-    folder = await _folder(db, principal, folder_id, Level.EDIT)
-    target = await _folder(db, principal, target_id, Level.EDIT, "parentId")
-    _live(folder)
-    _live(target, "parentId")
-    if folder.parent_id is None:
-        raise UserFailure(UserErrorCode.ROOT_FOLDER, "the organisation's root folder cannot be moved", ["id"])
-    if target.organisation_id != folder.organisation_id:
-        raise UserFailure(UserErrorCode.CROSS_ORGANISATION, "folders move only within their organisation", ["parentId"])
-    if target.id == folder.id or folder.id in target.ancestors:
-        raise UserFailure(UserErrorCode.CYCLE, "a folder cannot move into itself or a folder beneath it", ["parentId"])
-    if target.id == folder.parent_id:
-        return folder
-    if len(target.ancestors) + 1 + await _subtree_height(db, folder) >= MAX_DEPTH:
-        raise UserFailure(UserErrorCode.TOO_DEEP, f"folders nest at most {MAX_DEPTH} deep", ["parentId"])
-    if not await tree.name_free(db.engine, Folder, target.id, folder.name_key):
-        raise _name_taken(folder.name)
-    if not await tree.begin_move(db.engine, folder, target, await _root_of(db, folder)):
-        raise UserFailure(UserErrorCode.INVALID, "this folder is being moved already; try again", ["id"])
-    try:
-        await tree.finish_move(db.engine, folder.id)
-    except tree.NameTaken:
-        raise _name_taken(folder.name) from None
+    first = await _folder(db, principal, target_id, Level.EDIT, "parentId")
+    async with guarded(db, principal, folder_id, Level.EDIT) as folder:
+        # Inside the guard no other move of this organisation runs, so the cycle check below
+        # sees the tree as the move will find it: two crossing moves cannot both pass it.
+        target = await _folder(db, principal, target_id, Level.EDIT, "parentId")
+        _live(folder)
+        _live(target, "parentId")
+        if folder.parent_id is None:
+            raise UserFailure(UserErrorCode.ROOT_FOLDER, "the organisation's root folder cannot be moved", ["id"])
+        if first.organisation_id != folder.organisation_id:
+            raise UserFailure(
+                UserErrorCode.CROSS_ORGANISATION, "folders move only within their organisation", ["parentId"]
+            )
+        if target.id == folder.id or folder.id in target.ancestors:
+            raise UserFailure(
+                UserErrorCode.CYCLE, "a folder cannot move into itself or a folder beneath it", ["parentId"]
+            )
+        if target.id == folder.parent_id:
+            return folder
+        if len(target.ancestors) + 1 + await _subtree_height(db, folder) >= MAX_DEPTH:
+            raise UserFailure(UserErrorCode.TOO_DEEP, f"folders nest at most {MAX_DEPTH} deep", ["parentId"])
+        if not await tree.name_free(db.engine, Folder, target.id, folder.name_key):
+            raise _name_taken(folder.name)
+        if not await tree.begin_move(db.engine, folder, target, await _root_of(db, folder)):
+            raise UserFailure(UserErrorCode.BUSY, "this folder is being moved already; try again", ["id"])
+        try:
+            await tree.finish_move(db.engine, folder.id)
+        except tree.NameTaken:
+            raise _name_taken(folder.name) from None
     return await _folder(db, principal, folder_id, Level.VIEW)
 
 
@@ -120,44 +140,61 @@ async def _subtree_height(db: Database, folder: Folder) -> int:
 
 
 async def delete_folder(db: Database, principal: Principal, folder_id: ObjectId) -> Folder:
-    folder = await _folder(db, principal, folder_id, Level.EDIT)
-    access.require_trash_right(principal, folder, "Folder")
-    if folder.parent_id is None:
-        raise UserFailure(UserErrorCode.ROOT_FOLDER, "the organisation's root folder cannot be deleted", ["id"])
-    _live(folder)
-    await tree.trash_folder(db.engine, folder)
+    async with guarded(db, principal, folder_id, Level.EDIT) as folder:
+        access.require_trash_right(principal, folder, "Folder")
+        if folder.parent_id is None:
+            raise UserFailure(UserErrorCode.ROOT_FOLDER, "the organisation's root folder cannot be deleted", ["id"])
+        _live(folder)
+        await tree.trash_folder(db.engine, folder)
     return await _folder(db, principal, folder_id, Level.VIEW)
 
 
-async def restore_folder(db: Database, principal: Principal, folder_id: ObjectId) -> Folder:
-    folder = await _folder(db, principal, folder_id, Level.EDIT)
-    access.require_trash_right(principal, folder, "Folder")
-    if folder.trash_root_id != folder.id:
-        raise UserFailure(UserErrorCode.NOT_IN_TRASH, "only a folder deleted by itself can be restored", ["id"])
-    parent = await tree.get_folder(db.engine, folder.parent_id) if folder.parent_id else None
-    if parent is not None and parent.trash_root_id is not None:
+async def require_parent_live(db: Database, parent_id: ObjectId | None) -> None:
+    """An item comes back from the trash only into a folder that is there and live."""
+    if parent_id is None:
+        return
+    parent = await tree.get_folder(db.engine, parent_id)
+    if parent is None:
+        raise UserFailure(UserErrorCode.PARENT_IN_TRASH, "the folder it was in no longer exists", ["id"])
+    if parent.trash_root_id is not None:
         raise UserFailure(UserErrorCode.PARENT_IN_TRASH, "restore the folder above it first", ["id"])
-    try:
-        await tree.restore_folder(db.engine, folder)
-    except tree.NameTaken:
-        raise _name_taken(folder.name) from None
+
+
+async def restore_folder(db: Database, principal: Principal, folder_id: ObjectId) -> Folder:
+    async with guarded(db, principal, folder_id, Level.EDIT) as folder:
+        access.require_trash_right(principal, folder, "Folder")
+        if folder.trash_root_id != folder.id:
+            raise UserFailure(UserErrorCode.NOT_IN_TRASH, "only a folder deleted by itself can be restored", ["id"])
+        await require_parent_live(db, folder.parent_id)
+        try:
+            await tree.restore_folder(db.engine, folder)
+        except tree.NameTaken:
+            raise _name_taken(folder.name) from None
     return await _folder(db, principal, folder_id, Level.VIEW)
 
 
 async def purge(db: Database, blobs: BlobStore, principal: Principal, item: Folder | File) -> None:
-    """Remove a trashed folder or file for good: blobs first, then the documents, then the usage."""
+    """Remove a trashed item for good, with everything beneath it however it went to the trash.
+
+    Blobs first, then the documents, then the usage, batch by batch inside the organisation's
+    tree guard: nothing can be added beneath a trashed folder, and the usage released is
+    exactly the size of the documents removed.
+    """
     access.require(principal, item, Level.MANAGE, type(item).__name__)
-    if item.trash_root_id != item.id:
-        raise UserFailure(UserErrorCode.NOT_IN_TRASH, "only an item in the trash can be purged", ["id"])
-    while files := await tree.trashed_files(db.engine, item.id, PURGE_BATCH):
-        for file in files:
-            if file.upload.upload_id is not None:
-                await blobs.abort_multipart(file.blob_key, file.upload.upload_id)
-        await blobs.delete_many([f.blob_key for f in files])
-        await tree.add_usage(db.engine, item.organisation_id, -sum(f.size for f in files))
-        await tree.delete_files(db.engine, files)
-    if isinstance(item, Folder):
-        await tree.delete_trashed_folders(db.engine, item.id)
+    async with serial.tree(db, item.organisation_id) as held:
+        current = await lookups.by_id(db.engine, type(item), item.id)
+        if current is None or current.trash_root_id != current.id:
+            raise UserFailure(UserErrorCode.NOT_IN_TRASH, "only an item in the trash can be purged", ["id"])
+        while files := await tree.files_to_purge(db.engine, current, PURGE_BATCH):
+            for file in files:
+                if file.upload.upload_id is not None:
+                    await blobs.abort_multipart(file.blob_key, file.upload.upload_id)
+            await blobs.delete_many([f.blob_key for f in files])
+            await tree.delete_files(db.engine, files)
+            await tree.add_usage(db.engine, item.organisation_id, -sum(f.size for f in files))
+            await held.renew()
+        if isinstance(current, Folder):
+            await tree.delete_subtree_folders(db.engine, current.id)
 
 
 async def purge_folder(db: Database, blobs: BlobStore, principal: Principal, folder_id: ObjectId) -> None:

@@ -190,6 +190,6 @@ class SignInCache:
 
 async def with_grants(db: Database, principal: Principal, now: datetime) -> Principal:
     """The caller with the ACTIVE shares they hold (directly or through an organisation) and the time."""
-    held = await shares.active_for(db.engine, principal.grantee_ids())
+    held = await shares.with_live_chains(db.engine, await shares.active_for(db.engine, principal.grantee_ids()), now)
     grants = tuple(Grant(s.id, s.resource_id, s.role, s.expires_at, s.terms.allow_reshare) for s in held)
     return dataclasses.replace(principal, grants=grants, now=now)

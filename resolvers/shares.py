@@ -138,8 +138,10 @@ async def create_share(
     checked = _checked_terms(terms, now)
     parent = None
     if access.level(principal, item) < Level.MANAGE:
-        parent = access.grant_for(principal, item)
-        if parent is None or not parent.allow_reshare:
+        # Of every grant reaching the item, the one that allows resharing counts here, even when
+        # a stronger grant without that right reaches it too.
+        parent = access.reshare_grant_for(principal, item)
+        if parent is None:
             raise _fail(UserErrorCode.PERMISSION_DENIED, "you may not share this", "resourceId")
         if GRANT_LEVEL[role] > GRANT_LEVEL[parent.role]:
             raise _fail(UserErrorCode.PERMISSION_DENIED, "a reshare cannot give more than you hold", "role")

@@ -20,15 +20,15 @@ from datetime import datetime, timedelta
 from botocore.exceptions import ClientError
 from bson import ObjectId
 
-from resolvers import access
+from resolvers import access, placement, serial
 from resolvers.access import Level
 from resolvers.errors import BadInput, UserErrorCode, UserFailure
 from resolvers.identity import Principal
 from resolvers.metadata import ProvenanceIn, checked_metadata, checked_provenance
 from resolvers.names import clean_name
-from storage import lookups, tree
+from storage import guards, tree
 from storage.blobs import BlobStore, UploadedPart
-from storage.models import File, FileStatus, Organisation, Upload, name_key
+from storage.models import File, FileStatus, Provenance, Upload, name_key
 from storage.mongo import Database
 
 MiB = 1024 * 1024
@@ -152,48 +152,44 @@ async def create_upload(
     digests = [_checked_sha256(c, ["partChecksums", str(i)]) for i, c in enumerate(part_checksums)]
     clean_metadata = checked_metadata(metadata) if metadata is not None else {}
     clean_provenance = checked_provenance(provenance) if provenance is not None else None
-    organisation = await lookups.by_id(db.engine, Organisation, folder.organisation_id)
-    assert organisation is not None
-    if not await tree.add_usage(db.engine, organisation.id, size, organisation.quota_bytes):
-        raise UserFailure(
-            UserErrorCode.QUOTA_EXCEEDED, "the organisation's storage quota does not leave room for this file", ["size"]
-        )
     stamp = tree.now()
-    blob_key = uuid.uuid4().hex
-    upload = Upload(upload_id=None, part_size=chosen, part_count=part_count, started_at=stamp, last_activity=stamp)
-    try:
+    file = File(
+        id=ObjectId(),
+        name=clean,
+        name_key=name_key(clean),
+        organisation_id=folder.organisation_id,
+        folder_id=folder.id,
+        owner_id=principal.user_id,
+        size=size,
+        content_type=media_type,
+        checksum=checksum,
+        blob_key=uuid.uuid4().hex,
+        status=FileStatus.UPLOADING,
+        upload=Upload(upload_id=None, part_size=chosen, part_count=part_count, started_at=stamp, last_activity=stamp),
+        metadata=clean_metadata,
+        provenance=clean_provenance or Provenance(),
+        created_at=stamp,
+        updated_at=stamp,
+    )
+
+    async def start() -> None:
         if size > 0:
-            upload.upload_id = await blobs.create_multipart(blob_key, media_type)
-        file = File(
-            id=ObjectId(),
-            name=clean,
-            name_key=name_key(clean),
-            organisation_id=folder.organisation_id,
-            folder_id=folder.id,
-            ancestors=[*folder.ancestors, folder.id],
-            owner_id=principal.user_id,
-            size=size,
-            content_type=media_type,
-            checksum=checksum,
-            blob_key=blob_key,
-            status=FileStatus.UPLOADING,
-            upload=upload,
-            metadata=clean_metadata,
-            created_at=stamp,
-            updated_at=stamp,
-        )
-        if clean_provenance is not None:
-            file.provenance = clean_provenance
-        await tree.insert_file(db.engine, file)
-    except BaseException as error:
-        await tree.add_usage(db.engine, organisation.id, -size)
-        if upload.upload_id is not None:
-            await blobs.abort_multipart(blob_key, upload.upload_id)
-        if isinstance(error, tree.NameTaken):
+            file.upload.upload_id = await blobs.create_multipart(file.blob_key, media_type)
+
+    async def undo() -> None:
+        if file.upload.upload_id is not None:
+            await blobs.abort_multipart(file.blob_key, file.upload.upload_id)
+
+    async with serial.tree(db, folder.organisation_id):
+        folder = await tree.get_folder(db.engine, folder_id)
+        access.require(principal, folder, Level.EDIT, "Folder", "folderId")
+        assert folder is not None
+        try:
+            await placement.place(db, file, folder, start=start, undo=undo)
+        except tree.NameTaken:
             raise UserFailure(
                 UserErrorCode.NAME_TAKEN, f"a file named {clean!r} already exists here", ["name"]
             ) from None
-        raise
     urls = await _sign(blobs, file, [PartChecksum(i + 1, d) for i, d in enumerate(digests)], limits)
     return file, urls
 
@@ -215,14 +211,34 @@ async def _sign(blobs: BlobStore, file: File, parts: Sequence[PartChecksum], lim
     ]
 
 
-async def my_upload(db: Database, principal: Principal, file_id: ObjectId, field: str = "uploadId") -> File:
-    """The caller's own upload in progress; someone else's is not found."""
+async def my_upload(
+    db: Database, principal: Principal, file_id: ObjectId, field: str = "uploadId", *, managers_too: bool = False
+) -> File:
+    """The caller's own upload in progress; someone else's is not found.
+
+    With ``managers_too`` (aborting), the admins of the organisation the bytes are reserved
+    in reach it as well: a grantee's upload into a shared folder counts against that
+    organisation's quota, so its admins must be able to end it.
+    """
     file = await tree.get_file(db.engine, file_id)
-    if file is None or file.owner_id != principal.user_id or not access.can_read(principal, file):
+    mine = file is not None and file.owner_id == principal.user_id and access.can_read(principal, file)
+    managed = (
+        managers_too and file is not None and access.organisation_level(principal, file.organisation_id) >= Level.MANAGE
+    )
+    if file is None or not (mine or managed):
         raise UserFailure(UserErrorCode.NOT_FOUND, "upload not found", [field])
     if file.status is not FileStatus.UPLOADING:
         raise UserFailure(UserErrorCode.UPLOAD_NOT_ACTIVE, "this upload is already completed or aborted", [field])
     return file
+
+
+async def _touch(db: Database, file: File, when: datetime | None = None) -> None:
+    """Record activity on an upload. Best effort: a busy tree skips it (the sweeper also asks S3)."""
+    try:
+        async with guards.organisation(db.engine, file.organisation_id, wait_seconds=2.0):
+            await tree.touch_upload(db.engine, file.id, when)
+    except guards.Busy:
+        pass
 
 
 async def upload_part_urls(
@@ -247,7 +263,7 @@ async def upload_part_urls(
             )
         seen.add(part.part_number)
         _checked_sha256(part.sha256, ["parts", str(index), "checksumSha256"])
-    await tree.touch_upload(db.engine, file.id)
+    await _touch(db, file)
     return await _sign(blobs, file, parts, limits)
 
 
@@ -256,7 +272,7 @@ async def uploaded_parts(db: Database, blobs: BlobStore, principal: Principal, f
         return []
     if file.upload.upload_id is None:
         return []
-    await tree.touch_upload(db.engine, file.id)
+    await _touch(db, file)
     try:
         return await blobs.list_parts(file.blob_key, file.upload.upload_id)
     except ClientError as error:
@@ -275,7 +291,14 @@ def _expected_part_sizes(file: File) -> list[int]:
 async def complete_upload(
     db: Database, blobs: BlobStore, principal: Principal, file_id: ObjectId, parts: Sequence[CompletedPart]
 ) -> File:
-    file = await my_upload(db, principal, file_id)
+    await my_upload(db, principal, file_id)
+    async with serial.upload_ending(db, file_id):
+        # Read again inside the guard: an abort or another completion may have ended it meanwhile.
+        file = await my_upload(db, principal, file_id)
+        return await _complete(db, blobs, file, parts)
+
+
+async def _complete(db: Database, blobs: BlobStore, file: File, parts: Sequence[CompletedPart]) -> File:
     if file.trash_root_id is not None:
         raise UserFailure(UserErrorCode.IN_TRASH, "the folder of this upload is in the trash", ["uploadId"])
     if file.upload.upload_id is None:
@@ -340,7 +363,8 @@ async def complete_upload(
 
 
 async def _mark_available(db: Database, file: File, checksum: str | None) -> File:
-    done = await tree.mark_available(db.engine, file.id, checksum)
+    async with serial.tree(db, file.organisation_id):
+        done = await tree.mark_available(db.engine, file.id, checksum)
     if not done:
         raise UserFailure(UserErrorCode.UPLOAD_NOT_ACTIVE, "this upload is already completed or aborted", ["uploadId"])
     found = await tree.get_file(db.engine, file.id)
@@ -349,18 +373,30 @@ async def _mark_available(db: Database, file: File, checksum: str | None) -> Fil
 
 
 async def abort_upload(db: Database, blobs: BlobStore, principal: Principal, file_id: ObjectId) -> File:
-    file = await my_upload(db, principal, file_id)
-    await discard_upload(db, blobs, file)
+    await my_upload(db, principal, file_id, managers_too=True)
+    async with serial.upload_ending(db, file_id):
+        file = await my_upload(db, principal, file_id, managers_too=True)
+        await _discard(db, blobs, file)
     return file
 
 
 async def discard_upload(db: Database, blobs: BlobStore, file: File) -> bool:
-    """Abort the multipart upload and remove the file; True when this call removed it."""
+    """End an upload in progress by aborting it; True when this call ended it."""
+    async with guards.upload(db.engine, file.id):
+        current = await tree.get_file(db.engine, file.id)
+        if current is None or current.status is not FileStatus.UPLOADING:
+            return False
+        return await _discard(db, blobs, current)
+
+
+async def _discard(db: Database, blobs: BlobStore, file: File) -> bool:
+    """Inside the upload's ending guard: abort the multipart upload, remove the File, release its bytes."""
     if file.upload.upload_id is not None:
         await blobs.abort_multipart(file.blob_key, file.upload.upload_id)
-    if await tree.delete_uploading(db.engine, file.id):
-        await tree.add_usage(db.engine, file.organisation_id, -file.size)
-        return True
+    async with serial.tree(db, file.organisation_id):
+        if await tree.delete_uploading(db.engine, file.id):
+            await tree.add_usage(db.engine, file.organisation_id, -file.size)
+            return True
     return False
 
 
@@ -379,10 +415,13 @@ async def sweep_abandoned(db: Database, blobs: BlobStore, idle: timedelta, batch
                 held = []
             latest = max((p.last_modified for p in held), default=None)
         if latest is not None and latest > cutoff:
-            await tree.touch_upload(db.engine, file.id, latest)
+            await _touch(db, file, latest)
             continue
-        if await discard_upload(db, blobs, file):
-            removed += 1
+        try:
+            if await discard_upload(db, blobs, file):
+                removed += 1
+        except (guards.Busy, UserFailure):
+            continue  # being completed or aborted right now: the next sweep looks again
     return removed
 
 

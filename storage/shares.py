@@ -35,6 +35,35 @@ async def active_for(engine: AIOEngine, grantee_ids: Sequence[ObjectId]) -> list
     )
 
 
+MAX_CHAIN = 32
+
+
+async def with_live_chains(engine: AIOEngine, held: Sequence[Share], now: datetime) -> list[Share]:
+    """Only the shares whose chain is alive: each one they were reshared from ACTIVE and unexpired.
+
+    A reshare is only as alive as the share it came from, at every read: revoking or expiring
+    bob's share to carol ends carol's reshare to dave, and dave's to anyone, at once.
+    """
+    known: dict[ObjectId, Share | None] = {s.id: s for s in held}
+    verdicts: dict[ObjectId, bool] = {}
+
+    async def alive(share: Share | None, depth: int) -> bool:
+        if share is None or depth > MAX_CHAIN:
+            return False
+        if share.id in verdicts:
+            return verdicts[share.id]
+        verdict = share.status is ShareStatus.ACTIVE and (share.expires_at is None or now < share.expires_at)
+        if verdict and share.parent_share_id is not None:
+            parent_id = share.parent_share_id
+            if parent_id not in known:
+                known[parent_id] = await get(engine, parent_id)
+            verdict = await alive(known[parent_id], depth + 1)
+        verdicts[share.id] = verdict
+        return verdict
+
+    return [share for share in held if await alive(share, 0)]
+
+
 async def live_between(engine: AIOEngine, resource_id: ObjectId, grantee_id: ObjectId) -> Share | None:
     return await engine.find_one(Share, {"resource_id": resource_id, "grantee_id": grantee_id, "status": {"$in": LIVE}})
 

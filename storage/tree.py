@@ -197,16 +197,21 @@ async def restore_file(engine: AIOEngine, file: File) -> None:
         raise
 
 
-async def trashed_files(engine: AIOEngine, trash_root_id: ObjectId, limit: int = 1000) -> list[File]:
-    return list(await engine.find(File, {"trash_root_id": trash_root_id}, limit=limit))
+async def files_to_purge(engine: AIOEngine, item: Folder | File, limit: int = 1000) -> list[File]:
+    """A batch of what purging ``item`` removes: the file itself, or every file beneath the folder."""
+    if isinstance(item, File):
+        found = await lookups.by_id(engine, File, item.id)
+        return [found] if found is not None else []
+    return list(await engine.find(File, {"ancestors": item.id}, limit=limit))
 
 
 async def delete_files(engine: AIOEngine, files: Sequence[File]) -> None:
     await _files(engine).delete_many({"_id": {"$in": [f.id for f in files]}})
 
 
-async def delete_trashed_folders(engine: AIOEngine, trash_root_id: ObjectId) -> None:
-    await _folders(engine).delete_many({"trash_root_id": trash_root_id})
+async def delete_subtree_folders(engine: AIOEngine, folder_id: ObjectId) -> None:
+    await _folders(engine).delete_many({"ancestors": folder_id})
+    await _folders(engine).delete_one({"_id": folder_id})
 
 
 async def add_usage(engine: AIOEngine, organisation_id: ObjectId, delta: int, quota: int | None = None) -> bool:

@@ -1,0 +1,54 @@
+"""One way to place a File into a folder: live folder, free name, quota, usage, insert.
+
+Used by upload creation and by the Copernicus worker, so a result obeys the same quota as an
+upload. The caller holds the organisation's tree guard (``resolvers.serial.tree``) and has
+checked the edit right of whoever the File is for; ``place`` does the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from resolvers.errors import UserErrorCode, UserFailure
+from storage import lookups, tree
+from storage.models import File, Folder, Organisation
+from storage.mongo import Database
+
+Step = Callable[[], Awaitable[None]]
+
+
+async def _nothing() -> None:
+    return None
+
+
+def quota_exceeded() -> UserFailure:
+    return UserFailure(
+        UserErrorCode.QUOTA_EXCEEDED, "the organisation's storage quota does not leave room for this file", ["size"]
+    )
+
+
+async def place(db: Database, file: File, folder: Folder, *, start: Step = _nothing, undo: Step = _nothing) -> File:
+    """Insert ``file`` into ``folder``, its size reserved against the quota.
+
+    ``start`` runs once the bytes are reserved and before the insert (an upload's multipart
+    start); ``undo`` runs if anything after the reservation fails, and the reservation is
+    given back. Raises ``UserFailure`` (IN_TRASH, QUOTA_EXCEEDED) or ``tree.NameTaken``.
+    """
+    if folder.trash_root_id is not None:
+        raise UserFailure(UserErrorCode.IN_TRASH, "the folder is in the trash", ["folderId"])
+    organisation = await lookups.by_id(db.engine, Organisation, folder.organisation_id)
+    assert organisation is not None
+    file.organisation_id = folder.organisation_id
+    file.folder_id = folder.id
+    file.ancestors = [*folder.ancestors, folder.id]
+    if not await tree.add_usage(db.engine, organisation.id, file.size, organisation.quota_bytes):
+        raise quota_exceeded()
+    try:
+        await start()
+        await tree.insert_file(db.engine, file)
+    except BaseException:
+        await asyncio.shield(tree.add_usage(db.engine, organisation.id, -file.size))
+        await undo()
+        raise
+    return file

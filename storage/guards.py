@@ -1,0 +1,121 @@
+"""Guards for invariants that span a read and a write, on stores without atomic read-modify-write.
+
+FerretDB 1.x applies every update by reading the documents, changing them in Go and writing
+them back whole, with nothing between the read and the write: two conditional updates of one
+document can both "win", and an ``$inc`` racing any other update of the same document can be
+lost. What it does enforce is the primary key: of two inserts with one ``_id``, exactly one
+succeeds, and a delete by ``_id`` reports the row it removed to exactly one caller.
+
+So a guard is a small document ``{_id: <what it guards>, token, until}`` in ``guards``, taken
+by insert and given back by deleting it. While it is held, its holder is the only writer of
+what it guards, and a plain read, check and write is safe. ``until`` bounds a holder that
+died: past it, the next taker removes that exact guard and takes its own. Holders renew long
+before (``Held.renew``), so a live holder is never overtaken.
+
+Which guard protects which invariant is listed in ``docs/integrity.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+from odmantic import AIOEngine
+from pymongo.errors import PyMongoError
+
+from storage.mongo import is_duplicate_key
+
+GUARDS = "guards"
+HOLD = timedelta(seconds=60)
+WAIT_SECONDS = 20.0
+
+
+class Busy(Exception):
+    """The guard stayed taken for longer than the caller was willing to wait."""
+
+
+def _guards(engine: AIOEngine) -> Any:
+    return engine.database[GUARDS]
+
+
+def _now() -> datetime:
+    # Real time, never the app's injectable clock: guards are shared between processes.
+    return datetime.now(UTC)
+
+
+class Held:
+    """A guard this caller holds; ``renew`` before ``HOLD`` runs out during long work."""
+
+    def __init__(self, engine: AIOEngine, key: str, token: str) -> None:
+        self.engine = engine
+        self.key = key
+        self.token = token
+        self._renewed = time.monotonic()
+
+    async def renew(self) -> None:
+        if time.monotonic() - self._renewed < HOLD.total_seconds() / 4:
+            return
+        await _guards(self.engine).update_one(
+            {"_id": self.key, "token": self.token}, {"$set": {"until": _now() + HOLD}}
+        )
+        self._renewed = time.monotonic()
+
+
+async def _take(engine: AIOEngine, key: str, token: str) -> bool:
+    try:
+        await _guards(engine).insert_one({"_id": key, "token": token, "until": _now() + HOLD})
+        return True
+    except PyMongoError as error:
+        if not is_duplicate_key(error):
+            raise
+    held = await _guards(engine).find_one({"_id": key})
+    if held is not None and held["until"] < _now():
+        # Its holder died or stalled past its hold: remove exactly that guard, then race again.
+        await _guards(engine).delete_one({"_id": key, "token": held["token"]})
+    return False
+
+
+@asynccontextmanager
+async def guard(engine: AIOEngine, key: str, wait_seconds: float = WAIT_SECONDS) -> AsyncIterator[Held]:
+    """Hold the guard ``key`` for the body; raise ``Busy`` after waiting ``wait_seconds`` for it."""
+    token = uuid.uuid4().hex
+    deadline = time.monotonic() + wait_seconds
+    pause = 0.005
+    while not await _take(engine, key, token):
+        if time.monotonic() >= deadline:
+            raise Busy(key)
+        # Jittered back-off, so waiters do not all knock on the same millisecond.
+        await asyncio.sleep(pause * (0.5 + random.random()))  # noqa: S311 (timing, not secrecy)
+        pause = min(pause * 2, 0.2)
+    try:
+        yield Held(engine, key, token)
+    finally:
+        # Shielded: a cancelled request must still give its guard back, or the tree waits out HOLD.
+        await asyncio.shield(_guards(engine).delete_one({"_id": key, "token": token}))
+
+
+def organisation_key(organisation_id: ObjectId) -> str:
+    """Guards an organisation's tree (folders, files, their places and names) and its usage."""
+    return f"organisation:{organisation_id}"
+
+
+def upload_key(file_id: ObjectId) -> str:
+    """Guards the one ending of an upload: completed, aborted or swept, exactly once."""
+    return f"upload:{file_id}"
+
+
+def organisation(
+    engine: AIOEngine, organisation_id: ObjectId, wait_seconds: float = WAIT_SECONDS
+) -> AbstractAsyncContextManager[Held]:
+    return guard(engine, organisation_key(organisation_id), wait_seconds)
+
+
+def upload(engine: AIOEngine, file_id: ObjectId) -> AbstractAsyncContextManager[Held]:
+    return guard(engine, upload_key(file_id))
