@@ -70,7 +70,7 @@ class StrataGraphQL(GraphQL[Context, None]):
         return None
 
 
-def _blob_config(settings: Settings) -> BlobStoreConfig:
+def blob_config(settings: Settings) -> BlobStoreConfig:
     return BlobStoreConfig(
         bucket=settings.s3_bucket,
         region=settings.s3_region,
@@ -202,7 +202,7 @@ def create_worker_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         db = Database.connect(settings.mongodb_url, settings.mongodb_database, timeout_ms=settings.mongodb_timeout_ms)
         try:
-            async with BlobStore.open(_blob_config(settings)) as blobs, _upstream_client(settings) as upstream:
+            async with BlobStore.open(blob_config(settings)) as blobs, _upstream_client(settings) as upstream:
                 await db.ensure_indexes()
                 config = _worker_config(settings)
                 worker = Worker(db, blobs, _upstreams(settings, upstream), _box(settings), config, _now)
@@ -264,7 +264,7 @@ def create_app(
         )
         try:
             async with (
-                BlobStore.open(_blob_config(settings)) as blobs,
+                BlobStore.open(blob_config(settings)) as blobs,
                 httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False) as http,
                 _upstream_client(settings) as upstream,
             ):

@@ -11,8 +11,8 @@ from typing import Any
 
 from bson import ObjectId
 
-from storage import directory, shares
-from storage.models import Membership, Role, ShareRole
+from storage import directory, lookups, shares
+from storage.models import Membership, Role, ShareRole, User
 from storage.mongo import Database
 
 # Keycloak group paths: "/athena-energy" is a member, "/athena-energy/admins" an admin.
@@ -193,3 +193,20 @@ async def with_grants(db: Database, principal: Principal, now: datetime) -> Prin
     held = await shares.with_live_chains(db.engine, await shares.active_for(db.engine, principal.grantee_ids()), now)
     grants = tuple(Grant(s.id, s.resource_id, s.role, s.expires_at, s.terms.allow_reshare) for s in held)
     return dataclasses.replace(principal, grants=grants, now=now)
+
+
+async def acting_for(db: Database, user_id: ObjectId, now: datetime) -> Principal | None:
+    """The stored user as a caller, with their memberships and live grants: for work done on their
+    behalf later (a Copernicus result placed hours after the request), checked as they stand now."""
+    user = await lookups.by_id(db.engine, User, user_id)
+    if user is None:
+        return None
+    principal = Principal(
+        user_id=user.id,
+        subject=user.subject,
+        name=user.name,
+        email=user.email,
+        is_service=user.is_service,
+        roles={m.organisation_id: m.role for m in user.memberships},
+    )
+    return await with_grants(db, principal, now)

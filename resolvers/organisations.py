@@ -5,6 +5,7 @@ from __future__ import annotations
 from bson import ObjectId
 
 from resolvers.identity import Principal
+from storage import guards
 from storage.models import Organisation
 from storage.mongo import Database
 
@@ -19,7 +20,12 @@ async def my_organisations(db: Database, principal: Principal) -> list[Organisat
 
 async def set_quota(db: Database, slug: str, quota_bytes: int | None) -> bool:
     """Set (or with None remove) the storage quota; False when no such organisation exists."""
-    result = await db.engine.get_collection(Organisation).update_one(
-        {"slug": slug}, {"$set": {"quota_bytes": quota_bytes}}
-    )
-    return bool(result.matched_count)
+    organisation = await db.engine.find_one(Organisation, {"slug": slug})
+    if organisation is None:
+        return False
+    # Inside the tree guard: on FerretDB this write would otherwise race the usage counter.
+    async with guards.organisation(db.engine, organisation.id):
+        await db.engine.get_collection(Organisation).update_one(
+            {"_id": organisation.id}, {"$set": {"quota_bytes": quota_bytes}}
+        )
+    return True

@@ -239,3 +239,10 @@ class BlobStore:
             await self.client.delete_objects(
                 Bucket=self.config.bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
             )
+
+    async def objects(self) -> AsyncIterator[tuple[str, datetime]]:
+        """Every object's key and last-modified time, page by page (for the consistency check)."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        async for page in paginator.paginate(Bucket=self.config.bucket):
+            for item in page.get("Contents", []):
+                yield item["Key"], item["LastModified"]

@@ -112,15 +112,19 @@ async def test_identical_request_reuses_the_result_or_joins_the_job(as_user: Any
     dataset = _dataset("cams-europe")
     fake_cads.plans[dataset] = Plan(queued_seconds=0.5, size=100)
     first = await _request(alice, dataset, {"a": 1, "b": [1, 2]})
-    joined = await _request(bob, dataset, {"b": [1, 2], "a": 1})
+    joined = await _request(alice, dataset, {"b": [1, 2], "a": 1})
     assert joined == first
+    # Another person, even of the same organisation, never gets alice's request back.
+    bobs = await _request(bob, dataset, {"b": [1, 2], "a": 1})
+    assert bobs != first
     await _until(alice, first, TERMINAL)
-    assert await _request(bob, dataset, {"a": 1, "b": [1, 2]}) == first
+    assert await _request(alice, dataset, {"a": 1, "b": [1, 2]}) == first
     theirs = await _request(carol, dataset, {"a": 1, "b": [1, 2]})
-    assert theirs != first  # another organisation asks on its own
+    assert theirs not in (first, bobs)
     await _until(carol, theirs, TERMINAL)
+    await _until(bob, bobs, TERMINAL)
     submissions = [j for j in fake_cads.jobs.values() if j.dataset == dataset]
-    assert len(submissions) == 2
+    assert len(submissions) == 3
 
 
 async def test_identical_requests_at_the_same_moment_become_one(as_user: Any, fake_cads: FakeCads) -> None:

@@ -75,7 +75,9 @@ async def request_data(
     organisation_id = _organisation_of(principal, folder_org)
     print_ = fingerprint(service, dataset, request)
     job_id = ObjectId()
-    if earlier := await _same_request(db, f"{organisation_id}:{print_}", job_id):
+    # Per person, not per organisation: a twin request joins the asker's own earlier one, and
+    # never hands back someone else's request (its id, its body, its folder).
+    if earlier := await _same_request(db, f"{organisation_id}:{principal.user_id}:{print_}", job_id):
         return earlier
     now = principal.now
     job = CopernicusRequest(

@@ -22,9 +22,11 @@ from typing import Any, NoReturn
 
 from bson import ObjectId
 
+from resolvers import access, identity, placement
 from resolvers.copernicus import keys
+from resolvers.errors import UserFailure
 from resolvers.transfers import composite_checksum
-from storage import lookups, tree
+from storage import guards, lookups, tree
 from storage.blobs import BlobStore, UploadedPart
 from storage.copernicus import jobs, leases
 from storage.copernicus.provider import ErrorCode, Provider, ResultLocation, UpstreamError
@@ -370,6 +372,7 @@ class Worker:
         if existing is not None:
             await self._complete(job, existing)
             return
+        await self._room_for(job, location.size)
         upload_id = await self.blobs.create_multipart(blob_key, location.content_type)
         transfer = {"blob_key": blob_key, "upload_id": upload_id, "file_id": file_id}
         job = (
@@ -385,6 +388,14 @@ class Worker:
         stored = sum(p.size for p in parts)
         file = await self._create_file(job, file_id, blob_key, location, stored, len(parts), checksum)
         await self._complete(job, file)
+
+    async def _room_for(self, job: CopernicusRequest, size: int) -> None:
+        """Fail before downloading a result the quota has no room for (placement checks again)."""
+        organisation = await lookups.by_id(self.db.engine, Organisation, job.organisation_id)
+        if organisation is None or organisation.quota_bytes is None or size < 0:
+            return
+        if organisation.usage_bytes + size > organisation.quota_bytes:
+            raise UpstreamError(ErrorCode.QUOTA_EXCEEDED, placement.quota_exceeded().message)
 
     async def _stream(
         self, provider: Provider, job: CopernicusRequest, location: ResultLocation, blob_key: str, upload_id: str
@@ -425,15 +436,25 @@ class Worker:
         raise HandedBack
 
     async def _target_folder(self, job: CopernicusRequest) -> Folder:
-        if job.folder_id is not None:
+        """Inside the tree guard: the requested folder while it is live and the requester may still
+        write there, else the organisation's ``Copernicus`` folder for a member, else a failure."""
+        owner = await identity.acting_for(self.db, job.owner_id, self.clock())
+        if job.folder_id is not None and owner is not None:
             folder = await tree.get_folder(self.db.engine, job.folder_id)
-            if folder is not None and folder.trash_root_id is None:
+            if folder is not None and folder.trash_root_id is None and access.level(owner, folder) >= access.Level.EDIT:
                 return folder
+        if owner is None or not owner.is_member(job.organisation_id):
+            raise UpstreamError(ErrorCode.TARGET_NOT_WRITABLE, "the requester may no longer write to the target folder")
         organisation = await lookups.by_id(self.db.engine, Organisation, job.organisation_id)
         assert organisation is not None
         assert organisation.root_folder_id is not None
         root = await tree.get_folder(self.db.engine, organisation.root_folder_id)
         assert root is not None
+        found = await self.db.engine.find_one(
+            Folder, {"parent_id": root.id, "name_key": name_key("Copernicus"), "trash_root_id": None}
+        )
+        if found is not None:
+            return found
         now = self.clock()
         candidate = Folder(
             id=ObjectId(),
@@ -446,14 +467,7 @@ class Worker:
             created_at=now,
             updated_at=now,
         )
-        try:
-            return await tree.insert_folder(self.db.engine, candidate)
-        except tree.NameTaken:
-            found = await self.db.engine.find_one(
-                Folder, {"parent_id": root.id, "name_key": name_key("Copernicus"), "trash_root_id": None}
-            )
-            assert found is not None
-            return found
+        return await tree.insert_folder(self.db.engine, candidate)
 
     async def _create_file(
         self,
@@ -465,7 +479,33 @@ class Worker:
         parts: int,
         checksum: str | None,
     ) -> File:
-        folder = await self._target_folder(job)
+        """Place the result as uploads are placed (``resolvers.placement``): same quota, same guard."""
+        try:
+            async with guards.organisation(self.db.engine, job.organisation_id):
+                if (existing := await tree.get_file(self.db.engine, file_id)) is not None:
+                    return existing  # placed by an earlier attempt of this very job
+                return await self._place(
+                    job, await self._target_folder(job), file_id, blob_key, location, size, parts, checksum
+                )
+        except guards.Busy:
+            raise UpstreamError(ErrorCode.UPSTREAM_FAILED, "the target folders are busy", transient=True) from None
+        except (UpstreamError, UserFailure) as failure:
+            await self.blobs.delete_many([blob_key])
+            if isinstance(failure, UserFailure):
+                raise UpstreamError(ErrorCode.QUOTA_EXCEEDED, failure.message) from None
+            raise
+
+    async def _place(
+        self,
+        job: CopernicusRequest,
+        folder: Folder,
+        file_id: ObjectId,
+        blob_key: str,
+        location: ResultLocation,
+        size: int,
+        parts: int,
+        checksum: str | None,
+    ) -> File:
         base = (
             job.file_name
             or f"{job.dataset}-{str(job.upstream['id'])[:8]}{EXTENSIONS.get(location.content_type, '.bin')}"
@@ -480,7 +520,6 @@ class Worker:
                 name_key=name_key(name),
                 organisation_id=folder.organisation_id,
                 folder_id=folder.id,
-                ancestors=[*folder.ancestors, folder.id],
                 owner_id=job.owner_id,
                 size=size,
                 content_type=location.content_type,
@@ -508,17 +547,10 @@ class Worker:
                 updated_at=now,
             )
             try:
-                await tree.insert_file(self.db.engine, file)
+                return await placement.place(self.db, file, folder)
             except tree.NameTaken:
-                if await tree.get_file(self.db.engine, file_id) is not None:
-                    break  # inserted by an earlier attempt of this very job
                 continue
-            await tree.add_usage(self.db.engine, folder.organisation_id, size)
-            return file
-        found = await tree.get_file(self.db.engine, file_id)
-        if found is None:
-            raise UpstreamError(ErrorCode.UPSTREAM_FAILED, "no free file name in the target folder")
-        return found
+        raise UpstreamError(ErrorCode.UPSTREAM_FAILED, "no free file name in the target folder")
 
     async def _complete(self, job: CopernicusRequest, file: File) -> None:
         result = {"file_id": file.id, "folder_id": file.folder_id, "size": file.size}

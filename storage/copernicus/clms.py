@@ -38,9 +38,18 @@ JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 
 def load_service_key(value: str) -> dict[str, Any]:
-    """The service key as JSON text, or the path of a file holding it."""
-    text = value if value.lstrip().startswith("{") else Path(value).read_text()
-    key: dict[str, Any] = json.loads(text)
+    """The operator's service key setting: JSON text, or the path of a file holding it."""
+    return parse_service_key(value if value.lstrip().startswith("{") else Path(value).read_text())
+
+
+def parse_service_key(text: str) -> dict[str, Any]:
+    """A service key given as JSON text, and only that: a key from a request is never a path."""
+    try:
+        key = json.loads(text)
+    except json.JSONDecodeError:
+        raise ValueError("a CLMS service key is the JSON object the CLMS portal issues") from None
+    if not isinstance(key, dict):
+        raise ValueError("a CLMS service key is the JSON object the CLMS portal issues")
     missing = {"client_id", "user_id", "private_key", "token_uri"} - set(key)
     if missing:
         raise ValueError(f"CLMS service key lacks {sorted(missing)}")

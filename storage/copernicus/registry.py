@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import httpx
 
 from storage.copernicus.cads import CadsProvider
-from storage.copernicus.clms import ClmsProvider, load_service_key
+from storage.copernicus.clms import ClmsProvider, load_service_key, parse_service_key
 from storage.copernicus.ntrip import NtripProvider
 from storage.copernicus.provider import Provider
 
@@ -54,6 +54,9 @@ def build_providers(
     return providers
 
 
+MAX_OWN_PROVIDERS = 256
+
+
 class Upstreams:
     """The platform's providers, and providers made on demand for users who bring their own key."""
 
@@ -80,7 +83,10 @@ class Upstreams:
                 raise ValueError(f"{service} has no address configured")
             names = {s.id: s.name for s in SERVICES}
             if service == "CLMS":
-                self._own[cache_key] = ClmsProvider(url, load_service_key(key), self.http)
+                provider: Provider = ClmsProvider(url, parse_service_key(key), self.http)
             else:
-                self._own[cache_key] = CadsProvider(service, names[service], url, key, self.http)
+                provider = CadsProvider(service, names[service], url, key, self.http)
+            if len(self._own) >= MAX_OWN_PROVIDERS:
+                self._own.pop(next(iter(self._own)))  # the oldest: providers are cheap to make again
+            self._own[cache_key] = provider
         return self._own[cache_key]
