@@ -20,6 +20,7 @@ from starlette.types import ASGIApp
 
 from devservices.services import http_ok
 from graphql_api.app import create_app
+from graphql_api.limits import http_server_options
 from graphql_api.settings import Settings
 
 
@@ -33,7 +34,15 @@ def free_port() -> int:
 def serve_asgi(app: ASGIApp, ws_max_size: int = 1024 * 1024) -> Iterator[str]:
     """Serve ``app`` with uvicorn on a free loopback port (real lifespan, real sockets); yield its base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on", ws_max_size=ws_max_size)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        lifespan="on",
+        ws_max_size=ws_max_size,
+        **http_server_options(),
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"api-{port}", daemon=True)
     thread.start()

@@ -16,6 +16,7 @@ def _uvicorn(args: argparse.Namespace, worker: bool) -> int:
     import uvicorn
 
     from graphql_api.app import configure, create_app, create_worker_app
+    from graphql_api.limits import http_server_options
 
     settings = Settings()
     configure(settings)
@@ -29,6 +30,7 @@ def _uvicorn(args: argparse.Namespace, worker: bool) -> int:
         log_config=None,
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
         **options,
+        **http_server_options(),
     )
     return 0
 

@@ -9,14 +9,14 @@ from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
 from graphql_api.observability import request_id_var
-from resolvers.errors import ExpectedError
+from resolvers.errors import ExpectedError, UserFailure
 
 log = logging.getLogger("strata.graphql")
 
 
 def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and not isinstance(original, ExpectedError | GraphQLError)
+    return original is not None and not isinstance(original, ExpectedError | UserFailure | GraphQLError)
 
 
 class MaskInternalErrors(MaskErrors):

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_HEADER_BYTES = 64 * 1024
+
+
+def http_server_options() -> dict[str, Any]:
+    """uvicorn options every Strata server runs with: h11, whose parser refuses a request whose
+    line and headers pass ``MAX_HEADER_BYTES`` (httptools buffers them without a limit)."""
+    return {"http": "h11", "h11_max_incomplete_event_size": MAX_HEADER_BYTES}
 
 
 class BodyTooLarge(Exception):

@@ -13,13 +13,13 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from graphql_api.context import Info
 from graphql_api.copernicus_fields import CopernicusQueries, CopernicusSubscriptions
+from graphql_api.cost import CheckedValidationCache, QueryCostLimiter
 from graphql_api.errors import MaskInternalErrors, log_errors
 from graphql_api.metrics import OperationMetrics
 from graphql_api.mutations.copernicus import CopernicusMutations
@@ -141,9 +141,10 @@ def build_schema(
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ParserCache(maxsize=settings.parser_cache_size),
+        lambda: QueryCostLimiter(max_selections=settings.max_selections, max_cost=settings.max_query_cost),
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        lambda: ValidationCache(maxsize=settings.parser_cache_size),
+        lambda: CheckedValidationCache(maxsize=settings.parser_cache_size),
         MaskInternalErrors,
         OperationMetrics,
         *([tracing] if tracing else []),

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5000
+    max_selections: int = 500
+    max_query_cost: int = 10_000
     # A completeUpload with 10,000 parts is about 700 KB of JSON.
     max_body_bytes: int = 1024 * 1024
     parser_cache_size: int = 1024

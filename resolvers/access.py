@@ -14,7 +14,7 @@ from bson import ObjectId
 
 from resolvers.errors import UserErrorCode, UserFailure
 from resolvers.identity import Grant, Principal
-from storage.models import File, Folder, Organisation, ShareRole
+from storage.models import File, Folder, Organisation, ShareRole, User
 
 
 class Level(enum.IntEnum):
@@ -68,6 +68,22 @@ def utc_max() -> datetime:
 
 def can_see_organisation(principal: Principal, organisation: Organisation) -> bool:
     return principal.is_member(organisation.id)
+
+
+def can_see_organisation_usage(principal: Principal, organisation: Organisation) -> bool:
+    """Usage and quota are the organisation's own business, even where its name is shown."""
+    return principal.is_member(organisation.id)
+
+
+def can_look_up_user(principal: Principal, user: User, counterpart: bool) -> bool:
+    """Who ``node(id)`` shows by id: oneself, people of one's organisations, and ``counterpart``s,
+    people with a share between them and the caller. Others are met only through the data the
+    caller reads (an owner, a grantee), never by guessing ids."""
+    return (
+        user.id == principal.user_id
+        or any(principal.is_member(m.organisation_id) for m in user.memberships)
+        or counterpart
+    )
 
 
 def can_read(principal: Principal, item: Folder | File | None) -> bool:

@@ -77,3 +77,8 @@ class UserFailure(Exception):
         self.code = code
         self.message = message
         self.field = list(field)
+
+    @property
+    def extensions(self) -> dict[str, object]:
+        # Raised where no payload can carry it (a query field): a GraphQL error with its own code.
+        return {"code": self.code.value, "field": self.field}

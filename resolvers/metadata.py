@@ -51,6 +51,9 @@ def _check_keys(value: Any, depth: int) -> None:
     elif isinstance(value, list):
         for item in value:
             _check_keys(item, depth + 1)
+    elif isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        # The store keeps 64-bit integers; a larger one would fail only at the write.
+        raise _fail("metadata numbers must fit in 64 bits; send larger ones as text", "metadata")
 
 
 def checked_metadata(value: Any) -> dict[str, Any]:

@@ -73,10 +73,17 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
-def _decode_value(value: Any) -> Any:
-    if isinstance(value, dict) and "$date" in value:
-        return datetime.fromisoformat(str(value["$date"]))
-    return value
+def _decode_value(value: Any, sort: SortField) -> str | int | datetime:
+    """The cursor's sort value as the type its sort field holds, never a raw document."""
+    if sort is SortField.NAME and isinstance(value, str) and len(value) <= 1024:
+        return value
+    if sort is SortField.SIZE and isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
+        return value
+    if sort in (SortField.UPDATED_AT, SortField.CREATED_AT) and isinstance(value, dict) and set(value) == {"$date"}:
+        moment = datetime.fromisoformat(str(value["$date"]))
+        if moment.tzinfo is not None:
+            return moment
+    raise ValueError("cursor value does not fit its sort")
 
 
 def encode_cursor(sort: SortField, value: Any, object_id: ObjectId) -> str:
@@ -89,8 +96,10 @@ def decode_cursor(cursor: str, sort: SortField) -> tuple[Any, ObjectId]:
         kind, value, object_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         if kind != sort.value:
             raise BadInput("cursor belongs to another sort order")
-        return _decode_value(value), ObjectId(object_id)
-    except (ValueError, TypeError, InvalidId, binascii.Error):
+        if not isinstance(object_id, str):
+            raise ValueError("cursor id")
+        return _decode_value(value, sort), ObjectId(object_id)
+    except (ValueError, TypeError, InvalidId, binascii.Error, UnicodeDecodeError):
         raise BadInput("invalid cursor") from None
 
 

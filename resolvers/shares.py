@@ -341,3 +341,10 @@ async def record_access(db: Database, principal: Principal, item: Folder | File)
     share = await shares.get(db.engine, grant.share_id)
     if share is not None:
         await shares.record(db.engine, share, ShareEventKind.ACCESSED, principal.now, principal.user_id, str(item.id))
+
+
+async def visible_users(db: Database, principal: Principal, users: list[User | None]) -> list[User | None]:
+    """``users`` as looked up by id: those the caller may not look up become None."""
+    ids = [u.id for u in users if u is not None]
+    met = await shares.counterparts(db.engine, principal.user_id, principal.grantee_ids(), ids) if ids else set()
+    return [u if u is not None and access.can_look_up_user(principal, u, u.id in met) else None for u in users]

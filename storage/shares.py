@@ -64,6 +64,24 @@ async def with_live_chains(engine: AIOEngine, held: Sequence[Share], now: dateti
     return [share for share in held if await alive(share, 0)]
 
 
+async def counterparts(
+    engine: AIOEngine, user_id: ObjectId, grantee_ids: Sequence[ObjectId], others: Sequence[ObjectId]
+) -> set[ObjectId]:
+    """Of ``others``, those with a share between them and the user: made by the user for them,
+    or made by them for the user (``grantee_ids``: the user and their organisations)."""
+    wanted = list(others)
+    query = {
+        "$or": [
+            {"created_by": user_id, "grantee_id": {"$in": wanted}},
+            {"created_by": {"$in": wanted}, "grantee_id": {"$in": list(grantee_ids)}},
+        ]
+    }
+    found: set[ObjectId] = set()
+    async for document in _shares(engine).find(query, {"created_by": 1, "grantee_id": 1}):
+        found |= {document["created_by"], document["grantee_id"]} & set(wanted)
+    return found
+
+
 async def live_between(engine: AIOEngine, resource_id: ObjectId, grantee_id: ObjectId) -> Share | None:
     return await engine.find_one(Share, {"resource_id": resource_id, "grantee_id": grantee_id, "status": {"$in": LIVE}})
 

@@ -79,7 +79,7 @@ EXPECTED = {
     "createUpload":        "U N N A A A A N D A N N",
     "uploadPartUrls":      "U N N N N N A N N N N N",
     "completeUpload":      "U N N N N N A N N N N N",
-    "abortUpload":         "U N N N N N A N N N N N",
+    "abortUpload":         "U N N N A A A N N N N N",
     "renameFile":          "U N N A A A A N D A N N",
     "moveFile":            "U N N A A A A N D A N N",
     "updateFileMetadata":  "U N N A A A A N D A N N",

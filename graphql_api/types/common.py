@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Generic, NewType, TypeVar
 
 import strawberry
+from graphql import GraphQLError, IntValueNode, StringValueNode, ValueNode
 from strawberry.types.scalar import ScalarDefinition
 
 from resolvers.errors import UserErrorCode, UserFailure
@@ -18,7 +19,23 @@ D = TypeVar("D")
 def _parse_big_int(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError("BigInt must be a whole number")
-    return int(value)
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError("BigInt must be a whole number") from None
+    if not -(2**63) <= number < 2**63:
+        raise ValueError("BigInt must fit in 64 bits")
+    return number
+
+
+def _parse_big_int_literal(node: ValueNode, variables: dict[str, object] | None = None) -> int:
+    # A literal such as ``1.5`` or ``"x"`` is a validation error with a message, not an internal one.
+    try:
+        if isinstance(node, IntValueNode | StringValueNode):
+            return _parse_big_int(node.value)
+        raise ValueError("BigInt must be a whole number")
+    except ValueError as error:
+        raise GraphQLError(str(error), node) from None
 
 
 BigInt = NewType("BigInt", int)
@@ -28,6 +45,7 @@ SCALARS: dict[object, ScalarDefinition] = {
         name="BigInt",
         serialize=int,
         parse_value=_parse_big_int,
+        parse_literal=_parse_big_int_literal,
         description="A whole number that may exceed 32 bits (byte sizes and offsets); sent as a JSON number.",
     )
 }

@@ -26,7 +26,7 @@ _LOADERS: dict[str, Callable[[Info, list[ObjectId]], Awaitable[list[relay.Node |
     "Organization": Organization.load_visible,  # type: ignore[dict-item]
     "Share": Share.load_visible,  # type: ignore[dict-item]
     "Upload": Upload.load_visible,  # type: ignore[dict-item]
-    "User": User.load_visible,  # type: ignore[dict-item]
+    "User": User.look_up,  # type: ignore[dict-item]
 }
 
 

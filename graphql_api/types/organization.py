@@ -22,19 +22,24 @@ class Organization(relay.Node):
     name: str
     slug: str
     role: Role | None = strawberry.field(description="The caller's role here; null when not a member.")
-    usage_bytes: BigInt = strawberry.field(description="Bytes stored, uploads in progress and the trash included.")
-    quota_bytes: BigInt | None = strawberry.field(description="The storage limit; null when there is none.")
+    usage_bytes: BigInt | None = strawberry.field(
+        description="Bytes stored, uploads in progress and the trash included; null for non-members."
+    )
+    quota_bytes: BigInt | None = strawberry.field(
+        description="The storage limit; null when there is none, and for non-members."
+    )
     root_folder_id: strawberry.Private[ObjectId | None]
 
     @classmethod
     def from_document(cls, document: Organisation, principal: Principal) -> Organization:
+        own = access.can_see_organisation_usage(principal, document)
         return cls(
             id=str(document.id),
             name=document.name,
             slug=document.slug,
             role=principal.role_in(document.id),
-            usage_bytes=BigInt(document.usage_bytes),
-            quota_bytes=BigInt(document.quota_bytes) if document.quota_bytes is not None else None,
+            usage_bytes=BigInt(document.usage_bytes) if own else None,
+            quota_bytes=BigInt(document.quota_bytes) if own and document.quota_bytes is not None else None,
             root_folder_id=document.root_folder_id,
         )
 

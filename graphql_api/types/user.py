@@ -10,7 +10,7 @@ from strawberry import relay
 
 from graphql_api.context import Info
 from graphql_api.types.organization import Organization
-from resolvers import organisations
+from resolvers import organisations, shares
 from resolvers.identity import Principal
 from storage.models import User as UserDocument
 
@@ -44,6 +44,14 @@ class User(relay.Node):
         principal = await info.context.principal()
         documents = await info.context.loaders.user.load_many(ids)
         return [cls.from_document(d, principal) if d is not None else None for d in documents]
+
+    @classmethod
+    async def look_up(cls, info: Info, ids: list[ObjectId]) -> list[User | None]:
+        """By id alone (``node``): only those the caller may look up (``access.can_look_up_user``)."""
+        principal = await info.context.principal()
+        documents = await info.context.loaders.user.load_many(ids)
+        visible = await shares.visible_users(info.context.state.db, principal, documents)
+        return [cls.from_document(d, principal) if d is not None else None for d in visible]
 
 
 @strawberry.type(name="Me")

@@ -1,0 +1,205 @@
+"""Holes found by attacking Strata as an outsider and an insider would, each shut and kept shut.
+
+Access (reshare chains, foreign storage, people looked up by id, another organisation's usage),
+cost (validation, page multiplication, header size) and clear answers for bad input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.graphql import GraphQLClient, error_codes
+from tests.helpers import sandbox, start_upload, upload_bytes
+
+SHARE = """
+mutation($input: CreateShareInput!) {
+  createShare(input: $input) { share { id status } userErrors { code message } }
+}
+"""
+REVOKE = "mutation($id: ID!) { revokeShare(input: {shareId: $id}) { share { status } userErrors { code } } }"
+FOLDER = "query($id: ID!) { folder(id: $id) { id name } }"
+CREATE = """
+mutation($parent: ID!, $name: String!) {
+  createFolder(input: {parentId: $parent, name: $name}) { folder { id } userErrors { code } }
+}
+"""
+ABORT = "mutation($id: ID!) { abortUpload(input: {uploadId: $id}) { abortedUploadId userErrors { code } } }"
+USAGE = "{ me { organizations { slug usageBytes } } }"
+ME = "{ me { id organizations { id slug } } }"
+NODE_USER = "query($id: ID!) { node(id: $id) { ... on User { id name } } }"
+
+
+@pytest.fixture(autouse=True)
+async def everyone_signed_in(as_user: Any) -> None:
+    for who in ("alice", "bob", "carol", "dave"):
+        await as_user(who).data("{ me { id } }")
+
+
+async def _share(client: GraphQLClient, resource: str, grantee: dict[str, Any], role: str, **terms: Any) -> str:
+    variables = {"input": {"resourceId": resource, "grantee": grantee, "role": role, "terms": terms}}
+    result = (await client.data(SHARE, variables))["createShare"]
+    assert result["userErrors"] == [], result
+    return str(result["share"]["id"])
+
+
+async def _usage(client: GraphQLClient, slug: str = "athena-energy") -> int:
+    organizations = (await client.data(USAGE))["me"]["organizations"]
+    return int(next(o for o in organizations if o["slug"] == slug)["usageBytes"])
+
+
+async def test_revoking_a_share_ends_every_reshare_made_from_it(as_user: Any) -> None:
+    bob, carol, dave = as_user("bob"), as_user("carol"), as_user("dave")
+    top = await sandbox(bob)
+    # given bob -> carol -> dave, each allowed to reshare
+    to_carol = await _share(bob, top, {"email": "carol@reading-climate.example"}, "EDITOR", allowReshare=True)
+    await _share(carol, top, {"email": "dave@example.org"}, "EDITOR", allowReshare=True)
+    assert (await dave.data(FOLDER, {"id": top}))["folder"] is not None
+    # when bob revokes carol's share
+    assert (await bob.data(REVOKE, {"id": to_carol}))["revokeShare"]["userErrors"] == []
+    # then dave's reshare is dead at once: no read, no write
+    assert (await dave.data(FOLDER, {"id": top}))["folder"] is None
+    made = (await dave.data(CREATE, {"parent": top, "name": "still-here"}))["createFolder"]
+    assert [e["code"] for e in made["userErrors"]] == ["NOT_FOUND"]
+
+
+async def test_a_reshare_grant_counts_when_a_stronger_one_without_reshare_also_reaches(as_user: Any) -> None:
+    bob, dave = as_user("bob"), as_user("dave")
+    top = await sandbox(bob)
+    file = await upload_bytes(bob, top, "x.csv", b"1,2")
+    await _share(bob, top, {"email": "dave@example.org"}, "EDITOR")
+    await _share(bob, file["id"], {"email": "dave@example.org"}, "VIEWER", allowReshare=True)
+    # dave reshares the file by the grant that allows it
+    variables = {
+        "input": {"resourceId": file["id"], "grantee": {"email": "carol@reading-climate.example"}, "role": "VIEWER"}
+    }
+    result = (await dave.data(SHARE, variables))["createShare"]
+    assert result["userErrors"] == [], result
+    # but not above what that grant holds
+    variables["input"]["role"] = "EDITOR"
+    variables["input"]["grantee"] = {"email": "alice@athena-energy.example"}
+    refused = (await dave.data(SHARE, variables))["createShare"]
+    assert [e["code"] for e in refused["userErrors"]] == ["PERMISSION_DENIED"]
+
+
+async def test_admins_can_end_a_grantees_upload_into_their_storage(as_user: Any) -> None:
+    bob, carol = as_user("bob"), as_user("carol")
+    top = await sandbox(bob)
+    await _share(bob, top, {"email": "carol@reading-climate.example"}, "EDITOR")
+    before = await _usage(bob)
+    started = await start_upload(carol, top, "huge.bin", b"z" * 1024)
+    assert await _usage(bob) == before + 1024
+    # the sharing organisation's admin ends it, and the reserved bytes come back
+    aborted = (await bob.data(ABORT, {"id": started["upload"]["id"]}))["abortUpload"]
+    assert aborted["userErrors"] == [], aborted
+    assert await _usage(bob) == before
+
+
+async def test_people_are_looked_up_by_id_only_where_they_are_met(as_user: Any) -> None:
+    bob, dave, olga = as_user("bob"), as_user("dave"), as_user("olga")
+    olga_id = (await olga.data(ME))["me"]["id"]
+    dave_id = (await dave.data(ME))["me"]["id"]
+    # a member of the same organisation: visible
+    assert (await bob.data(NODE_USER, {"id": olga_id}))["node"]["id"] == olga_id
+    # no organisation and no share in common: an id alone reveals nobody
+    assert (await dave.data(NODE_USER, {"id": olga_id}))["node"] is None
+    assert (await olga.data(NODE_USER, {"id": dave_id}))["node"] is None
+    # once olga shares something with dave, they may look each other up
+    await _share(olga, await sandbox(olga), {"email": "dave@example.org"}, "VIEWER")
+    assert (await dave.data(NODE_USER, {"id": olga_id}))["node"]["id"] == olga_id
+    assert (await olga.data(NODE_USER, {"id": dave_id}))["node"]["id"] == dave_id
+    assert (await dave.data(NODE_USER, {"id": dave_id}))["node"]["id"] == dave_id
+
+
+async def test_a_share_shows_no_other_organisations_usage(as_user: Any) -> None:
+    bob, carol = as_user("bob"), as_user("carol")
+    reading = next(o for o in (await carol.data(ME))["me"]["organizations"] if o["slug"] == "reading-climate")
+    top = await sandbox(bob)
+    share = await _share(bob, top, {"organizationId": reading["id"]}, "VIEWER")
+    query = "query($id: ID!) { node(id: $id) { ... on Share { granteeOrganization { slug usageBytes quotaBytes } } } }"
+    seen = (await bob.data(query, {"id": share}))["node"]["granteeOrganization"]
+    assert seen == {"slug": "reading-climate", "usageBytes": None, "quotaBytes": None}
+    # its own members still see it
+    assert await _usage(carol, "reading-climate") >= 0
+
+
+async def test_validation_is_never_reached_by_a_flood_of_fields(gql: GraphQLClient, as_user: Any) -> None:
+    flood = "{" + " ".join(["me { name }"] * 1200) + "}"
+    for client in (gql, as_user("alice")):
+        body = await client.execute(flood)
+        assert error_codes(body) == ["QUERY_TOO_EXPENSIVE"], body
+
+
+async def test_page_sizes_multiply_into_a_refused_cost(as_user: Any) -> None:
+    nested = (
+        "searchFiles { edges { node { download { url } folder { files { edges { node { download { url } } } } } } } }"
+    )
+    query = "{" + " ".join(f"a{i}: {nested}" for i in range(30)) + "}"
+    body = await as_user("alice").execute(query)
+    assert error_codes(body) == ["QUERY_TOO_EXPENSIVE"], body
+    # a page of a folder, as the catalogue asks, stays well inside the budget
+    folder = await sandbox(as_user("alice"))
+    page = """query($id: ID!) { folder(id: $id) { folders(first: 100) { edges { node { id name } } }
+      files(first: 100) { edges { node { id name size owner { name } download { url } } } } } }"""
+    assert not (await as_user("alice").execute(page, {"id": folder})).get("errors")
+
+
+async def test_headers_are_bounded(api_url: str) -> None:
+    async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
+        fine = await http.post("/graphql", json={"query": "{ __typename }"}, headers={"X-Pad": "p" * 8_000})
+        assert fine.status_code == 200, fine.text
+        try:
+            response = await http.post("/graphql", json={"query": "{ __typename }"}, headers={"X-Pad": "p" * 200_000})
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            return  # refused by closing the connection, before anything was parsed
+    assert response.status_code in (400, 431), response.status_code
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ('{ searchFiles(filter: {name: "' + "n" * 201 + '"}) { edges { node { id } } } }', {}),
+        ("{ searchFiles(first: 1, after: $c) { edges { node { id } } } }".replace("$c", '"eyIkZ3QiOiAiIn0="'), {}),
+        (
+            "query($c: String) { searchFiles(after: $c) { edges { node { id } } } }",
+            {"c": "WyJOQU1FIix7IiRndCI6IiJ9LCIxIl0="},
+        ),
+        ('{ node(id: "Rm9sZGVyOng=") { id } }', {}),
+        ("subscription { copernicusRequestsUpdated { id } }", {}),
+    ],
+)
+async def test_bad_input_is_answered_with_a_code_not_an_internal_error(
+    as_user: Any, query: str, variables: dict[str, Any]
+) -> None:
+    response = await as_user("alice").post(query, variables)
+    assert response.status_code in (200, 400, 405), response.text
+    codes = error_codes(response.json())
+    assert codes, response.text
+    assert "INTERNAL" not in codes, response.text
+
+
+async def test_huge_numbers_are_refused_in_metadata_and_bigints(as_user: Any) -> None:
+    alice = as_user("alice")
+    top = await sandbox(alice)
+    file = await upload_bytes(alice, top, "m.json", b"{}")
+    update = "mutation($i: UpdateFileMetadataInput!) { updateFileMetadata(input: $i) { userErrors { code } } }"
+    result = await alice.data(update, {"i": {"id": file["id"], "metadata": {"n": 2**63}}})
+    assert [e["code"] for e in result["updateFileMetadata"]["userErrors"]] == ["METADATA_INVALID"]
+    literal = (
+        'mutation { createUpload(input: {folderId: "' + top + '", name: "b", size: 1.5}) { userErrors { code } } }'
+    )
+    codes = error_codes(await alice.execute(literal))
+    assert codes, "a fractional BigInt literal must be refused"
+    assert "INTERNAL" not in codes
+
+
+async def test_a_users_key_is_never_read_as_a_server_path(as_user: Any) -> None:
+    setter = (
+        'mutation($k: String!) { setCopernicusKey(input: {service: "CLMS", key: $k}) { userErrors { code message } } }'
+    )
+    for path in ("/etc/hostname", "/dev/zero", "relative/key.json"):
+        errors = (await as_user("carol").data(setter, {"k": path}))["setCopernicusKey"]["userErrors"]
+        assert [e["code"] for e in errors] == ["INVALID"], errors
+        assert "JSON" in errors[0]["message"]
