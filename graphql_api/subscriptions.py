@@ -13,7 +13,7 @@ import contextlib
 import logging
 import math
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,13 +31,19 @@ PAGE = 1000
 PRUNE_EVERY = 30.0  # seconds
 
 
+MAX_SEEN = 10_000  # requests whose latest version this process remembers
+READ_AT_ONCE = 50  # requests read side by side when the feed says they moved
+
+
 class RequestHub:
-    def __init__(self, db: Database, interval: float) -> None:
+    def __init__(self, db: Database, interval: float, max_seen: int = MAX_SEEN) -> None:
         self.db = db
         self.interval = interval
         self._by_request: dict[ObjectId, set[asyncio.Queue[CopernicusRequest]]] = defaultdict(set)
         self._by_owner: dict[ObjectId, set[asyncio.Queue[CopernicusRequest]]] = defaultdict(set)
-        self._versions: dict[ObjectId, int] = {}
+        # Oldest first, bounded: forgetting a request only means its next change is read again.
+        self._versions: OrderedDict[ObjectId, int] = OrderedDict()
+        self.max_seen = max_seen
         self._wake = asyncio.Event()
 
     @property
@@ -65,6 +71,9 @@ class RequestHub:
         if self._versions.get(job.id, -1) >= job.version:
             return
         self._versions[job.id] = job.version
+        self._versions.move_to_end(job.id)
+        while len(self._versions) > self.max_seen:
+            self._versions.popitem(last=False)
         for queue in (*self._by_request.get(job.id, ()), *self._by_owner.get(job.owner_id, ())):
             if queue.full():
                 log.warning("subscriber too slow; dropping its oldest update")
@@ -97,7 +106,9 @@ class RequestHub:
 
     async def _publish_changed(self, found: list[dict[str, Any]]) -> None:
         """Read each request that moved past what this process has seen (by primary key, side by side)."""
-        moved = {c["request_id"] for c in found if c["version"] > self._versions.get(c["request_id"], -1)}
-        for job in await asyncio.gather(*(jobs.get(self.db.engine, i) for i in moved)):
-            if job is not None:
-                self.publish(job)
+        moved = list({c["request_id"] for c in found if c["version"] > self._versions.get(c["request_id"], -1)})
+        for start in range(0, len(moved), READ_AT_ONCE):
+            batch = moved[start : start + READ_AT_ONCE]
+            for job in await asyncio.gather(*(jobs.get(self.db.engine, i) for i in batch)):
+                if job is not None:
+                    self.publish(job)

@@ -16,6 +16,7 @@ from bson import ObjectId
 from odmantic import AIOEngine, Model
 
 M = TypeVar("M", bound=Model)
+AT_ONCE = 100  # reads in flight for one batch, whatever its length
 
 
 async def by_id(engine: AIOEngine, model: type[M], item_id: ObjectId) -> M | None:
@@ -26,6 +27,8 @@ async def by_id(engine: AIOEngine, model: type[M], item_id: ObjectId) -> M | Non
 async def find_by_ids(engine: AIOEngine, model: type[M], ids: Sequence[ObjectId]) -> list[M | None]:
     # One primary-key read per id, side by side: a batch costs its own size, not the collection's.
     unique = list(dict.fromkeys(ids))
-    found = await asyncio.gather(*(by_id(engine, model, i) for i in unique))
+    found: list[M | None] = []
+    for start in range(0, len(unique), AT_ONCE):
+        found += await asyncio.gather(*(by_id(engine, model, i) for i in unique[start : start + AT_ONCE]))
     by = dict(zip(unique, found, strict=True))
     return [by[i] for i in ids]
