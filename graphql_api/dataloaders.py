@@ -10,7 +10,7 @@ from odmantic import Model
 
 from storage import shares
 from storage.lookups import find_by_ids
-from storage.models import File, Folder, Organisation, Share, User
+from storage.models import CopernicusRequest, File, Folder, Organisation, Share, User
 from storage.mongo import Database
 
 M = TypeVar("M", bound=Model)
@@ -40,6 +40,17 @@ class SharesByResource(DataLoader[ObjectId, list[Share]]):
         return [[s for s in found if s.resource_id == key] for key in keys]
 
 
+class AccessCounts(DataLoader[str, int]):
+    """How many accesses each ACCESSED event stands for, by its mark."""
+
+    def __init__(self, db: Database, batch: bool = True) -> None:
+        super().__init__(batch=batch, cache=batch)
+        self.db = db
+
+    async def batch_load_fn(self, keys: list[str]) -> list[int]:
+        return await shares.access_counts(self.db.engine, keys)
+
+
 class Loaders:
     """Created fresh for every request (and every subscription event).
 
@@ -52,4 +63,7 @@ class Loaders:
         self.folder: ById[Folder] = ById(db, Folder, batch)
         self.file: ById[File] = ById(db, File, batch)
         self.user: ById[User] = ById(db, User, batch)
+        self.share: ById[Share] = ById(db, Share, batch)
+        self.copernicus_request: ById[CopernicusRequest] = ById(db, CopernicusRequest, batch)
         self.shares = SharesByResource(db, batch)
+        self.access_counts = AccessCounts(db, batch)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -43,14 +42,11 @@ def _name_taken(name: str) -> UserFailure:
     return UserFailure(UserErrorCode.NAME_TAKEN, f"a file named {name!r} already exists there", ["name"])
 
 
-@asynccontextmanager
-async def _guarded(
+def _guarded(
     db: Database, principal: Principal, file_id: ObjectId, needed: Level, field: str = "id"
-) -> AsyncIterator[File]:
+) -> AbstractAsyncContextManager[File]:
     """The file as read inside its organisation's tree guard (see ``resolvers.serial``)."""
-    first = await _file(db, principal, file_id, needed, field)
-    async with serial.tree(db, first.organisation_id):
-        yield await _file(db, principal, file_id, needed, field)
+    return serial.reread(db, lambda: _file(db, principal, file_id, needed, field))
 
 
 async def rename_file(db: Database, principal: Principal, file_id: ObjectId, name: str) -> File:

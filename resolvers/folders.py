@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 
 from bson import ObjectId
 
@@ -63,14 +63,11 @@ async def create_folder(db: Database, principal: Principal, parent_id: ObjectId,
             raise _name_taken(clean) from None
 
 
-@asynccontextmanager
-async def guarded(
+def guarded(
     db: Database, principal: Principal, folder_id: ObjectId, needed: Level, field: str = "id"
-) -> AsyncIterator[Folder]:
+) -> AbstractAsyncContextManager[Folder]:
     """The folder as read inside its organisation's tree guard (see ``resolvers.serial``)."""
-    first = await _folder(db, principal, folder_id, needed, field)
-    async with serial.tree(db, first.organisation_id):
-        yield await _folder(db, principal, folder_id, needed, field)
+    return serial.reread(db, lambda: _folder(db, principal, folder_id, needed, field))
 
 
 def _name_taken(name: str) -> UserFailure:

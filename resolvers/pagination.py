@@ -103,9 +103,14 @@ def decode_cursor(cursor: str, sort: SortField) -> tuple[Any, ObjectId]:
         raise BadInput("invalid cursor") from None
 
 
-def keyset(request: PageRequest, base_filter: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, int]]]:
-    """The filter and sort for one page: ``(sort key, _id)`` strictly after the cursor."""
-    key = SORT_KEYS[request.sort]
+def keyset(
+    request: PageRequest, base_filter: dict[str, Any], key: str | None = None
+) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+    """The filter and sort for one page: ``(sort key, _id)`` strictly after the cursor.
+
+    ``key`` names the stored field where it is not the sort's usual one (an event's ``at``).
+    """
+    key = key or SORT_KEYS[request.sort]
     order = 1 if request.direction is Direction.ASC else -1
     query = dict(base_filter)
     if request.after is not None:

@@ -3,13 +3,14 @@
 Every write to an organisation's tree (folders, files, their names and places) or to its
 usage happens inside ``tree``; every ending of an upload inside ``upload_ending``. The
 first read that finds the organisation happens before the guard, and the resolver reads
-again inside it: only that second read is what the checks and the write rely on.
+again inside it (``reread``): only that second read is what the checks and the write rely on.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol, TypeVar
 
 from bson import ObjectId
 
@@ -18,25 +19,38 @@ from storage import guards
 from storage.mongo import Database
 
 
-def _busy() -> UserFailure:
-    return UserFailure(UserErrorCode.BUSY, "another change to these folders is under way; try again in a moment")
+class _Owned(Protocol):
+    @property
+    def organisation_id(self) -> ObjectId: ...
+
+
+T = TypeVar("T", bound=_Owned)
 
 
 @asynccontextmanager
-async def tree(db: Database, organisation_id: ObjectId) -> AsyncIterator[guards.Held]:
+async def _as_user_error(
+    guard: AbstractAsyncContextManager[guards.Held], failure: UserFailure
+) -> AsyncIterator[guards.Held]:
     try:
-        async with guards.organisation(db.engine, organisation_id) as held:
+        async with guard as held:
             yield held
     except guards.Busy:
-        raise _busy() from None
+        raise failure from None
+
+
+def tree(db: Database, organisation_id: ObjectId) -> AbstractAsyncContextManager[guards.Held]:
+    busy = UserFailure(UserErrorCode.BUSY, "another change to these folders is under way; try again in a moment")
+    return _as_user_error(guards.organisation(db.engine, organisation_id), busy)
+
+
+def upload_ending(db: Database, file_id: ObjectId) -> AbstractAsyncContextManager[guards.Held]:
+    busy = UserFailure(UserErrorCode.BUSY, "this upload is being completed or aborted already", ["uploadId"])
+    return _as_user_error(guards.upload(db.engine, file_id), busy)
 
 
 @asynccontextmanager
-async def upload_ending(db: Database, file_id: ObjectId) -> AsyncIterator[guards.Held]:
-    try:
-        async with guards.upload(db.engine, file_id) as held:
-            yield held
-    except guards.Busy:
-        raise UserFailure(
-            UserErrorCode.BUSY, "this upload is being completed or aborted already", ["uploadId"]
-        ) from None
+async def reread(db: Database, read: Callable[[], Awaitable[T]]) -> AsyncIterator[T]:
+    """``read()`` once to find the organisation, then again inside its tree guard."""
+    first = await read()
+    async with tree(db, first.organisation_id):
+        yield await read()

@@ -264,6 +264,7 @@ class ShareEvent(Model):
     kind: ShareEventKind
     actor_id: ObjectId | None = None
     detail: str | None = None
+    mark: str | None = None  # ACCESSED: the access mark whose count this event stands for
     at: datetime
 
     model_config = {

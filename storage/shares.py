@@ -8,9 +8,11 @@ from typing import Any
 
 from bson import ObjectId
 from odmantic import AIOEngine
+from pymongo.errors import PyMongoError
 
 from storage import lookups
 from storage.models import Share, ShareEvent, ShareEventKind, ShareStatus
+from storage.mongo import is_duplicate_key
 
 LIVE = [ShareStatus.PENDING.value, ShareStatus.ACTIVE.value]
 
@@ -123,6 +125,7 @@ async def record(
     at: datetime,
     actor_id: ObjectId | None,
     detail: str | None = None,
+    mark: str | None = None,
 ) -> None:
     event = ShareEvent(
         id=ObjectId(),
@@ -132,12 +135,42 @@ async def record(
         kind=kind,
         actor_id=actor_id,
         detail=detail,
+        mark=mark,
         at=at,
     )
     await engine.get_collection(ShareEvent).insert_one(event.model_dump_doc())
 
 
-async def events_for(engine: AIOEngine, resource_id: ObjectId, limit: int) -> list[ShareEvent]:
-    """The newest events first."""
-    cursor = engine.get_collection(ShareEvent).find({"resource_id": resource_id}, sort=[("at", -1)], limit=limit)
+ACCESS_MARKS = "share_access_marks"
+
+
+async def mark_access(engine: AIOEngine, mark: str) -> bool:
+    """Count one access under ``mark``; True for the first, which the caller records as an event.
+
+    The first access is an insert keyed by the mark, so exactly one caller records the event;
+    later ones only add to its count (an ``$inc``, which FerretDB may undercount when two land
+    in the same instant: the count is a measure, the event is never lost).
+    """
+    try:
+        await engine.database[ACCESS_MARKS].insert_one({"_id": mark, "count": 1})
+        return True
+    except PyMongoError as error:
+        if not is_duplicate_key(error):
+            raise
+    await engine.database[ACCESS_MARKS].update_one({"_id": mark}, {"$inc": {"count": 1}})
+    return False
+
+
+async def access_counts(engine: AIOEngine, marks: Sequence[str]) -> list[int]:
+    counts = []
+    for mark in marks:
+        document = await engine.database[ACCESS_MARKS].find_one({"_id": mark})
+        counts.append(int(document["count"]) if document else 1)
+    return counts
+
+
+async def events_page(
+    engine: AIOEngine, query: dict[str, Any], sort: list[tuple[str, int]], limit: int
+) -> list[ShareEvent]:
+    cursor = engine.get_collection(ShareEvent).find(query, sort=sort, limit=limit)
     return [ShareEvent.model_validate_doc(d) for d in await cursor.to_list(length=limit)]

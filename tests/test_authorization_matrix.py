@@ -464,7 +464,7 @@ ROWS: dict[str, Cell] = {
     "searchFiles": _search,
     "sharedWithMe": _shared_with_me,
     "Folder.shares": _folder_field("shares { id }", lambda f: len(f["shares"]) > 0),
-    "Folder.shareEvents": _folder_field("shareEvents { kind }", lambda f: len(f["shareEvents"]) > 0),
+    "Folder.shareEvents": _folder_field("shareEvents { nodes { kind } }", lambda f: len(f["shareEvents"]["nodes"]) > 0),
     "Upload.uploadedParts": _uploaded_parts,
     "createFolder": _create_folder,
     "renameFolder": _on_fresh_folder(RENAME_FOLDER, "renameFolder", _unique),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -13,6 +15,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from devservices.api import serve_api
 from graphql_api.settings import Settings
 from storage.command_counter import CommandCounter
+from storage.models import GranteeKind, ResourceKind, Share, ShareRole, ShareStatus
 from tests.graphql import GraphQLClient
 from tests.helpers import create_folder, object_id, sandbox, upload_bytes
 
@@ -118,3 +121,43 @@ async def test_moving_a_subtree_is_a_fixed_set_of_writes(
         assert await mongo.folders.count_documents({"ancestors": target_id}) == descendants + 1
         assert await mongo.folders.count_documents({"ancestors": object_id(top)}) == descendants + 2
     assert counts[0] == counts[1]
+
+
+async def test_shares_by_id_read_each_shared_item_once(
+    as_user: Any, counted: httpx.AsyncClient, counter: CommandCounter, tokens: Any, mongo: AsyncIOMotorDatabase[Any]
+) -> None:
+    bob = as_user("bob")
+    folder = await sandbox(bob)
+    stored = await mongo.folders.find_one({"_id": object_id(folder)})
+    assert stored is not None
+    bob_id = object_id((await bob.data("{ me { id } }"))["me"]["id"])
+    client = GraphQLClient(counted, tokens("bob"))
+    await client.data("{ me { id } }")
+    costs = {}
+    for count in (10, 20):
+        # given: that many shares of one folder, written straight to the database
+        now = datetime.now(UTC)
+        documents = [
+            Share(
+                resource_kind=ResourceKind.FOLDER,
+                resource_id=stored["_id"],
+                organisation_id=stored["organisation_id"],
+                grantee_kind=GranteeKind.USER,
+                grantee_id=ObjectId(),
+                role=ShareRole.VIEWER,
+                terms_hash="-",
+                status=ShareStatus.ACTIVE,
+                created_by=bob_id,
+                created_at=now,
+                updated_at=now,
+            ).model_dump_doc()
+            for _ in range(count)
+        ]
+        await mongo.shares.insert_many(documents)
+        ids = [base64.b64encode(f"Share:{d['_id']}".encode()).decode() for d in documents]
+        counter.reset()
+        found = (await client.data("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}))["nodes"]
+        assert all(node is not None for node in found)
+        costs[count] = counter.total
+    # then: ten more shares cost ten more reads (one each), the folder is read once for all
+    assert costs[20] - costs[10] == 10, costs

@@ -40,7 +40,7 @@ query($id: ID!) {
     id name
     files { edges { node { id name download { url } } } }
     shares { id status granteeUser { name } }
-    shareEvents { kind actor { name } }
+    shareEvents { nodes { kind accessCount actor { name } } }
   }
 }
 """
@@ -134,7 +134,7 @@ async def test_terms_wait_for_acceptance_of_exactly_what_was_shown(
     ]
     assert again["share"]["status"] == "PENDING"
     assert (await dave.data(FOLDER, {"id": top}))["folder"] is None
-    events = (await bob.data(FOLDER, {"id": top}))["folder"]["shareEvents"]
+    events = (await bob.data(FOLDER, {"id": top}))["folder"]["shareEvents"]["nodes"]
     assert [e["kind"] for e in events][::-1] == ["CREATED", "UPDATED", "ACCEPTED", "UPDATED"]
     stored = await mongo.shares.find_one({"resource_id": {"$exists": True}, "terms.text": "New terms."})
     assert stored is not None
@@ -240,7 +240,7 @@ async def test_sweeper_marks_expired_for_the_lists(as_user: Any, clock: MovableC
         db.close()
     expired = (await dave.data(SHARED_WITH_ME, {"status": ["EXPIRED"]}))["sharedWithMe"]["edges"]
     assert share["id"] in [e["node"]["id"] for e in expired]
-    events = (await bob.data(FOLDER, {"id": top}))["folder"]["shareEvents"]
+    events = (await bob.data(FOLDER, {"id": top}))["folder"]["shareEvents"]["nodes"]
     assert events[0]["kind"] == "EXPIRED"
 
 
@@ -250,6 +250,39 @@ async def test_access_through_a_share_is_recorded(as_user: Any) -> None:
     await upload_bytes(bob, top, "data.nc", b"netcdf")
     await _share(bob, top, {"email": "dave@example.org"})
     await dave.data(FOLDER, {"id": top})
-    events = (await bob.data(FOLDER, {"id": top}))["folder"]["shareEvents"]
+    events = (await bob.data(FOLDER, {"id": top}))["folder"]["shareEvents"]["nodes"]
     assert "ACCESSED" in [e["kind"] for e in events]
     assert any(e["actor"] and e["actor"]["name"] for e in events if e["kind"] == "ACCESSED")
+
+
+async def test_a_flood_of_downloads_is_counted_in_one_event_and_the_trail_pages(as_user: Any) -> None:
+    bob, dave = as_user("bob"), as_user("dave")
+    top = await sandbox(bob)
+    file = await upload_bytes(bob, top, "data.nc", b"netcdf")
+    await _share(bob, top, {"email": "dave@example.org"})
+    # when dave asks for the download thirty times in one request, and again in another
+    flood = (
+        "query($id: ID!) { node(id: $id) { ... on File { "
+        + " ".join(f"d{i}: download {{ url }}" for i in range(30))
+        + " } } }"
+    )
+    await dave.data(flood, {"id": file["id"]})
+    await dave.data(flood, {"id": file["id"]})
+    # then one ACCESSED event counts all sixty, and the CREATED event is still in sight
+    events = (await bob.data(FOLDER, {"id": top}))["folder"]["shareEvents"]["nodes"]
+    accessed = [e for e in events if e["kind"] == "ACCESSED"]
+    assert len(accessed) == 1, accessed
+    assert 2 <= accessed[0]["accessCount"] <= 60
+    assert events[-1]["kind"] == "CREATED"
+    # and the trail pages: one event a page, every event reached once
+    page = """query($id: ID!, $after: String) { folder(id: $id) {
+      shareEvents(first: 1, after: $after) { nodes { kind } pageInfo { hasNextPage endCursor } } } }"""
+    seen: list[str] = []
+    after = None
+    while True:
+        trail = (await bob.data(page, {"id": top, "after": after}))["folder"]["shareEvents"]
+        seen += [e["kind"] for e in trail["nodes"]]
+        if not trail["pageInfo"]["hasNextPage"]:
+            break
+        after = trail["pageInfo"]["endCursor"]
+    assert seen == [e["kind"] for e in events]

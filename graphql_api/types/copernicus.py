@@ -117,8 +117,8 @@ class CopernicusRequest(relay.Node):
     @classmethod
     async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[CopernicusRequest | None]:
         principal = await info.context.principal()
-        found = [await requests.visible(info.context.state.db, principal, i) for i in ids]
-        return [cls.from_document(d) if d is not None else None for d in found]
+        found = await info.context.loaders.copernicus_request.load_many(ids)
+        return [cls.from_document(d) if d is not None and requests.can_see(principal, d) else None for d in found]
 
     @strawberry.field(description="Bytes stored so far, while DOWNLOADING and after.")
     def progress(self) -> TransferProgress | None:

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from graphql_api.context import Info
 from graphql_api.metrics import PRESIGNED_URLS
-from graphql_api.types.common import BigInt
+from graphql_api.types.common import DEFAULT_PAGE, After, BigInt, Connection, First
 from resolvers import access, shares, transfers
 from storage.models import File as FileDocument
 from storage.models import FileStatus, SourceKind
@@ -172,10 +172,12 @@ class File(relay.Node):
         return await shares_of(info, self.document)
 
     @strawberry.field(description="Its sharing audit trail, newest first, for those who manage it.")
-    async def share_events(self, info: Info) -> list[Annotated[ShareEvent, strawberry.lazy("graphql_api.types.share")]]:
+    async def share_events(
+        self, info: Info, first: First = DEFAULT_PAGE, after: After = None
+    ) -> Connection[Annotated[ShareEvent, strawberry.lazy("graphql_api.types.share")]]:
         from graphql_api.types.share import share_events_of
 
-        return await share_events_of(info, self.document)
+        return await share_events_of(info, self.document, first, after)
 
     @strawberry.field
     async def owner(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:

@@ -97,10 +97,12 @@ class Folder(relay.Node):
         return await shares_of(info, self.document)
 
     @strawberry.field(description="Its sharing audit trail, newest first, for those who manage it.")
-    async def share_events(self, info: Info) -> list[Annotated[ShareEvent, strawberry.lazy("graphql_api.types.share")]]:
+    async def share_events(
+        self, info: Info, first: First = DEFAULT_PAGE, after: After = None
+    ) -> Connection[Annotated[ShareEvent, strawberry.lazy("graphql_api.types.share")]]:
         from graphql_api.types.share import share_events_of
 
-        return await share_events_of(info, self.document)
+        return await share_events_of(info, self.document, first, after)
 
     @strawberry.field(description="Who created it.")
     async def owner(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:

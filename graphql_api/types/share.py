@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,8 +11,10 @@ from bson import ObjectId
 from strawberry import relay
 
 from graphql_api.context import Info
+from graphql_api.types.common import Connection, connection
 from graphql_api.types.organization import Organization
 from resolvers import shares
+from resolvers.pagination import PageRequest
 from storage.models import File as FileDocument
 from storage.models import Folder as FolderDocument
 from storage.models import GranteeKind, ResourceKind, ShareEventKind, ShareRole, ShareStatus
@@ -68,8 +71,21 @@ class Share(relay.Node):
     @classmethod
     async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[Share | None]:
         principal = await info.context.principal()
-        found = [await shares.visible_share(info.context.state.db, principal, i) for i in ids]
-        return [cls.from_document(d, principal.now) if d is not None else None for d in found]
+        loaders = info.context.loaders
+        found = await loaders.share.load_many(ids)
+
+        async def resource_of(share: ShareDocument | None) -> FolderDocument | FileDocument | None:
+            if share is None:
+                return None
+            loader = loaders.file if share.resource_kind is ResourceKind.FILE else loaders.folder
+            return await loader.load(share.resource_id)
+
+        # Side by side, so the loaders batch them: one read per distinct shared item.
+        items = await asyncio.gather(*(resource_of(d) for d in found))
+        return [
+            cls.from_document(d, principal.now) if d is not None and shares.can_see_share(principal, d, item) else None
+            for d, item in zip(found, items, strict=True)
+        ]
 
     @strawberry.field(description="The shared item's id, shown to the grantee even before they accept.")
     def resource_id(self) -> relay.GlobalID:
@@ -141,6 +157,12 @@ class ShareEvent:
             document=document,
         )
 
+    @strawberry.field(description="For ACCESSED: how many accesses within its hour this event stands for.")
+    async def access_count(self, info: Info) -> int | None:
+        if self.document.mark is None:
+            return None
+        return await info.context.loaders.access_counts.load(self.document.mark)
+
     @strawberry.field
     async def actor(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
         from graphql_api.types.user import User
@@ -159,6 +181,10 @@ async def shares_of(info: Info, item: FileDocument | FolderDocument) -> list[Sha
     return [Share.from_document(s, principal.now) for s in await info.context.loaders.shares.load(item.id)]
 
 
-async def share_events_of(info: Info, item: FileDocument | FolderDocument) -> list[ShareEvent]:
+async def share_events_of(
+    info: Info, item: FileDocument | FolderDocument, first: int, after: str | None
+) -> Connection[ShareEvent]:
     principal = await info.context.principal()
-    return [ShareEvent.from_document(e) for e in await shares.events(info.context.state.db, principal, item)]
+    request = PageRequest(first=first, after=after)
+    page = await shares.events(info.context.state.db, principal, item, request)
+    return connection(page, ShareEvent.from_document)
