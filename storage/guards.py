@@ -68,6 +68,27 @@ class Held:
         self._renewed = time.monotonic()
 
 
+async def remove_lapsed(collection: Any, held: dict[str, Any], *fields: str) -> None:
+    """Remove a lapsed guard or lease ``held`` so that its key can be raced for again.
+
+    Of several takers that saw the same lapsed document, only the one that inserts the takeover
+    mark (keyed by the lapsed document's token) deletes it: the others cannot delete a document
+    a quicker taker has meanwhile put in its place. Who then holds the key is still decided by
+    the insert of the key itself.
+    """
+    mark = {"_id": ":".join(["takeover", str(held["_id"]), *(str(held[f]) for f in fields)])}
+    try:
+        await collection.insert_one(mark)
+    except PyMongoError as error:
+        if is_duplicate_key(error):
+            return
+        raise
+    try:
+        await collection.delete_one({"_id": held["_id"], **{f: held[f] for f in fields}})
+    finally:
+        await collection.delete_one(mark)
+
+
 async def _take(engine: AIOEngine, key: str, token: str) -> bool:
     try:
         await _guards(engine).insert_one({"_id": key, "token": token, "until": _now() + HOLD})
@@ -77,8 +98,8 @@ async def _take(engine: AIOEngine, key: str, token: str) -> bool:
             raise
     held = await _guards(engine).find_one({"_id": key})
     if held is not None and held["until"] < _now():
-        # Its holder died or stalled past its hold: remove exactly that guard, then race again.
-        await _guards(engine).delete_one({"_id": key, "token": held["token"]})
+        # Its holder died or stalled past its hold.
+        await remove_lapsed(_guards(engine), held, "token")
     return False
 
 
@@ -93,7 +114,7 @@ async def guard(engine: AIOEngine, key: str, wait_seconds: float = WAIT_SECONDS)
             raise Busy(key)
         # Jittered back-off, so waiters do not all knock on the same millisecond.
         await asyncio.sleep(pause * (0.5 + random.random()))  # noqa: S311 (timing, not secrecy)
-        pause = min(pause * 2, 0.2)
+        pause = min(pause * 2, 0.05)
     try:
         yield Held(engine, key, token)
     finally:

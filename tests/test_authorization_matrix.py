@@ -62,6 +62,11 @@ EXPECTED = {
     "me":                  "U A A A A A A A A A A A",
     "node":                "U N N A A A A N A A N N",
     "nodes":               "U N N A A A A N A A N N",
+    "File.owner":          "U N N A A A A N A A N N",
+    "Folder.owner":        "U N N A A A A N A A N N",
+    "Share.parties":       "U N N E A A E N E E N N",
+    "Organization.usage":  "U N N A A A A N N N N N",
+    "User.byId":           "U N N A A A A N N N N N",
     "folder":              "U N N A A A A N A A N N",
     "Folder.files":        "U N N A A A A N A A N N",
     "File.download":       "U N N A A A A N A A N N",
@@ -113,6 +118,8 @@ class World:
     target: str
     service: GraphQLClient
     bob: GraphQLClient
+    alice_id: str = ""
+    organisation_id: str = ""
     fresh: list[str] = field(default_factory=list)
 
     async def new_folder(self) -> str:
@@ -147,6 +154,9 @@ async def _world(as_user: Any, state: str | None) -> World:
     file = await upload_bytes(service, top, name, b"a,b\n")
     target = await create_folder(service, top, "T")
     world = World(top, str(file["id"]), name, target, service, bob)
+    world.alice_id = (await as_user("alice").data("{ me { id } }"))["me"]["id"]
+    organizations = (await service.data("{ me { organizations { id slug } } }"))["me"]["organizations"]
+    world.organisation_id = next(o["id"] for o in organizations if o["slug"] == "athena-energy")
     dave = "dave@example.org"
     if state is None:
         await _share(bob, top, "olga@athena-energy.example")
@@ -215,6 +225,24 @@ async def _node(client: GraphQLClient, world: World) -> str:
 async def _nodes(client: GraphQLClient, world: World) -> str:
     body = await client.execute("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [world.folder, world.file]})
     return _read(body, lambda d: None if d["nodes"] == [None, None] else all(d["nodes"]))
+
+
+async def _file_owner(client: GraphQLClient, world: World) -> str:
+    body = await client.execute(
+        "query($id: ID!) { node(id: $id) { ... on File { owner { name } } } }", {"id": world.file}
+    )
+    return _read(body, lambda d: None if d["node"] is None else d["node"]["owner"] is not None)
+
+
+async def _organisation_usage(client: GraphQLClient, world: World) -> str:
+    query = "query($id: ID!) { node(id: $id) { ... on Organization { usageBytes } } }"
+    body = await client.execute(query, {"id": world.organisation_id})
+    return _read(body, lambda d: None if d["node"] is None else d["node"]["usageBytes"] is not None)
+
+
+async def _user_by_id(client: GraphQLClient, world: World) -> str:
+    body = await client.execute("query($id: ID!) { node(id: $id) { ... on User { name } } }", {"id": world.alice_id})
+    return _read(body, lambda d: None if d["node"] is None else bool(d["node"]["name"]))
 
 
 async def _download(client: GraphQLClient, world: World) -> str:
@@ -458,6 +486,16 @@ ROWS: dict[str, Cell] = {
     "me": _me,
     "node": _node,
     "nodes": _nodes,
+    # Fields whose type carries another party's data: people, organisations.
+    "File.owner": _file_owner,
+    "Folder.owner": _folder_field("owner { name }", lambda f: f["owner"] is not None),
+    "Share.parties": _folder_field(
+        "shares { granteeUser { name } createdBy { name } }",
+        lambda f: any(s["granteeUser"] and s["createdBy"] for s in f["shares"]),
+    ),
+    "Organization.usage": _organisation_usage,
+    # Before createShare in this table: alice shares nothing with carol or dave until that row.
+    "User.byId": _user_by_id,
     "folder": _folder_field("id", lambda f: True),
     "Folder.files": _folder_field("files { edges { node { id } } }", lambda f: len(f["files"]["edges"]) > 0),
     "File.download": _download,
@@ -520,7 +558,18 @@ ROWS: dict[str, Cell] = {
 }
 
 # Fields below the root that hand out access get rows too; these are the ones the test adds.
-FIELD_ROWS = {"Folder.files", "File.download", "Folder.shares", "Folder.shareEvents", "Upload.uploadedParts"}
+FIELD_ROWS = {
+    "Folder.files",
+    "File.download",
+    "Folder.shares",
+    "Folder.shareEvents",
+    "Upload.uploadedParts",
+    "File.owner",
+    "Folder.owner",
+    "Share.parties",
+    "Organization.usage",
+    "User.byId",
+}
 
 
 def test_every_operation_has_a_row() -> None:

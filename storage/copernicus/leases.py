@@ -11,6 +11,7 @@ from bson import ObjectId
 from odmantic import AIOEngine
 from pymongo.errors import PyMongoError
 
+from storage import guards
 from storage.mongo import is_duplicate_key
 
 LEASES = "copernicus_leases"
@@ -34,7 +35,7 @@ async def take(engine: AIOEngine, request_id: ObjectId, owner: str, now: datetim
             return False
         if held is not None:
             # Its holder died or stalled past the lease: remove exactly that lease, then race for it.
-            await _leases(engine).delete_one({"_id": request_id, "owner": held["owner"], "until": held["until"]})
+            await guards.remove_lapsed(_leases(engine), held, "owner", "until")
     return False
 
 
