@@ -38,27 +38,13 @@ def _live(folder: Folder, field: str = "id") -> None:
 
 
 async def create_folder(db: Database, principal: Principal, parent_id: ObjectId, name: str) -> Folder:
-    first = await _folder(db, principal, parent_id, Level.EDIT, "parentId")
     clean = clean_name(name)
-    async with serial.tree(db, first.organisation_id):
-        parent = await _folder(db, principal, parent_id, Level.EDIT, "parentId")
+    async with guarded(db, principal, parent_id, Level.EDIT, "parentId") as parent:
         _live(parent, "parentId")
         if len(parent.ancestors) + 1 >= MAX_DEPTH:
             raise UserFailure(UserErrorCode.TOO_DEEP, f"folders nest at most {MAX_DEPTH} deep", ["parentId"])
-        stamp = tree.now()
-        folder = Folder(
-            id=ObjectId(),
-            name=clean,
-            name_key=name_key(clean),
-            organisation_id=parent.organisation_id,
-            owner_id=principal.user_id,
-            parent_id=parent.id,
-            ancestors=[*parent.ancestors, parent.id],
-            created_at=stamp,
-            updated_at=stamp,
-        )
         try:
-            return await tree.insert_folder(db.engine, folder)
+            return await tree.insert_folder(db.engine, tree.child_folder(parent, clean, principal.user_id))
         except tree.NameTaken:
             raise _name_taken(clean) from None
 

@@ -148,18 +148,7 @@ async def _reattach(
         (f for f in folders.values() if f.parent_id == root.id and f.name_key == name_key(RECOVERED)), None
     )
     if recovered is None:
-        stamp = tree.now()
-        recovered = Folder(
-            id=ObjectId(),
-            name=RECOVERED,
-            name_key=name_key(RECOVERED),
-            organisation_id=organisation.id,
-            parent_id=root.id,
-            ancestors=[root.id],
-            created_at=stamp,
-            updated_at=stamp,
-        )
-        await tree.insert_folder(engine, recovered)
+        recovered = await tree.insert_folder(engine, tree.child_folder(root, RECOVERED, None))
         folders[recovered.id] = recovered
     for item in broken:
         suffix = f" ({item.id})"

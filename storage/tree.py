@@ -17,7 +17,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
 
 from storage import lookups
-from storage.models import File, FileStatus, Folder, Organisation
+from storage.models import File, FileStatus, Folder, Organisation, name_key
 from storage.mongo import is_duplicate_key
 
 
@@ -35,6 +35,22 @@ def _folders(engine: AIOEngine) -> Any:
 
 def _files(engine: AIOEngine) -> Any:
     return engine.get_collection(File)
+
+
+def child_folder(parent: Folder, name: str, owner_id: ObjectId | None, stamp: datetime | None = None) -> Folder:
+    """A new folder document beneath ``parent`` (not yet inserted); ``name`` already cleaned."""
+    stamp = stamp or now()
+    return Folder(
+        id=ObjectId(),
+        name=name,
+        name_key=name_key(name),
+        organisation_id=parent.organisation_id,
+        owner_id=owner_id,
+        parent_id=parent.id,
+        ancestors=[*parent.ancestors, parent.id],
+        created_at=stamp,
+        updated_at=stamp,
+    )
 
 
 async def insert_folder(engine: AIOEngine, folder: Folder) -> Folder:

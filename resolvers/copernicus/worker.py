@@ -455,19 +455,7 @@ class Worker:
         )
         if found is not None:
             return found
-        now = self.clock()
-        candidate = Folder(
-            id=ObjectId(),
-            name="Copernicus",
-            name_key=name_key("Copernicus"),
-            organisation_id=root.organisation_id,
-            owner_id=None,
-            parent_id=root.id,
-            ancestors=[*root.ancestors, root.id],
-            created_at=now,
-            updated_at=now,
-        )
-        return await tree.insert_folder(self.db.engine, candidate)
+        return await tree.insert_folder(self.db.engine, tree.child_folder(root, "Copernicus", None, self.clock()))
 
     async def _create_file(
         self,
@@ -480,13 +468,44 @@ class Worker:
         checksum: str | None,
     ) -> File:
         """Place the result as uploads are placed (``resolvers.placement``): same quota, same guard."""
+        now = self.clock()
+        file = File(
+            id=file_id,
+            name="-",  # named, and given its folder, when placed
+            name_key="-",
+            organisation_id=job.organisation_id,
+            folder_id=job.folder_id or ObjectId(),
+            owner_id=job.owner_id,
+            size=size,
+            content_type=location.content_type,
+            checksum=checksum,
+            blob_key=blob_key,
+            status=FileStatus.AVAILABLE,
+            upload=Upload(
+                upload_id=None,
+                part_size=self.config.part_size,
+                part_count=parts,
+                started_at=job.created_at,
+                last_activity=now,
+            ),
+            metadata={
+                "copernicus": {
+                    "service": job.service,
+                    "dataset": job.dataset,
+                    "request": job.request,
+                    "upstreamJobId": job.upstream.get("id"),
+                    "requestId": str(job.id),
+                }
+            },
+            provenance=Provenance(source_kind=SourceKind.COPERNICUS, platform=job.service),
+            created_at=now,
+            updated_at=now,
+        )
         try:
             async with guards.organisation(self.db.engine, job.organisation_id):
                 if (existing := await tree.get_file(self.db.engine, file_id)) is not None:
                     return existing  # placed by an earlier attempt of this very job
-                return await self._place(
-                    job, await self._target_folder(job), file_id, blob_key, location, size, parts, checksum
-                )
+                return await self._place(job, await self._target_folder(job), file, location)
         except guards.Busy:
             raise UpstreamError(ErrorCode.UPSTREAM_FAILED, "the target folders are busy", transient=True) from None
         except (UpstreamError, UserFailure) as failure:
@@ -495,57 +514,16 @@ class Worker:
                 raise UpstreamError(ErrorCode.QUOTA_EXCEEDED, failure.message) from None
             raise
 
-    async def _place(
-        self,
-        job: CopernicusRequest,
-        folder: Folder,
-        file_id: ObjectId,
-        blob_key: str,
-        location: ResultLocation,
-        size: int,
-        parts: int,
-        checksum: str | None,
-    ) -> File:
+    async def _place(self, job: CopernicusRequest, folder: Folder, file: File, location: ResultLocation) -> File:
+        """Under the first free name of ``name``, ``name-2``, ... in ``folder``."""
         base = (
             job.file_name
             or f"{job.dataset}-{str(job.upstream['id'])[:8]}{EXTENSIONS.get(location.content_type, '.bin')}"
         )
-        now = self.clock()
         for attempt in range(1, 50):
             stem, dot, ext = base.rpartition(".")
-            name = base if attempt == 1 else (f"{stem}-{attempt}.{ext}" if dot and stem else f"{base}-{attempt}")
-            file = File(
-                id=file_id,
-                name=name,
-                name_key=name_key(name),
-                organisation_id=folder.organisation_id,
-                folder_id=folder.id,
-                owner_id=job.owner_id,
-                size=size,
-                content_type=location.content_type,
-                checksum=checksum,
-                blob_key=blob_key,
-                status=FileStatus.AVAILABLE,
-                upload=Upload(
-                    upload_id=None,
-                    part_size=self.config.part_size,
-                    part_count=parts,
-                    started_at=job.created_at,
-                    last_activity=now,
-                ),
-                metadata={
-                    "copernicus": {
-                        "service": job.service,
-                        "dataset": job.dataset,
-                        "request": job.request,
-                        "upstreamJobId": job.upstream.get("id"),
-                        "requestId": str(job.id),
-                    }
-                },
-                provenance=Provenance(source_kind=SourceKind.COPERNICUS, platform=job.service),
-                created_at=now,
-                updated_at=now,
-            )
+            file.name = base if attempt == 1 else (f"{stem}-{attempt}.{ext}" if dot and stem else f"{base}-{attempt}")
+            file.name_key = name_key(file.name)
             try:
                 return await placement.place(self.db, file, folder)
             except tree.NameTaken:
