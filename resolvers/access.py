@@ -53,6 +53,14 @@ def grant_for(principal: Principal, item: Folder | File) -> Grant | None:
     return max(reaching, key=lambda g: GRANT_LEVEL[g.role], default=None)
 
 
+def can_reach_upload(principal: Principal, file: File, ending: bool = False) -> bool:
+    """An upload in progress is its uploader's; to end it (abort), also the admins of the
+    organisation whose storage it reserves, so a grantee cannot hold that storage hostage."""
+    if file.owner_id == principal.user_id and can_read(principal, file):
+        return True
+    return ending and organisation_level(principal, file.organisation_id) >= Level.MANAGE
+
+
 def reshare_grant_for(principal: Principal, item: Folder | File) -> Grant | None:
     """The strongest live share reaching ``item`` that allows resharing; None when none does."""
     path = {item.id, *item.ancestors}

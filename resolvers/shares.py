@@ -195,14 +195,6 @@ async def _manages(db: Database, principal: Principal, share: Share) -> bool:
     return item is not None and (access.level(principal, item) >= Level.MANAGE or share.created_by == principal.user_id)
 
 
-async def visible_share(db: Database, principal: Principal, share_id: ObjectId) -> Share | None:
-    share = await shares.get(db.engine, share_id)
-    if share is None:
-        return None
-    item = await _resource(db, share.resource_kind, share.resource_id)
-    return share if can_see_share(principal, share, item) else None
-
-
 def can_see_share(principal: Principal, share: Share, item: Folder | File | None) -> bool:
     """Its grantee sees a share; so do the shared item's managers and whoever made it."""
     if _is_grantee(principal, share):

@@ -221,11 +221,7 @@ async def my_upload(
     organisation's quota, so its admins must be able to end it.
     """
     file = await tree.get_file(db.engine, file_id)
-    mine = file is not None and file.owner_id == principal.user_id and access.can_read(principal, file)
-    managed = (
-        managers_too and file is not None and access.organisation_level(principal, file.organisation_id) >= Level.MANAGE
-    )
-    if file is None or not (mine or managed):
+    if file is None or not access.can_reach_upload(principal, file, ending=managers_too):
         raise UserFailure(UserErrorCode.NOT_FOUND, "upload not found", [field])
     if file.status is not FileStatus.UPLOADING:
         raise UserFailure(UserErrorCode.UPLOAD_NOT_ACTIVE, "this upload is already completed or aborted", [field])
