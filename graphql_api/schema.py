@@ -71,7 +71,7 @@ class FileSearchInput:
 
 @strawberry.type
 class Query(CopernicusQueries):
-    @strawberry.field(description="The signed-in caller and their organisations.")
+    @strawberry.field(description="The signed-in caller and their organizations.")
     async def me(self, info: Info) -> Me:
         principal = await info.context.principal()
         return Me.from_principal(principal)
@@ -109,7 +109,7 @@ class Query(CopernicusQueries):
         )
         return connection(page, File.from_document)
 
-    @strawberry.field(description="Shares made to you or your organisations, newest first.")
+    @strawberry.field(description="Shares made to you or your organizations, newest first.")
     async def shared_with_me(
         self,
         info: Info,

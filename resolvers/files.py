@@ -70,7 +70,7 @@ async def move_file(db: Database, principal: Principal, file_id: ObjectId, folde
             raise UserFailure(UserErrorCode.IN_TRASH, "the target folder is in the trash", ["folderId"])
         if target.organisation_id != file.organisation_id:
             raise UserFailure(
-                UserErrorCode.CROSS_ORGANISATION, "files move only within their organisation", ["folderId"]
+                UserErrorCode.CROSS_ORGANIZATION, "files move only within their organisation", ["folderId"]
             )
         if target.id != file.folder_id:
             try:

@@ -85,7 +85,7 @@ async def move_folder(db: Database, principal: Principal, folder_id: ObjectId, t
             raise UserFailure(UserErrorCode.ROOT_FOLDER, "the organisation's root folder cannot be moved", ["id"])
         if first.organisation_id != folder.organisation_id:
             raise UserFailure(
-                UserErrorCode.CROSS_ORGANISATION, "folders move only within their organisation", ["parentId"]
+                UserErrorCode.CROSS_ORGANIZATION, "folders move only within their organisation", ["parentId"]
             )
         if target.id == folder.id or folder.id in target.ancestors:
             raise UserFailure(

@@ -237,7 +237,7 @@ async def revoke(db: Database, principal: Principal, share_id: ObjectId) -> Shar
     now = principal.now
     live = [ShareStatus.PENDING, ShareStatus.ACTIVE]
     if not await shares.transition(db.engine, share.id, live, {"status": ShareStatus.REVOKED.value, "updated_at": now}):
-        raise _fail(UserErrorCode.NOT_PENDING, "this share has already ended", "shareId")
+        raise _fail(UserErrorCode.ALREADY_ENDED, "this share has already ended", "shareId")
     await shares.record(db.engine, share, ShareEventKind.REVOKED, now, principal.user_id)
     return await _share(db, share.id)
 
@@ -255,7 +255,7 @@ async def update(
     if not await _manages(db, principal, share):
         raise _fail(UserErrorCode.NOT_FOUND, "share not found", "shareId")
     if share.status not in (ShareStatus.PENDING, ShareStatus.ACTIVE):
-        raise _fail(UserErrorCode.NOT_PENDING, "this share has already ended", "shareId")
+        raise _fail(UserErrorCode.ALREADY_ENDED, "this share has already ended", "shareId")
     now = principal.now
     changes: dict[str, object] = {"updated_at": now}
     if role is not None:
@@ -271,7 +271,7 @@ async def update(
         if new_hash != share.terms_hash and _needs_acceptance(checked):
             changes |= {"status": ShareStatus.PENDING.value, "accepted_at": None, "accepted_terms_hash": None}
     if not await shares.transition(db.engine, share.id, [ShareStatus.PENDING, ShareStatus.ACTIVE], changes):
-        raise _fail(UserErrorCode.NOT_PENDING, "this share has already ended", "shareId")
+        raise _fail(UserErrorCode.ALREADY_ENDED, "this share has already ended", "shareId")
     await shares.record(db.engine, share, ShareEventKind.UPDATED, now, principal.user_id)
     return await _share(db, share.id)
 

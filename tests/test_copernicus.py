@@ -223,7 +223,7 @@ async def test_cancel(as_user: Any, fake_cads: FakeCads, mongo: Any, settings: S
         assert time.monotonic() < deadline, "the cancel document outlived its request"
         await asyncio.sleep(0.1)
     again = (await alice.data(CANCEL, {"id": request_id}))["cancelCopernicusRequest"]
-    assert [e["code"] for e in again["userErrors"]] == ["NOT_PENDING"]
+    assert [e["code"] for e in again["userErrors"]] == ["ALREADY_ENDED"]
 
 
 async def test_bad_requests(as_user: Any) -> None:

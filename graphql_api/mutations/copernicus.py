@@ -20,7 +20,7 @@ class RequestCopernicusDataInput:
     dataset: str
     request: JSON = strawberry.field(description="The upstream request, as its own API takes it.")
     folder_id: relay.GlobalID | None = strawberry.field(
-        default=None, description="Where the result lands; default: a Copernicus folder in your organisation."
+        default=None, description="Where the result lands; default: a Copernicus folder in your organization."
     )
     file_name: str | None = None
 

@@ -125,7 +125,7 @@ class ShareMutations:
 
         return await _payload(info, act)
 
-    @strawberry.mutation(description="Accept the terms of a share made to you (or, for an organisation, as its admin).")
+    @strawberry.mutation(description="Accept the terms of a share made to you (or, for an organization, as its admin).")
     async def accept_share(self, info: Info, input: AcceptShareInput) -> SharePayload:
         return await _payload(
             info,

@@ -47,7 +47,7 @@ class Folder(relay.Node):
         documents = await info.context.loaders.folder.load_many(ids)
         return [cls.from_document(d) if d is not None and access.can_read(principal, d) else None for d in documents]
 
-    @strawberry.field(description="The folder above; null for an organisation's root folder.")
+    @strawberry.field(description="The folder above; null for an organization's root folder.")
     async def parent(self, info: Info) -> Folder | None:
         if self.document.parent_id is None:
             return None

@@ -13,7 +13,7 @@ from resolvers import access
 from resolvers.identity import Principal
 from storage.models import Organisation, Role
 
-strawberry.enum(Role, name="Role", description="A person's standing in an organisation.")
+strawberry.enum(Role, name="Role", description="A person's standing in an organization.")
 
 
 @strawberry.type(name="Organization")
@@ -43,7 +43,7 @@ class Organization(relay.Node):
             root_folder_id=document.root_folder_id,
         )
 
-    @strawberry.field(description="The top folder of everything the organisation holds.")
+    @strawberry.field(description="The top folder of everything the organization holds.")
     async def root_folder(self, info: Info) -> Folder | None:
         if self.root_folder_id is None:
             return None

@@ -19,7 +19,7 @@ from storage.models import User as UserDocument
 class User(relay.Node):
     id: relay.NodeID[str]
     name: str
-    email: str | None = strawberry.field(description="Shown to the user and to members of a shared organisation.")
+    email: str | None = strawberry.field(description="Shown to the user and to members of a shared organization.")
     is_service: bool = strawberry.field(description="True for partner services signed in with client credentials.")
 
     @classmethod
@@ -56,7 +56,7 @@ class User(relay.Node):
 
 @strawberry.type(name="Me")
 class Me(User):
-    @strawberry.field(description="The organisations the caller belongs to, by slug.")
+    @strawberry.field(description="The organizations the caller belongs to, by slug.")
     async def organizations(self, info: Info) -> list[Organization]:
         principal = await info.context.principal()
         documents = await organisations.my_organisations(info.context.state.db, principal)

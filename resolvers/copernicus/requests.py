@@ -131,7 +131,7 @@ async def cancel(db: Database, principal: Principal, request_id: ObjectId) -> Co
     if job.owner_id != principal.user_id and not principal.is_admin(job.organisation_id):
         raise UserFailure(UserErrorCode.PERMISSION_DENIED, "only its requester or an admin may cancel it", ["id"])
     if not await jobs.request_cancel(db.engine, job, principal.now):
-        raise UserFailure(UserErrorCode.NOT_PENDING, "the request has already finished", ["id"])
+        raise UserFailure(UserErrorCode.ALREADY_ENDED, "the request has already finished", ["id"])
     return job
 
 
