@@ -3,7 +3,7 @@ VENV ?= .cache/venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest schema services-install services-up services-down services-status bench chart
+.PHONY: run test lint typecheck unit pytest schema services-install services-up services-down services-status bench chart
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -14,7 +14,7 @@ run: $(STAMP)
 	$(PY) -m devservices run
 
 # Installs (builds from the registries) run before pytest, outside its per-test timeout.
-test: lint typecheck services-install chart pytest
+test: lint typecheck unit services-install chart pytest
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -23,12 +23,17 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
+# The fast tier: pure logic and the import-layer contract, seconds, no services.
+unit: $(STAMP)
+	$(PY) -m pytest -q tests/unit
+
 # pytest exits 5 when it collects no tests; make treats that as the failure it is.
+# The whole suite, against the real services (the unit tier runs again in it: seconds).
 pytest: $(STAMP)
 	$(PY) -m pytest
 
 schema: $(STAMP)
-	$(PY) -m graphql_api.cli export-schema -o schema.graphql
+	$(PY) -m cli export-schema -o schema.graphql
 
 services-install: $(STAMP)
 	$(PY) -m devservices install

@@ -18,7 +18,7 @@ def _run_api(stack: Stack) -> int:
     started = stack.up()
     env = {**os.environ, **stack.app_env(), "STRATA_LOG_FORMAT": os.environ.get("STRATA_LOG_FORMAT", "text")}
     api = subprocess.Popen(
-        [sys.executable, "-m", "graphql_api.cli", "serve", "--host", "127.0.0.1", "--port", str(API_PORT)],
+        [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(API_PORT)],
         env=env,
     )
     base = f"http://127.0.0.1:{API_PORT}"

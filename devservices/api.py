@@ -102,7 +102,7 @@ class StrataProcess:
 def start_process(command: str, env: dict[str, str]) -> StrataProcess:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "graphql_api.cli", command, "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "cli", command, "--host", "127.0.0.1", "--port", str(port)],
         env={**os.environ, **env},
     )
     started = StrataProcess(f"http://127.0.0.1:{port}", process)

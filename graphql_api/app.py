@@ -21,6 +21,9 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from background import housekeeping
+from background.copernicus.worker import Worker, WorkerConfig, worker_owner
+from background.hub import RequestHub
 from graphql_api.auth import TokenVerifier, VerifierConfig
 from graphql_api.context import Context
 from graphql_api.limits import BodySizeLimitMiddleware
@@ -29,19 +32,16 @@ from graphql_api.observability import RequestIdMiddleware, configure_logging
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
 from graphql_api.state import AppState
-from graphql_api.subscriptions import RequestHub
 from graphql_api.tracing import Tracing, tracing
-from resolvers import folders, shares, transfers
-from resolvers.copernicus.worker import Worker, WorkerConfig, worker_owner
+from resolvers import folders
 from resolvers.errors import Unauthenticated
 from resolvers.identity import SignInCache
 from resolvers.transfers import TransferLimits
 from storage.blobs import BlobStore, BlobStoreConfig
-from storage.copernicus import changes
-from storage.copernicus.provider import Provider
-from storage.copernicus.registry import Upstreams, build_providers
 from storage.mongo import Database
 from storage.secrets import SecretBox
+from upstream.provider import Provider
+from upstream.registry import Upstreams, build_providers
 
 log = logging.getLogger(__name__)
 
@@ -132,22 +132,6 @@ def _limits(settings: Settings) -> TransferLimits:
         download_url_seconds=settings.download_url_seconds,
         upload_idle_seconds=settings.upload_idle_seconds,
     )
-
-
-async def _sweep_forever(state: AppState) -> None:
-    """Abort abandoned uploads, mark expired shares, drop old change-feed entries; every replica may
-    run it, each step is idempotent."""
-    idle = timedelta(seconds=state.settings.upload_idle_seconds)
-    while True:
-        try:
-            removed = await transfers.sweep_abandoned(state.db, state.blobs, idle)
-            expired = await shares.expire_due(state.db, state.clock())
-            await changes.prune(state.db.engine)  # also when nobody has listened for a while
-            if removed or expired:
-                log.info("aborted %d abandoned uploads, marked %d shares expired", removed, expired)
-        except Exception:
-            log.exception("housekeeping failed; trying again later")
-        await asyncio.sleep(state.settings.upload_sweep_interval_seconds)
 
 
 def _worker_config(settings: Settings) -> WorkerConfig:
@@ -283,7 +267,16 @@ def create_app(
                     log.warning("finished %d folder moves interrupted by a restart", resumed)
                 stop = asyncio.Event()
                 background = [
-                    asyncio.create_task(_sweep_forever(state), name="housekeeping"),
+                    asyncio.create_task(
+                        housekeeping.sweep_forever(
+                            db,
+                            state.blobs,
+                            state.clock,
+                            timedelta(seconds=settings.upload_idle_seconds),
+                            settings.upload_sweep_interval_seconds,
+                        ),
+                        name="housekeeping",
+                    ),
                     asyncio.create_task(state.hub.watch(), name="copernicus-watcher"),
                 ]
                 worker = None

@@ -23,10 +23,10 @@ from graphql_api.types.copernicus import (
 from resolvers.copernicus import keys, requests
 from resolvers.errors import BadInput, NotFound
 from storage.copernicus import jobs
-from storage.copernicus.provider import UpstreamError
-from storage.copernicus.registry import SERVICES
 from storage.models import CopernicusRequest as CopernicusRequestDocument
 from storage.models import RequestStatus
+from upstream.provider import UpstreamError
+from upstream.registry import SERVICES
 
 
 @strawberry.type

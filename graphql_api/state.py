@@ -8,16 +8,16 @@ from datetime import UTC, datetime
 
 import httpx
 
+from background.hub import RequestHub
 from graphql_api.auth import TokenVerifier
 from graphql_api.settings import Settings
-from graphql_api.subscriptions import RequestHub
 from resolvers.identity import SignInCache
 from resolvers.transfers import TransferLimits
 from storage.blobs import BlobStore
-from storage.copernicus.provider import Dataset, Provider
-from storage.copernicus.registry import Upstreams
 from storage.mongo import Database
 from storage.secrets import SecretBox
+from upstream.provider import Dataset, Provider
+from upstream.registry import Upstreams
 
 
 @dataclass

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from cli.main import main
 from client import transfer
 from client.api import StrataClient, StrataError
-from graphql_api.cli import main
 from tests.helpers import MiB, sandbox
 
 UPLOADED = "query($id: ID!) { node(id: $id) { ... on Upload { uploadedParts { partNumber } file { id } } } }"

@@ -298,7 +298,7 @@ async def test_subscription_streams_every_step_in_order(
 async def test_cli_requests_and_follows(
     api_url: str, tokens: Any, fake_cads: FakeCads, tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from graphql_api.cli import main
+    from cli.main import main
 
     dataset = _dataset("cli")
     fake_cads.plans[dataset] = Plan(queued_seconds=0.2, running_seconds=0.2, size=6 * 1024 * 1024)

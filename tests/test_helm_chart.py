@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
+from cli.main import build_parser
 from devservices import chart
 from devservices.services import ROOT, ServiceError
-from graphql_api.cli import build_parser
 
 SECRET_LIKE = re.compile(r"(KEY|PASSWORD|SECRET|MONGODB_URL|USERNAME)$")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graphql_api.cli import schema_sdl
+from cli.main import schema_sdl
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
-from graphql_api.cli import main
+from cli.main import main
 from graphql_api.settings import Settings
 from tests.graphql import GraphQLClient
 from tests.helpers import (

@@ -13,9 +13,9 @@ from strawberry.scalars import JSON
 from graphql_api.context import Info
 from graphql_api.types.common import BigInt
 from resolvers.copernicus import requests
-from storage.copernicus.provider import ErrorCode
 from storage.models import CopernicusRequest as RequestDocument
 from storage.models import RequestStatus
+from upstream.provider import ErrorCode
 
 if TYPE_CHECKING:
     from graphql_api.types.file import File

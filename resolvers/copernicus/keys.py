@@ -7,10 +7,10 @@ from bson import ObjectId
 from resolvers.errors import UserErrorCode, UserFailure
 from resolvers.identity import Principal
 from storage import lookups
-from storage.copernicus.registry import SERVICES, Upstreams
 from storage.models import User
 from storage.mongo import Database
 from storage.secrets import SecretBox, SecretBoxError
+from upstream.registry import SERVICES, Upstreams
 
 MAX_KEY = 8192
 

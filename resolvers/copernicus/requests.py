@@ -18,9 +18,9 @@ from resolvers.names import clean_name
 from resolvers.pagination import Direction, Page, PageRequest, SortField
 from storage import tree
 from storage.copernicus import fingerprints, jobs
-from storage.copernicus.provider import Dataset, Provider
 from storage.models import CopernicusRequest, FileStatus, RequestStatus
 from storage.mongo import Database
+from upstream.provider import Dataset, Provider
 
 MAX_REQUEST_BYTES = 64 * 1024
 FINGERPRINT_WAITS = 20

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from storage.copernicus.provider import ErrorCode, ResultLocation, UpstreamError
+from upstream.provider import ErrorCode, ResultLocation, UpstreamError
 
 
 def _detail(response: httpx.Response) -> str:

@@ -23,8 +23,8 @@ import httpx
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from storage.copernicus.http import check, stream_result
-from storage.copernicus.provider import Dataset, ErrorCode, ResultLocation, UpstreamError, UpstreamJob
+from upstream.http import check, stream_result
+from upstream.provider import Dataset, ErrorCode, ResultLocation, UpstreamError, UpstreamJob
 
 STATUS_MAP = {
     "Queued": "QUEUED",

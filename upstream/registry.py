@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import httpx
 
-from storage.copernicus.cads import CadsProvider
-from storage.copernicus.clms import ClmsProvider, load_service_key, parse_service_key
-from storage.copernicus.ntrip import NtripProvider
-from storage.copernicus.provider import Provider
+from upstream.cads import CadsProvider
+from upstream.clms import ClmsProvider, load_service_key, parse_service_key
+from upstream.ntrip import NtripProvider
+from upstream.provider import Provider
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
-from storage.copernicus.http import check, stream_result
-from storage.copernicus.provider import Dataset, ErrorCode, ResultLocation, UpstreamError, UpstreamJob
+from upstream.http import check, stream_result
+from upstream.provider import Dataset, ErrorCode, ResultLocation, UpstreamError, UpstreamJob
 
 LIST_LIMIT = 500
 STATUS_MAP = {

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import httpx
 from bson import ObjectId
 
-from graphql_api.subscriptions import RequestHub
-from storage.copernicus.registry import MAX_OWN_PROVIDERS, Upstreams
+from background.hub import RequestHub
 from storage.models import CopernicusRequest, RequestStatus
+from upstream.registry import MAX_OWN_PROVIDERS, Upstreams
 
 
 def _job(version: int = 1) -> CopernicusRequest:

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-from storage.copernicus.http import check
-from storage.copernicus.provider import Dataset, ErrorCode, ResultLocation, UpstreamError, UpstreamJob
+from upstream.http import check
+from upstream.provider import Dataset, ErrorCode, ResultLocation, UpstreamError, UpstreamJob
 
 HEADERS = {"Ntrip-Version": "Ntrip/2.0", "User-Agent": "NTRIP Strata/0.1"}
 MAX_SECONDS = 3600

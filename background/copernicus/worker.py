@@ -22,40 +22,25 @@ from typing import Any, NoReturn
 
 from bson import ObjectId
 
-from resolvers import access, identity, placement
+from background.copernicus import results
 from resolvers.copernicus import keys
-from resolvers.errors import UserFailure
 from resolvers.transfers import composite_checksum
-from storage import guards, lookups, tree
+from storage import lookups, tree
 from storage.blobs import BlobStore, UploadedPart
 from storage.copernicus import jobs, leases
-from storage.copernicus.provider import ErrorCode, Provider, ResultLocation, UpstreamError
-from storage.copernicus.registry import Upstreams
 from storage.models import (
     CopernicusRequest,
     File,
-    FileStatus,
-    Folder,
-    Organisation,
-    Provenance,
     RequestStatus,
-    SourceKind,
-    Upload,
-    name_key,
 )
 from storage.mongo import Database
 from storage.secrets import SecretBox
+from upstream.provider import ErrorCode, Provider, ResultLocation, UpstreamError
+from upstream.registry import Upstreams
 
 log = logging.getLogger(__name__)
 
 MiB = 1024 * 1024
-EXTENSIONS = {
-    "application/x-grib": ".grib",
-    "application/netcdf": ".nc",
-    "application/x-netcdf": ".nc",
-    "application/zip": ".zip",
-    "application/x-rtcm": ".rtcm",
-}
 
 
 class HandedBack(Exception):
@@ -372,7 +357,7 @@ class Worker:
         if existing is not None:
             await self._complete(job, existing)
             return
-        await self._room_for(job, location.size)
+        await results.room_for(self.db, job, location.size)
         upload_id = await self.blobs.create_multipart(blob_key, location.content_type)
         transfer = {"blob_key": blob_key, "upload_id": upload_id, "file_id": file_id}
         job = (
@@ -386,16 +371,20 @@ class Worker:
             await self.blobs.complete_multipart(blob_key, upload_id, parts)
             checksum = composite_checksum([p.sha256 or "" for p in parts]) if all(p.sha256 for p in parts) else None
         stored = sum(p.size for p in parts)
-        file = await self._create_file(job, file_id, blob_key, location, stored, len(parts), checksum)
+        file = await results.place(
+            self.db,
+            self.blobs,
+            job,
+            file_id,
+            blob_key,
+            location,
+            stored,
+            len(parts),
+            checksum,
+            self.config.part_size,
+            self.clock(),
+        )
         await self._complete(job, file)
-
-    async def _room_for(self, job: CopernicusRequest, size: int) -> None:
-        """Fail before downloading a result the quota has no room for (placement checks again)."""
-        organisation = await lookups.by_id(self.db.engine, Organisation, job.organisation_id)
-        if organisation is None or organisation.quota_bytes is None or size < 0:
-            return
-        if organisation.usage_bytes + size > organisation.quota_bytes:
-            raise UpstreamError(ErrorCode.QUOTA_EXCEEDED, placement.quota_exceeded().message)
 
     async def _stream(
         self, provider: Provider, job: CopernicusRequest, location: ResultLocation, blob_key: str, upload_id: str
@@ -435,109 +424,9 @@ class Worker:
         await self._release(job, {"transfer": {}, "next_poll_at": self.clock()})
         raise HandedBack
 
-    async def _target_folder(self, job: CopernicusRequest) -> Folder:
-        """Inside the tree guard: the requested folder while it is live and the requester may still
-        write there, else the organisation's ``Copernicus`` folder for a member, else a failure."""
-        owner = await identity.acting_for(self.db, job.owner_id, self.clock())
-        if job.folder_id is not None and owner is not None:
-            folder = await tree.get_folder(self.db.engine, job.folder_id)
-            if folder is not None and folder.trash_root_id is None and access.level(owner, folder) >= access.Level.EDIT:
-                return folder
-        if owner is None or not owner.is_member(job.organisation_id):
-            raise UpstreamError(ErrorCode.TARGET_NOT_WRITABLE, "the requester may no longer write to the target folder")
-        organisation = await lookups.by_id(self.db.engine, Organisation, job.organisation_id)
-        assert organisation is not None
-        assert organisation.root_folder_id is not None
-        root = await tree.get_folder(self.db.engine, organisation.root_folder_id)
-        assert root is not None
-        found = await self.db.engine.find_one(
-            Folder, {"parent_id": root.id, "name_key": name_key("Copernicus"), "trash_root_id": None}
-        )
-        if found is not None:
-            return found
-        return await tree.insert_folder(self.db.engine, tree.child_folder(root, "Copernicus", None, self.clock()))
-
-    async def _create_file(
-        self,
-        job: CopernicusRequest,
-        file_id: ObjectId,
-        blob_key: str,
-        location: ResultLocation,
-        size: int,
-        parts: int,
-        checksum: str | None,
-    ) -> File:
-        """Place the result as uploads are placed (``resolvers.placement``): same quota, same guard."""
-        now = self.clock()
-        file = File(
-            id=file_id,
-            name="-",  # named, and given its folder, when placed
-            name_key="-",
-            organisation_id=job.organisation_id,
-            folder_id=job.folder_id or ObjectId(),
-            owner_id=job.owner_id,
-            size=size,
-            content_type=location.content_type,
-            checksum=checksum,
-            blob_key=blob_key,
-            status=FileStatus.AVAILABLE,
-            upload=Upload(
-                upload_id=None,
-                part_size=self.config.part_size,
-                part_count=parts,
-                started_at=job.created_at,
-                last_activity=now,
-            ),
-            metadata={
-                "copernicus": {
-                    "service": job.service,
-                    "dataset": job.dataset,
-                    "request": job.request,
-                    "upstreamJobId": job.upstream.get("id"),
-                    "requestId": str(job.id),
-                }
-            },
-            provenance=Provenance(source_kind=SourceKind.COPERNICUS, platform=job.service),
-            created_at=now,
-            updated_at=now,
-        )
-        try:
-            async with guards.organisation(self.db.engine, job.organisation_id):
-                if (existing := await tree.get_file(self.db.engine, file_id)) is not None:
-                    return existing  # placed by an earlier attempt of this very job
-                return await self._place(job, await self._target_folder(job), file, location)
-        except guards.Busy:
-            raise UpstreamError(ErrorCode.UPSTREAM_FAILED, "the target folders are busy", transient=True) from None
-        except (UpstreamError, UserFailure) as failure:
-            await self.blobs.delete_many([blob_key])
-            if isinstance(failure, UserFailure):
-                raise UpstreamError(ErrorCode.QUOTA_EXCEEDED, failure.message) from None
-            raise
-
-    async def _place(self, job: CopernicusRequest, folder: Folder, file: File, location: ResultLocation) -> File:
-        """Under the first free name of ``name``, ``name-2``, ... in ``folder``."""
-        base = (
-            job.file_name
-            or f"{job.dataset}-{str(job.upstream['id'])[:8]}{EXTENSIONS.get(location.content_type, '.bin')}"
-        )
-        for attempt in range(1, 50):
-            stem, dot, ext = base.rpartition(".")
-            file.name = base if attempt == 1 else (f"{stem}-{attempt}.{ext}" if dot and stem else f"{base}-{attempt}")
-            file.name_key = name_key(file.name)
-            try:
-                return await placement.place(self.db, file, folder)
-            except tree.NameTaken:
-                continue
-        raise UpstreamError(ErrorCode.UPSTREAM_FAILED, "no free file name in the target folder")
-
     async def _complete(self, job: CopernicusRequest, file: File) -> None:
         result = {"file_id": file.id, "folder_id": file.folder_id, "size": file.size}
         await self._move(job, RequestStatus.COMPLETED, job.upstream.get("status"), {"result": result, "transfer": {}})
-
-
-def _moved(raw: str, job: CopernicusRequest) -> bool:
-    """Whether the listing says anything new: an unknown status counts, and is looked into."""
-    return not raw or raw != job.upstream.get("status")
 
 
 def worker_owner() -> str:

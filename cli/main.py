@@ -1,0 +1,29 @@
+"""The ``strata`` command line: one parser over the server, operator and people's commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cli import operator, people, server
+from cli.server import schema_sdl
+
+__all__ = ["build_parser", "main", "schema_sdl"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="strata", description="Strata data space API")
+    commands = parser.add_subparsers(dest="command", required=True)
+    people.add_commands(commands)
+    server.add_commands(commands)
+    operator.add_commands(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
