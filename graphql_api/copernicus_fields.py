@@ -20,6 +20,7 @@ from graphql_api.types.copernicus import (
     CopernicusRequestUpdate,
     CopernicusService,
 )
+from resolvers import access
 from resolvers.copernicus import keys, requests
 from resolvers.errors import BadInput, NotFound
 from storage.copernicus import jobs
@@ -147,5 +148,5 @@ def _updates_after(job: CopernicusRequestDocument, delivered: int) -> tuple[list
 async def _still_allowed(info: Info, job: CopernicusRequestDocument) -> None:
     """Per event: the token must still be valid and the request still the caller's to see."""
     principal = await info.context.principal()
-    if not requests.can_see(principal, job):
+    if not access.can_see_request(principal, job):
         raise NotFound("request not found")

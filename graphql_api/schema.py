@@ -27,6 +27,7 @@ from graphql_api.mutations.files import BoundingBoxInput, FileMutations, TimeRan
 from graphql_api.mutations.folders import FolderMutations
 from graphql_api.mutations.shares import ShareMutations
 from graphql_api.mutations.uploads import UploadMutations
+from graphql_api.policy_check import RequirePolicyCheck
 from graphql_api.settings import Settings
 from graphql_api.types import ids
 from graphql_api.types import node as node_resolution
@@ -147,6 +148,7 @@ def build_schema(
         lambda: CheckedValidationCache(maxsize=settings.parser_cache_size),
         MaskInternalErrors,
         OperationMetrics,
+        *([RequirePolicyCheck] if settings.require_policy_check else []),
         *([tracing] if tracing else []),
     ]
     return StrataSchema(

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     max_aliases: int = 30
     max_tokens: int = 5000
     max_selections: int = 500
+    # Tests: fail an operation whose resolvers never asked the access policy (graphql_api/policy_check.py).
+    require_policy_check: bool = False
     max_query_cost: int = 10_000
     # A completeUpload with 10,000 parts is about 700 KB of JSON.
     max_body_bytes: int = 1024 * 1024

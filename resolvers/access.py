@@ -8,13 +8,50 @@ caller may not see is reported as not found, never as forbidden.
 from __future__ import annotations
 
 import enum
+import functools
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
 
 from bson import ObjectId
 
 from resolvers.errors import UserErrorCode, UserFailure
 from resolvers.identity import Grant, Principal
-from storage.models import File, Folder, Organisation, ShareRole, User
+from storage.models import CopernicusRequest, File, Folder, GranteeKind, Organisation, Share, ShareRole, User
+
+
+class Ledger:
+    """How often the policy was asked while serving one operation (see ``graphql_api/policy_check.py``)."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+
+# A mutable ledger, so that tasks the operation spawns (dataloaders, gathers) count into it too.
+_ledger: ContextVar[Ledger | None] = ContextVar("policy_ledger", default=None)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def start_ledger() -> Ledger:
+    ledger = Ledger()
+    _ledger.set(ledger)
+    return ledger
+
+
+def policy(decide: Callable[P, R]) -> Callable[P, R]:
+    """Marks a decision of the policy: each call is counted in the operation's ledger."""
+
+    @functools.wraps(decide)
+    def counted(*args: P.args, **kwargs: P.kwargs) -> R:
+        ledger = _ledger.get()
+        if ledger is not None:
+            ledger.asked += 1
+        return decide(*args, **kwargs)
+
+    return counted
 
 
 class Level(enum.IntEnum):
@@ -24,6 +61,7 @@ class Level(enum.IntEnum):
     MANAGE = 3
 
 
+@policy
 def organisation_level(principal: Principal, organisation_id: ObjectId) -> Level:
     if principal.is_admin(organisation_id):
         return Level.MANAGE
@@ -35,6 +73,7 @@ def organisation_level(principal: Principal, organisation_id: ObjectId) -> Level
 GRANT_LEVEL = {ShareRole.VIEWER: Level.VIEW, ShareRole.EDITOR: Level.EDIT}
 
 
+@policy
 def level(principal: Principal, item: Folder | File) -> Level:
     """The organisation's role, else the best live share on the item or any folder above it."""
     own = organisation_level(principal, item.organisation_id)
@@ -44,6 +83,7 @@ def level(principal: Principal, item: Folder | File) -> Level:
     return max((GRANT_LEVEL[g.role] for g in principal.live_grants() if g.resource_id in path), default=Level.NONE)
 
 
+@policy
 def grant_for(principal: Principal, item: Folder | File) -> Grant | None:
     """The live share through which the caller reaches ``item``, when that is how they do."""
     if organisation_level(principal, item.organisation_id) is not Level.NONE:
@@ -53,6 +93,7 @@ def grant_for(principal: Principal, item: Folder | File) -> Grant | None:
     return max(reaching, key=lambda g: GRANT_LEVEL[g.role], default=None)
 
 
+@policy
 def can_reach_upload(principal: Principal, file: File, ending: bool = False) -> bool:
     """An upload in progress is its uploader's; to end it (abort), also the admins of the
     organisation whose storage it reserves, so a grantee cannot hold that storage hostage."""
@@ -61,6 +102,7 @@ def can_reach_upload(principal: Principal, file: File, ending: bool = False) -> 
     return ending and organisation_level(principal, file.organisation_id) >= Level.MANAGE
 
 
+@policy
 def reshare_grant_for(principal: Principal, item: Folder | File) -> Grant | None:
     """The strongest live share reaching ``item`` that allows resharing; None when none does."""
     path = {item.id, *item.ancestors}
@@ -74,15 +116,18 @@ def utc_max() -> datetime:
     return datetime.max.replace(tzinfo=UTC)
 
 
+@policy
 def can_see_organisation(principal: Principal, organisation: Organisation) -> bool:
     return principal.is_member(organisation.id)
 
 
+@policy
 def can_see_organisation_usage(principal: Principal, organisation: Organisation) -> bool:
     """Usage and quota are the organisation's own business, even where its name is shown."""
     return principal.is_member(organisation.id)
 
 
+@policy
 def can_look_up_user(principal: Principal, user: User, counterpart: bool) -> bool:
     """Who ``node(id)`` shows by id: oneself, people of one's organisations, and ``counterpart``s,
     people with a share between them and the caller. Others are met only through the data the
@@ -94,14 +139,17 @@ def can_look_up_user(principal: Principal, user: User, counterpart: bool) -> boo
     )
 
 
+@policy
 def can_read(principal: Principal, item: Folder | File | None) -> bool:
     return item is not None and level(principal, item) >= Level.VIEW
 
 
+@policy
 def can_read_folder(principal: Principal, folder: Folder | None) -> bool:
     return can_read(principal, folder)
 
 
+@policy
 def readable_scope(principal: Principal) -> dict[str, object]:
     """A MongoDB filter for every file the caller may read: their organisations' and what is shared."""
     shared = [g.resource_id for g in principal.live_grants()]
@@ -111,6 +159,7 @@ def readable_scope(principal: Principal) -> dict[str, object]:
     return {"$or": scope}
 
 
+@policy
 def require(principal: Principal, item: Folder | File | None, needed: Level, what: str, field: str = "id") -> None:
     """Raise NOT_FOUND when the caller cannot see ``item``, PERMISSION_DENIED when they see but may not act."""
     have = Level.NONE if item is None else level(principal, item)
@@ -120,6 +169,7 @@ def require(principal: Principal, item: Folder | File | None, needed: Level, wha
         raise UserFailure(UserErrorCode.PERMISSION_DENIED, f"you may not change this {what.lower()}", [field])
 
 
+@policy
 def require_trash_right(principal: Principal, item: Folder | File, what: str) -> None:
     """Admins, owners, and the item's creator may move it to the trash and restore it."""
     require(principal, item, Level.EDIT, what)
@@ -132,3 +182,54 @@ def require_trash_right(principal: Principal, item: Folder | File, what: str) ->
 def utc(moment: datetime) -> datetime:
     """Naive datetimes from clients are taken as UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@policy
+def can_write_in_organisation(principal: Principal, organisation_id: ObjectId) -> bool:
+    return organisation_level(principal, organisation_id) >= Level.EDIT
+
+
+@policy
+def can_see_email(principal: Principal, user: User) -> bool:
+    """An e-mail address is shown to its owner and to people of an organisation they share."""
+    return user.id == principal.user_id or any(principal.is_member(m.organisation_id) for m in user.memberships)
+
+
+@policy
+def is_grantee(principal: Principal, share: Share) -> bool:
+    """The share is made to the caller or to one of their organisations."""
+    return share.grantee_id in principal.grantee_ids()
+
+
+@policy
+def can_manage_share(principal: Principal, share: Share, item: Folder | File | None) -> bool:
+    """The shared item's managers, and whoever made the share, revoke and change it."""
+    return item is not None and (level(principal, item) >= Level.MANAGE or share.created_by == principal.user_id)
+
+
+@policy
+def can_see_share(principal: Principal, share: Share, item: Folder | File | None) -> bool:
+    return is_grantee(principal, share) or can_manage_share(principal, share, item)
+
+
+@policy
+def can_answer_share(principal: Principal, share: Share) -> bool:
+    """A share to a person is answered by them; to an organisation, by its admins."""
+    return share.grantee_kind is not GranteeKind.ORGANISATION or principal.is_admin(share.grantee_id)
+
+
+@policy
+def can_see_request(principal: Principal, job: CopernicusRequest) -> bool:
+    """A Copernicus request is seen by its requester and the members of its organisation."""
+    return job.owner_id == principal.user_id or principal.is_member(job.organisation_id)
+
+
+@policy
+def can_cancel_request(principal: Principal, job: CopernicusRequest) -> bool:
+    return job.owner_id == principal.user_id or principal.is_admin(job.organisation_id)
+
+
+@policy
+def home_organisation(principal: Principal) -> ObjectId | None:
+    """Where the caller's own work lands when they name no folder: the first of their organisations."""
+    return sorted(principal.roles, key=str)[0] if principal.roles else None

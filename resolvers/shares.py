@@ -179,10 +179,6 @@ async def create_share(
     return share
 
 
-def _is_grantee(principal: Principal, share: Share) -> bool:
-    return share.grantee_id in principal.grantee_ids()
-
-
 async def _share(db: Database, share_id: ObjectId) -> Share:
     share = await shares.get(db.engine, share_id)
     if share is None:
@@ -191,15 +187,7 @@ async def _share(db: Database, share_id: ObjectId) -> Share:
 
 
 async def _manages(db: Database, principal: Principal, share: Share) -> bool:
-    item = await _resource(db, share.resource_kind, share.resource_id)
-    return item is not None and (access.level(principal, item) >= Level.MANAGE or share.created_by == principal.user_id)
-
-
-def can_see_share(principal: Principal, share: Share, item: Folder | File | None) -> bool:
-    """Its grantee sees a share; so do the shared item's managers and whoever made it."""
-    if _is_grantee(principal, share):
-        return True
-    return item is not None and (access.level(principal, item) >= Level.MANAGE or share.created_by == principal.user_id)
+    return access.can_manage_share(principal, share, await _resource(db, share.resource_kind, share.resource_id))
 
 
 async def respond(
@@ -207,9 +195,9 @@ async def respond(
 ) -> Share:
     """The grantee accepts (the exact terms they were shown) or declines a pending share."""
     share = await _share(db, share_id)
-    if not _is_grantee(principal, share):
+    if not access.is_grantee(principal, share):
         raise _fail(UserErrorCode.NOT_FOUND, "share not found", "shareId")
-    if share.grantee_kind is GranteeKind.ORGANISATION and not principal.is_admin(share.grantee_id):
+    if not access.can_answer_share(principal, share):
         raise _fail(UserErrorCode.PERMISSION_DENIED, "an admin of your organisation answers this share", "shareId")
     now = principal.now
     if share.status is not ShareStatus.PENDING or (share.expires_at is not None and share.expires_at <= now):

@@ -264,7 +264,7 @@ async def upload_part_urls(
 
 
 async def uploaded_parts(db: Database, blobs: BlobStore, principal: Principal, file: File) -> list[UploadedPart]:
-    if file.status is not FileStatus.UPLOADING or file.owner_id != principal.user_id:
+    if file.status is not FileStatus.UPLOADING or not access.can_reach_upload(principal, file):
         return []
     if file.upload.upload_id is None:
         return []

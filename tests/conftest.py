@@ -89,6 +89,8 @@ def test_env(
         "STRATA_COPERNICUS_PART_BYTES": str(5 * 1024 * 1024),
         "STRATA_MONGODB_DATABASE": f"strata_test_{run_id}",
         "STRATA_S3_BUCKET": f"strata-test-{run_id}",
+        # Every operation the suite sends must have asked the access policy.
+        "STRATA_REQUIRE_POLICY_CHECK": "true",
         # Tests rotate keys and send unknown kids back to back.
         "STRATA_OIDC_JWKS_MIN_REFRESH_SECONDS": "0",
     }

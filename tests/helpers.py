@@ -6,9 +6,10 @@ import asyncio
 import base64
 import contextlib
 import hashlib
+import time
 import uuid
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 import aioboto3
 import httpx
@@ -19,6 +20,9 @@ from graphql_api.settings import Settings
 from tests.graphql import GraphQLClient
 
 MiB = 1024 * 1024
+T = TypeVar("T")
+TERMINAL = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
+REQUEST_STATUS = "query($id: ID!) { copernicusRequest(id: $id) { status progress { bytes } resultFile { id } } }"
 
 ROOT = "{ me { organizations { slug rootFolder { id } } } }"
 
@@ -162,3 +166,43 @@ async def upload_exists(settings: Settings, key: str, upload_id: str) -> bool:
                 return False
             raise
     return True
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]], done: Callable[[T], bool], within: float = 30, every: float = 0.1
+) -> T:
+    """``probe()`` again and again until ``done`` says yes; fails with the last answer after ``within`` s.
+
+    What a test waits for is a condition it can observe, never a fixed time.
+    """
+    deadline = time.monotonic() + within
+    while True:
+        found = await probe()
+        if done(found):
+            return found
+        assert time.monotonic() < deadline, f"still not there after {within} s: {found!r}"
+        await asyncio.sleep(every)
+
+
+async def requests_ended(client: GraphQLClient, ids: list[str], within: float) -> list[dict[str, Any]]:
+    """The Copernicus requests once every one of them has ended."""
+
+    async def statuses() -> list[dict[str, Any]]:
+        return [(await client.data(REQUEST_STATUS, {"id": i}))["copernicusRequest"] for i in ids]
+
+    return await eventually(statuses, lambda found: all(f["status"] in TERMINAL for f in found), within, 0.3)
+
+
+async def subscriptions_open(api_url: str, at_least: int = 1) -> None:
+    """Until the API process reports that many open subscriptions (its /metrics)."""
+
+    async def open_now() -> float:
+        async with httpx.AsyncClient(base_url=api_url, timeout=10) as http:
+            text = (await http.get("/metrics")).text
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("strata_subscriptions_active{")
+        )
+
+    await eventually(open_now, lambda n: n >= at_least, 10)

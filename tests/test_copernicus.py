@@ -15,7 +15,7 @@ from websockets.asyncio.client import connect
 from graphql_api.settings import Settings
 from tests.fake_cads import FakeCads, Plan, payload_bytes
 from tests.graphql import GraphQLClient
-from tests.helpers import download_bytes, object_id, sandbox, upload_exists
+from tests.helpers import download_bytes, eventually, object_id, sandbox, upload_exists
 
 REQUEST = """
 mutation($input: RequestCopernicusDataInput!) {
@@ -55,13 +55,11 @@ async def _until(client: GraphQLClient, request_id: str, statuses: set[str], wit
 async def _until_seen(
     client: GraphQLClient, request_id: str, seen: Callable[[dict[str, Any]], bool], within: float = 30
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + within
-    while True:
+    async def status() -> dict[str, Any]:
         found: dict[str, Any] = (await client.data(STATUS, {"id": request_id}))["copernicusRequest"]
-        if seen(found):
-            return found
-        assert time.monotonic() < deadline, found
-        await asyncio.sleep(0.1)
+        return found
+
+    return await eventually(status, seen, within)
 
 
 def _dataset(name: str) -> str:
@@ -218,10 +216,9 @@ async def test_cancel(as_user: Any, fake_cads: FakeCads, mongo: Any, settings: S
         assert await mongo.files.count_documents({"metadata.copernicus.dataset": dataset}) == 0
     # The cancel document goes with the worker's tick after the ending; on a loaded machine that
     # tick may come just after the answer above.
-    deadline = time.monotonic() + 10
-    while await mongo.copernicus_cancels.count_documents({"_id": object_id(request_id)}):
-        assert time.monotonic() < deadline, "the cancel document outlived its request"
-        await asyncio.sleep(0.1)
+    await eventually(
+        lambda: mongo.copernicus_cancels.count_documents({"_id": object_id(request_id)}), lambda n: n == 0, 10
+    )
     again = (await alice.data(CANCEL, {"id": request_id}))["cancelCopernicusRequest"]
     assert [e["code"] for e in again["userErrors"]] == ["ALREADY_ENDED"]
 

@@ -22,7 +22,7 @@ from graphql_api.settings import Settings
 from storage.command_counter import CommandCounter
 from tests.fake_cads import KEY, FakeCads, Plan
 from tests.graphql import GraphQLClient
-from tests.helpers import upload_exists
+from tests.helpers import eventually, requests_ended, subscriptions_open, upload_exists
 
 REQUEST = """
 mutation($d: String!, $r: JSON!) {
@@ -58,6 +58,11 @@ def _env(settings: Settings, lease: float = 2) -> dict[str, str]:
     }
 
 
+async def _status(client: GraphQLClient, request_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = (await client.data(STATUS, {"id": request_id}))["copernicusRequest"]
+    return found
+
+
 @contextlib.contextmanager
 def workers(settings: Settings, count: int, lease: float = 2) -> Iterator[list[subprocess.Popen[bytes]]]:
     """A short lease by default, so a killed worker's jobs are taken over quickly."""
@@ -78,16 +83,6 @@ async def database(isolated: Settings) -> Any:
     client.close()  # the run's databases are dropped at the end of the session
 
 
-async def _wait_all(client: GraphQLClient, ids: list[str], within: float) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + within
-    while True:
-        found = [(await client.data(STATUS, {"id": i}))["copernicusRequest"] for i in ids]
-        if all(f["status"] in ("COMPLETED", "FAILED", "CANCELLED") for f in found):
-            return found
-        assert time.monotonic() < deadline, [f["status"] for f in found]
-        await asyncio.sleep(0.3)
-
-
 async def test_two_workers_race_over_fifty_jobs_exactly_once(
     isolated: Settings, isolated_api: str, tokens: Any, fake_cads: FakeCads, database: Any
 ) -> None:
@@ -101,7 +96,7 @@ async def test_two_workers_race_over_fifty_jobs_exactly_once(
             ids.append(result["copernicusRequest"]["id"])
         # A lease well above an upstream call's time on a loaded machine: a lapse mid-call is a takeover.
         with workers(isolated, 2, lease=15):
-            done = await _wait_all(alice, ids, within=120)
+            done = await requests_ended(alice, ids, within=120)
     assert [d["status"] for d in done] == ["COMPLETED"] * 50
     assert len({d["resultFile"]["id"] for d in done}) == 50
     files = await database.files.count_documents({"metadata.copernicus.dataset": dataset})
@@ -123,13 +118,9 @@ async def test_a_killed_worker_s_download_is_taken_over_without_duplicates_or_or
             "copernicusRequest"
         ]["id"]
         with workers(isolated, 1) as [first]:
-            deadline = time.monotonic() + 60
-            while True:
-                found = (await alice.data(STATUS, {"id": request_id}))["copernicusRequest"]
-                if found["progress"] and found["progress"]["bytes"] > 0:
-                    break
-                assert time.monotonic() < deadline, found
-                await asyncio.sleep(0.1)
+            await eventually(
+                lambda: _status(alice, request_id), lambda found: (found["progress"] or {}).get("bytes", 0) > 0, 60
+            )
             first.send_signal(signal.SIGKILL)  # no chance to hand anything back
             first.wait(timeout=10)
         job = await database.copernicus_requests.find_one({"dataset": dataset})
@@ -137,7 +128,7 @@ async def test_a_killed_worker_s_download_is_taken_over_without_duplicates_or_or
         assert abandoned.get("upload_id")
         fake_cads.plans[dataset].chunk_delay = 0.0
         with workers(isolated, 1):
-            [done] = await _wait_all(alice, [request_id], within=90)
+            [done] = await requests_ended(alice, [request_id], within=90)
     assert done["status"] == "COMPLETED"
     assert await database.files.count_documents({"metadata.copernicus.dataset": dataset}) == 1
     assert not await upload_exists(isolated, abandoned["blob_key"], abandoned["upload_id"])
@@ -157,7 +148,7 @@ async def test_subscribers_on_another_api_process_receive_every_step(
             await ws.send(json.dumps(init))
             assert json.loads(await ws.recv())["type"] == "connection_ack"
             await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
-            await asyncio.sleep(0.5)
+            await subscriptions_open(other)
             # the request goes in through one API, the worker is a third process
             async with httpx.AsyncClient(base_url=isolated_api, timeout=60) as http:
                 alice = GraphQLClient(http, tokens("alice"))
@@ -195,7 +186,7 @@ async def test_a_2_gib_result_streams_with_bounded_memory(
             "copernicusRequest"
         ]["id"]
         with workers(isolated, 1) as [worker]:
-            [done] = await _wait_all(alice, [request_id], within=300)
+            [done] = await requests_ended(alice, [request_id], within=300)
             peak = _peak_rss_mib(worker.pid)
     assert done["status"] == "COMPLETED"
     stored = await database.files.find_one({"metadata.copernicus.dataset": dataset})
@@ -230,11 +221,14 @@ async def test_polling_jobs_that_have_not_moved_writes_nothing(
                 ]["id"]
                 for n in range(20)
             ]
-            deadline = time.monotonic() + 30
-            while {(await alice.data(STATUS, {"id": i}))["copernicusRequest"]["status"] for i in ids} != {"QUEUED"}:
-                assert time.monotonic() < deadline
-                await asyncio.sleep(0.2)
-            await asyncio.sleep(1)  # the last transitions' writes land
+            await eventually(
+                lambda: asyncio.gather(*(_status(alice, i) for i in ids)),
+                lambda found: {f["status"] for f in found} == {"QUEUED"},
+                30,
+            )
+            # A settling time before the measured window, not a synchronisation: what is measured
+            # next is that a window of polls writes nothing.
+            await asyncio.sleep(1)
             counter.reset()
             listings = fake_cads.calls("GET", "/api/retrieve/v1/jobs")
             await asyncio.sleep(3)

@@ -24,7 +24,18 @@ from devservices.api import StrataProcess, strata_env, strata_processes
 from graphql_api.settings import Settings
 from tests.fake_cads import KEY, FakeCads, Plan
 from tests.graphql import GraphQLClient
-from tests.helpers import COMPLETE_UPLOAD, MiB, download_bytes, put_part, sandbox, split, start_upload, upload_exists
+from tests.helpers import (
+    COMPLETE_UPLOAD,
+    MiB,
+    download_bytes,
+    eventually,
+    put_part,
+    requests_ended,
+    sandbox,
+    split,
+    start_upload,
+    upload_exists,
+)
 from tests.test_metrics import scrape, value
 
 REQUEST = """
@@ -105,16 +116,6 @@ async def _drain(ws: ClientConnection) -> None:
         assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "next"
 
 
-async def _until_terminal(client: GraphQLClient, ids: list[str], within: float) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + within
-    while True:
-        found = [(await client.data(STATUS, {"id": i}))["copernicusRequest"] for i in ids]
-        if all(f["status"] in TERMINAL for f in found):
-            return found
-        assert time.monotonic() < deadline, [f["status"] for f in found]
-        await asyncio.sleep(0.3)
-
-
 async def test_an_upload_goes_through_any_replica(apis: list[StrataProcess], tokens: Any) -> None:
     data = bytes(range(256)) * 4096 * 11  # 11 MiB in three parts (5 MiB is S3's smallest)
     async with clients(apis, tokens("alice")) as [first, second, third]:
@@ -147,7 +148,7 @@ async def test_jobs_run_exactly_once_and_every_replica_s_subscribers_see_every_s
                 ids.append(result["copernicusRequest"]["id"])
             with strata_processes("worker", shared, 2) as both:
                 seen = await asyncio.gather(*(_collect(ws, dataset, len(ids)) for ws in watchers))
-                done = await _until_terminal(replicas[0], ids, within=60)
+                done = await requests_ended(replicas[0], ids, within=60)
                 scraped = []
                 for worker in both:
                     async with httpx.AsyncClient(base_url=worker.url) as http:
@@ -185,12 +186,11 @@ async def test_sigterm_mid_download_hands_the_job_over_at_once(
             "copernicusRequest"
         ]["id"]
         with strata_processes("worker", shared, 1) as [first]:
-            deadline = time.monotonic() + 60
-            while not ((await alice.data(STATUS, {"id": request_id}))["copernicusRequest"]["progress"] or {}).get(
-                "bytes"
-            ):
-                assert time.monotonic() < deadline
-                await asyncio.sleep(0.1)
+            await eventually(
+                lambda: alice.data(STATUS, {"id": request_id}),
+                lambda found: bool((found["copernicusRequest"]["progress"] or {}).get("bytes")),
+                60,
+            )
             taken = await database.copernicus_requests.find_one({"dataset": dataset})
             upload = taken["transfer"]
             began = time.monotonic()
@@ -204,7 +204,7 @@ async def test_sigterm_mid_download_hands_the_job_over_at_once(
         assert handed["status"] == "DOWNLOADING"
         fake_cads.plans[dataset].chunk_delay = 0.0
         with strata_processes("worker", shared, 1):
-            [done] = await _until_terminal(alice, [request_id], within=60)
+            [done] = await requests_ended(alice, [request_id], within=60)
     assert stopped_in < 10, stopped_in
     assert done["status"] == "COMPLETED"
     assert await database.files.count_documents({"metadata.copernicus.dataset": dataset}) == 1
@@ -217,9 +217,11 @@ async def test_sigterm_closes_subscriptions_with_service_restart_and_finishes_re
     token = tokens("alice")
     body = json.dumps({"query": "{ me { id } }"}).encode()
     signalled = asyncio.Event()
+    first_sent = asyncio.Event()
 
     async def slow_body() -> AsyncIterator[bytes]:
         yield body[:5]  # the request is in flight from here on
+        first_sent.set()
         await signalled.wait()
         await asyncio.sleep(0.5)
         yield body[5:]
@@ -229,7 +231,7 @@ async def test_sigterm_closes_subscriptions_with_service_restart_and_finishes_re
         async with httpx.AsyncClient(base_url=api.url, timeout=60) as http:
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             in_flight = asyncio.create_task(http.post("/graphql", content=slow_body(), headers=headers))
-            await asyncio.sleep(0.5)
+            await first_sent.wait()
             stopping = asyncio.create_task(asyncio.to_thread(api.terminate))
             await asyncio.sleep(0.2)
             signalled.set()

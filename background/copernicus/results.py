@@ -51,7 +51,7 @@ async def _target_folder(db: Database, job: CopernicusRequest, now: datetime) ->
         folder = await tree.get_folder(db.engine, job.folder_id)
         if folder is not None and folder.trash_root_id is None and access.level(owner, folder) >= access.Level.EDIT:
             return folder
-    if owner is None or not owner.is_member(job.organisation_id):
+    if owner is None or not access.can_write_in_organisation(owner, job.organisation_id):
         raise UpstreamError(ErrorCode.TARGET_NOT_WRITABLE, "the requester may no longer write to the target folder")
     organisation = await lookups.by_id(db.engine, Organisation, job.organisation_id)
     assert organisation is not None

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from graphql_api.context import Info
 from graphql_api.types.common import BigInt
-from resolvers.copernicus import requests
+from resolvers import access
 from storage.models import CopernicusRequest as RequestDocument
 from storage.models import RequestStatus
 from upstream.provider import ErrorCode
@@ -118,7 +118,7 @@ class CopernicusRequest(relay.Node):
     async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[CopernicusRequest | None]:
         principal = await info.context.principal()
         found = await info.context.loaders.copernicus_request.load_many(ids)
-        return [cls.from_document(d) if d is not None and requests.can_see(principal, d) else None for d in found]
+        return [cls.from_document(d) if d is not None and access.can_see_request(principal, d) else None for d in found]
 
     @strawberry.field(description="Bytes stored so far, while DOWNLOADING and after.")
     def progress(self) -> TransferProgress | None:

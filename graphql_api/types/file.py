@@ -194,7 +194,7 @@ class File(relay.Node):
     @strawberry.field(description="The upload in progress, for the person uploading; null otherwise.")
     async def upload(self, info: Info) -> Upload | None:
         principal = await info.context.principal()
-        if self.document.status is not FileStatus.UPLOADING or self.document.owner_id != principal.user_id:
+        if self.document.status is not FileStatus.UPLOADING or not access.can_reach_upload(principal, self.document):
             return None
         return Upload.from_document(self.document, info)
 
@@ -248,7 +248,7 @@ class Upload(relay.Node):
         documents = await info.context.loaders.file.load_many(ids)
         return [
             cls.from_document(d, info)
-            if d is not None and d.status is FileStatus.UPLOADING and d.owner_id == principal.user_id
+            if d is not None and d.status is FileStatus.UPLOADING and access.can_reach_upload(principal, d)
             else None
             for d in documents
         ]

@@ -13,7 +13,7 @@ from strawberry import relay
 from graphql_api.context import Info
 from graphql_api.types.common import Connection, connection
 from graphql_api.types.organization import Organization
-from resolvers import shares
+from resolvers import access, shares
 from resolvers.pagination import PageRequest
 from storage.models import File as FileDocument
 from storage.models import Folder as FolderDocument
@@ -83,7 +83,7 @@ class Share(relay.Node):
         # Side by side, so the loaders batch them: one read per distinct shared item.
         items = await asyncio.gather(*(resource_of(d) for d in found))
         return [
-            cls.from_document(d, principal.now) if d is not None and shares.can_see_share(principal, d, item) else None
+            cls.from_document(d, principal.now) if d is not None and access.can_see_share(principal, d, item) else None
             for d, item in zip(found, items, strict=True)
         ]
 

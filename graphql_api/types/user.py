@@ -10,7 +10,7 @@ from strawberry import relay
 
 from graphql_api.context import Info
 from graphql_api.types.organization import Organization
-from resolvers import organisations, shares
+from resolvers import access, organisations, shares
 from resolvers.identity import Principal
 from storage.models import User as UserDocument
 
@@ -30,11 +30,10 @@ class User(relay.Node):
 
     @classmethod
     def from_document(cls, document: UserDocument, principal: Principal) -> User:
-        shares_organisation = any(principal.is_member(m.organisation_id) for m in document.memberships)
         return cls(
             id=str(document.id),
             name=document.name,
-            email=document.email if shares_organisation or document.id == principal.user_id else None,
+            email=document.email if access.can_see_email(principal, document) else None,
             is_service=document.is_service,
         )
 

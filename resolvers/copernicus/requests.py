@@ -32,18 +32,6 @@ def fingerprint(service: str, dataset: str, request: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def can_see(principal: Principal, job: CopernicusRequest) -> bool:
-    return job.owner_id == principal.user_id or principal.is_member(job.organisation_id)
-
-
-def _organisation_of(principal: Principal, folder_org: ObjectId | None) -> ObjectId:
-    if folder_org is not None:
-        return folder_org
-    if not principal.roles:
-        raise UserFailure(UserErrorCode.PERMISSION_DENIED, "Copernicus results land in an organisation; you have none")
-    return sorted(principal.roles, key=str)[0]
-
-
 async def request_data(
     db: Database,
     providers: Mapping[str, Provider],
@@ -72,7 +60,9 @@ async def request_data(
         assert folder is not None
         folder_org = folder.organisation_id
     name = clean_name(file_name, "fileName") if file_name else None
-    organisation_id = _organisation_of(principal, folder_org)
+    organisation_id = folder_org or access.home_organisation(principal)
+    if organisation_id is None:
+        raise UserFailure(UserErrorCode.PERMISSION_DENIED, "Copernicus results land in an organisation; you have none")
     print_ = fingerprint(service, dataset, request)
     job_id = ObjectId()
     # Per person, not per organisation: a twin request joins the asker's own earlier one, and
@@ -126,9 +116,9 @@ async def _same_request(db: Database, key: str, job_id: ObjectId) -> CopernicusR
 
 async def cancel(db: Database, principal: Principal, request_id: ObjectId) -> CopernicusRequest:
     job = await jobs.get(db.engine, request_id)
-    if job is None or not can_see(principal, job):
+    if job is None or not access.can_see_request(principal, job):
         raise UserFailure(UserErrorCode.NOT_FOUND, "request not found", ["id"])
-    if job.owner_id != principal.user_id and not principal.is_admin(job.organisation_id):
+    if not access.can_cancel_request(principal, job):
         raise UserFailure(UserErrorCode.PERMISSION_DENIED, "only its requester or an admin may cancel it", ["id"])
     if not await jobs.request_cancel(db.engine, job, principal.now):
         raise UserFailure(UserErrorCode.ALREADY_ENDED, "the request has already finished", ["id"])
@@ -137,7 +127,7 @@ async def cancel(db: Database, principal: Principal, request_id: ObjectId) -> Co
 
 async def visible(db: Database, principal: Principal, request_id: ObjectId) -> CopernicusRequest | None:
     job = await jobs.get(db.engine, request_id)
-    return job if job is not None and can_see(principal, job) else None
+    return job if job is not None and access.can_see_request(principal, job) else None
 
 
 async def mine(
