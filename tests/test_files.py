@@ -117,7 +117,7 @@ async def test_metadata_and_provenance_are_validated(as_user: Any) -> None:
     assert updated["userErrors"] == []
     assert updated["file"]["metadata"]["survey"] == {"by": "drone team"}
     assert updated["file"]["provenance"]["bbox"] == {"west": -1.0, "south": 51.4, "east": -0.9, "north": 51.5}
-    bad_inputs = [
+    bad_inputs: list[dict[str, Any]] = [
         {"metadata": "not an object"},
         {"metadata": {"a.b": 1}},
         {"metadata": {"big": "x" * 20_000}},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 
@@ -46,7 +46,7 @@ async def test_body_larger_than_the_cap_is_refused_before_parsing(
 
 
 async def test_streamed_body_without_length_is_capped_too(gql: GraphQLClient, tokens: Callable[[str], str]) -> None:
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         for _ in range(120):
             yield b" " * 10_000
 

@@ -139,6 +139,7 @@ async def test_shares_by_id_read_each_shared_item_once(
         now = datetime.now(UTC)
         documents = [
             Share(
+                id=ObjectId(),
                 resource_kind=ResourceKind.FOLDER,
                 resource_id=stored["_id"],
                 organisation_id=stored["organisation_id"],

@@ -197,7 +197,7 @@ async def test_bad_share_requests_store_nothing(as_user: Any, mongo: AsyncIOMoto
     top = await sandbox(bob)
     before = await mongo.shares.count_documents({})
     past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
-    cases = [
+    cases: list[tuple[GraphQLClient, dict[str, Any], str, dict[str, Any], str]] = [
         (bob, {"email": "bob@athena-energy.example"}, "VIEWER", {}, "INVALID"),
         (bob, {"email": "nobody@nowhere.example"}, "VIEWER", {}, "NOT_FOUND"),
         (bob, {"email": "dave@example.org"}, "VIEWER", {"terms": {"expiresAt": past}}, "INVALID"),

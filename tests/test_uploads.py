@@ -327,4 +327,6 @@ async def test_quota_refuses_uploads_that_do_not_fit(
         assert _codes(still_over) == ["QUOTA_EXCEEDED"]
     finally:
         await _set_quota(settings, monkeypatch, "reading-climate", -1)
-    assert (await mongo.organisations.find_one({"slug": "reading-climate"}))["quota_bytes"] is None
+    reading = await mongo.organisations.find_one({"slug": "reading-climate"})
+    assert reading is not None
+    assert reading["quota_bytes"] is None

@@ -15,6 +15,7 @@ from upstream.registry import MAX_OWN_PROVIDERS, Upstreams
 def _job(version: int = 1) -> CopernicusRequest:
     now = datetime.now(UTC)
     return CopernicusRequest(
+        id=ObjectId(),
         owner_id=ObjectId(),
         organisation_id=ObjectId(),
         service="CDS",

@@ -13,7 +13,7 @@ from resolvers.identity import Principal
 from storage.models import Folder
 
 NOW = datetime.now(UTC)
-FOLDER = Folder(name="f", name_key="f", organisation_id=ObjectId(), created_at=NOW, updated_at=NOW)
+FOLDER = Folder(id=ObjectId(), name="f", name_key="f", organisation_id=ObjectId(), created_at=NOW, updated_at=NOW)
 CALLER = Principal(user_id=ObjectId(), subject="s", name="n", email=None, is_service=False)
 
 

@@ -107,7 +107,13 @@ def _principal(*grants: Grant) -> Principal:
 def test_the_grant_that_allows_resharing_counts_even_beside_a_stronger_one() -> None:
     now = datetime.now(UTC)
     folder = Folder(
-        name="f", name_key="f", organisation_id=ObjectId(), ancestors=[ObjectId()], created_at=now, updated_at=now
+        id=ObjectId(),
+        name="f",
+        name_key="f",
+        organisation_id=ObjectId(),
+        ancestors=[ObjectId()],
+        created_at=now,
+        updated_at=now,
     )
     editor = Grant(ObjectId(), folder.ancestors[0], ShareRole.EDITOR, None, allow_reshare=False)
     viewer = Grant(ObjectId(), folder.id, ShareRole.VIEWER, now + timedelta(days=1), allow_reshare=True)
