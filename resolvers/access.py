@@ -19,6 +19,7 @@ from bson import ObjectId
 from resolvers.errors import UserErrorCode, UserFailure
 from resolvers.identity import Grant, Principal
 from storage.models import CopernicusRequest, File, Folder, GranteeKind, Organisation, Share, ShareRole, User
+from storage.search import Scope
 
 
 class Ledger:
@@ -150,13 +151,9 @@ def can_read_folder(principal: Principal, folder: Folder | None) -> bool:
 
 
 @policy
-def readable_scope(principal: Principal) -> dict[str, object]:
-    """A MongoDB filter for every file the caller may read: their organisations' and what is shared."""
-    shared = [g.resource_id for g in principal.live_grants()]
-    scope: list[dict[str, object]] = [{"organisation_id": {"$in": list(principal.roles)}}]
-    if shared:
-        scope += [{"ancestors": {"$in": shared}}, {"_id": {"$in": shared}}]
-    return {"$or": scope}
+def readable_scope(principal: Principal) -> Scope:
+    """Everything the caller may read: their organisations', and what is shared with them."""
+    return Scope(tuple(principal.roles), tuple(g.resource_id for g in principal.live_grants()))
 
 
 @policy
@@ -177,11 +174,6 @@ def require_trash_right(principal: Principal, item: Folder | File, what: str) ->
         raise UserFailure(
             UserErrorCode.PERMISSION_DENIED, f"only its creator or an organisation admin may delete this {what.lower()}"
         )
-
-
-def utc(moment: datetime) -> datetime:
-    """Naive datetimes from clients are taken as UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @policy

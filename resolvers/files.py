@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bson import ObjectId
 
@@ -16,10 +15,12 @@ from resolvers.identity import Principal
 from resolvers.metadata import BBox, ProvenanceIn, checked_metadata, checked_provenance
 from resolvers.names import clean_name
 from resolvers.pagination import Page, PageRequest
+from resolvers.times import as_utc
 from storage import tree
 from storage.blobs import BlobStore
 from storage.models import File, FileStatus, SourceKind, name_key
 from storage.mongo import Database
+from storage.search import FileQuery, file_filter
 
 MAX_QUERY_TEXT = 200
 
@@ -133,44 +134,28 @@ class FileSearch:
     folder_id: ObjectId | None = None
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 async def search_files(db: Database, principal: Principal, search: FileSearch, request: PageRequest) -> Page[File]:
     request = request.checked()
-    query: dict[str, object] = {
-        **access.readable_scope(principal),
-        "status": FileStatus.AVAILABLE,
-        "trash_root_id": None,
-    }
-    if search.name:
-        if len(search.name) > MAX_QUERY_TEXT:
-            raise UserFailure(UserErrorCode.INVALID, "name filter is too long", ["name"])
-        query["name_key"] = {"$regex": re.escape(name_key(search.name))}
-    if search.content_type:
-        prefix = search.content_type.strip().lower()
-        query["content_type"] = {"$regex": "^" + re.escape(prefix)} if prefix.endswith("/") else prefix
-    if search.source_kind:
-        query["provenance.source_kind"] = search.source_kind.value
-    if search.sensor_id:
-        query["provenance.sensor_id"] = search.sensor_id
-    if search.bbox:
-        box = search.bbox
-        # Two boxes intersect when neither lies wholly to one side of the other.
-        query["provenance.west"] = {"$lte": box.east}
-        query["provenance.east"] = {"$gte": box.west}
-        query["provenance.south"] = {"$lte": box.north}
-        query["provenance.north"] = {"$gte": box.south}
-    if search.time_to:
-        query["provenance.time_start"] = {"$lte": _utc(search.time_to)}
-    if search.time_from:
-        query["provenance.time_end"] = {"$gte": _utc(search.time_from)}
+    if search.name and len(search.name) > MAX_QUERY_TEXT:
+        raise UserFailure(UserErrorCode.INVALID, "name filter is too long", ["name"])
     if search.folder_id:
         folder = await tree.get_folder(db.engine, search.folder_id)
         if not access.can_read(principal, folder):
             return Page([], [], False)
-        query["ancestors"] = search.folder_id
+    box = search.bbox
+    query = file_filter(
+        FileQuery(
+            scope=access.readable_scope(principal),
+            name=search.name,
+            content_type=search.content_type,
+            source_kind=search.source_kind,
+            sensor_id=search.sensor_id,
+            bbox=(box.west, box.south, box.east, box.north) if box else None,
+            time_from=as_utc(search.time_from) if search.time_from else None,
+            time_to=as_utc(search.time_to) if search.time_to else None,
+            folder_id=search.folder_id,
+        )
+    )
     filtered, sort = pagination.keyset(request, query)
     found = await tree.children_page(db.engine, File, filtered, sort, request.first + 1)
     key = pagination.SORT_KEYS[request.sort]

@@ -93,7 +93,7 @@ async def move_folder(db: Database, principal: Principal, folder_id: ObjectId, t
             )
         if target.id == folder.parent_id:
             return folder
-        if len(target.ancestors) + 1 + await _subtree_height(db, folder) >= MAX_DEPTH:
+        if len(target.ancestors) + 1 + await tree.subtree_height(db.engine, folder) >= MAX_DEPTH:
             raise UserFailure(UserErrorCode.TOO_DEEP, f"folders nest at most {MAX_DEPTH} deep", ["parentId"])
         if not await tree.name_free(db.engine, Folder, target.id, folder.name_key):
             raise _name_taken(folder.name)
@@ -111,15 +111,6 @@ async def _root_of(db: Database, folder: Folder) -> ObjectId:
     assert organisation is not None
     assert organisation.root_folder_id is not None
     return organisation.root_folder_id
-
-
-async def _subtree_height(db: Database, folder: Folder) -> int:
-    """Levels below ``folder``: one indexed scan of the subtree, ancestors only."""
-    documents = db.engine.get_collection(Folder).find({"ancestors": folder.id}, {"ancestors": 1})
-    longest = 0
-    async for document in documents:
-        longest = max(longest, len(document["ancestors"]))
-    return max(0, longest - len(folder.ancestors))
 
 
 async def delete_folder(db: Database, principal: Principal, folder_id: ObjectId) -> Folder:

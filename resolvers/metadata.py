@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from resolvers.errors import UserErrorCode, UserFailure
+from resolvers.times import as_utc
 from storage.models import Provenance, SourceKind
 
 MAX_METADATA_BYTES = 16 * 1024
@@ -75,14 +76,9 @@ def _in_range(value: float | None, low: float, high: float, *field: str) -> None
         raise _fail(f"must be between {low} and {high}", *field)
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def checked_provenance(value: ProvenanceIn) -> Provenance:
-    start, end = _utc(value.time_start), _utc(value.time_end)
+    start = as_utc(value.time_start) if value.time_start else None
+    end = as_utc(value.time_end) if value.time_end else None
     for name in ("sensor_id", "platform"):
         text = getattr(value, name)
         if text is not None and not 0 < len(text) <= MAX_TEXT:

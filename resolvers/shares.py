@@ -20,7 +20,8 @@ from resolvers.access import GRANT_LEVEL, Level
 from resolvers.errors import UserErrorCode, UserFailure
 from resolvers.identity import Principal
 from resolvers.pagination import Direction, Page, PageRequest, SortField
-from storage import lookups, shares, tree
+from resolvers.times import as_utc
+from storage import directory, lookups, shares, tree
 from storage.models import (
     File,
     Folder,
@@ -87,7 +88,7 @@ def _checked_terms(terms: TermsIn, now: datetime) -> Terms:
         raise _fail(UserErrorCode.INVALID, f"terms text is limited to {MAX_TERMS_TEXT} characters", "terms", "text")
     if terms.licence is not None and not 0 < len(terms.licence) <= MAX_LICENCE:
         raise _fail(UserErrorCode.INVALID, f"licence must be 1 to {MAX_LICENCE} characters", "terms", "licence")
-    expires = access.utc(terms.expires_at) if terms.expires_at else None
+    expires = as_utc(terms.expires_at) if terms.expires_at else None
     if expires is not None and expires <= now:
         raise _fail(UserErrorCode.INVALID, "expiry must be in the future", "terms", "expiresAt")
     return Terms(text=terms.text or None, licence=terms.licence, expires_at=expires, allow_reshare=terms.allow_reshare)
@@ -107,7 +108,7 @@ async def _grantee(db: Database, principal: Principal, grantee: GranteeIn) -> tu
         field = "userId"
     else:
         email = (grantee.email or "").strip().lower()
-        user = await db.engine.find_one(User, {"email": email}) if email else None
+        user = await directory.user_by_email(db.engine, email) if email else None
         field = "email"
     if user is None:
         # People appear once they have signed in; inviting strangers by email is not offered.

@@ -111,3 +111,29 @@ async def upsert_user(
         },
     )
     return User.model_validate_doc(document)
+
+
+async def user_by_email(engine: AIOEngine, email: str) -> User | None:
+    return await engine.find_one(User, {"email": email})
+
+
+async def organisations(engine: AIOEngine, ids: Sequence[ObjectId]) -> list[Organisation]:
+    """These organisations, by slug."""
+    return list(await engine.find(Organisation, {"_id": {"$in": list(ids)}}, sort=Organisation.slug))
+
+
+async def organisation_by_slug(engine: AIOEngine, slug: str) -> Organisation | None:
+    return await engine.find_one(Organisation, {"slug": slug})
+
+
+async def set_quota_bytes(engine: AIOEngine, organisation_id: ObjectId, quota_bytes: int | None) -> None:
+    """The caller holds the organisation's guard: the write would otherwise race its usage."""
+    await engine.get_collection(Organisation).update_one(
+        {"_id": organisation_id}, {"$set": {"quota_bytes": quota_bytes}}
+    )
+
+
+async def set_upstream_key(engine: AIOEngine, user_id: ObjectId, service: str, sealed: str | None) -> None:
+    """Store a user's sealed key for ``service``, or with None remove it."""
+    change = {"$set": {f"upstream_keys.{service}": sealed}} if sealed else {"$unset": {f"upstream_keys.{service}": ""}}
+    await engine.get_collection(User).update_one({"_id": user_id}, change)

@@ -275,3 +275,15 @@ async def idle_uploads(engine: AIOEngine, cutoff: datetime, limit: int) -> list[
 
 async def update_file(engine: AIOEngine, file_id: ObjectId, changes: dict[str, Any]) -> None:
     await _files(engine).update_one({"_id": file_id}, {"$set": {**changes, "updated_at": now()}})
+
+
+async def subtree_height(engine: AIOEngine, folder: Folder) -> int:
+    """Levels below ``folder``: one indexed scan of the subtree, ancestors only."""
+    longest = 0
+    async for document in _folders(engine).find({"ancestors": folder.id}, {"ancestors": 1}):
+        longest = max(longest, len(document["ancestors"]))
+    return max(0, longest - len(folder.ancestors))
+
+
+async def live_child_folder(engine: AIOEngine, parent_id: ObjectId, name: str) -> Folder | None:
+    return await engine.find_one(Folder, {"parent_id": parent_id, "name_key": name_key(name), "trash_root_id": None})

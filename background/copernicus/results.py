@@ -58,9 +58,7 @@ async def _target_folder(db: Database, job: CopernicusRequest, now: datetime) ->
     assert organisation.root_folder_id is not None
     root = await tree.get_folder(db.engine, organisation.root_folder_id)
     assert root is not None
-    found = await db.engine.find_one(
-        Folder, {"parent_id": root.id, "name_key": name_key("Copernicus"), "trash_root_id": None}
-    )
+    found = await tree.live_child_folder(db.engine, root.id, "Copernicus")
     if found is not None:
         return found
     return await tree.insert_folder(db.engine, tree.child_folder(root, "Copernicus", None, now))

@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 from graphql_api.context import Info
 from graphql_api.types import ids
-from graphql_api.types.common import UserError, attempt
+from graphql_api.types.common import UserError, acted, attempt
 from graphql_api.types.file import File
 from resolvers import files
 from resolvers.identity import Principal
@@ -103,11 +103,7 @@ class PurgeFilePayload:
 
 
 async def _file_payload(info: Info, act: Callable[[Database, Principal], Awaitable[FileDocument]]) -> FilePayload:
-    async def run() -> File:
-        principal = await info.context.principal()
-        return File.from_document(await act(info.context.state.db, principal))
-
-    file, errors = await attempt(run)
+    file, errors = await acted(info, act, lambda document, _: File.from_document(document))
     return FilePayload(file=file, user_errors=errors)
 
 

@@ -7,7 +7,7 @@ from strawberry import relay
 
 from graphql_api.context import Info
 from graphql_api.types import ids
-from graphql_api.types.common import UserError, attempt
+from graphql_api.types.common import UserError, acted, attempt
 from graphql_api.types.folder import Folder
 from resolvers import folders
 
@@ -48,11 +48,7 @@ class PurgeFolderPayload:
 
 
 async def _folder_payload(info: Info, act: folders.FolderAction) -> FolderPayload:
-    async def run() -> Folder:
-        principal = await info.context.principal()
-        return Folder.from_document(await act(info.context.state.db, principal))
-
-    folder, errors = await attempt(run)
+    folder, errors = await acted(info, act, lambda document, _: Folder.from_document(document))
     return FolderPayload(folder=folder, user_errors=errors)
 
 

@@ -11,7 +11,7 @@ from strawberry import relay
 
 from graphql_api.context import Info
 from graphql_api.types import ids
-from graphql_api.types.common import UserError, attempt
+from graphql_api.types.common import UserError, acted
 from graphql_api.types.share import Share
 from resolvers import shares
 from resolvers.errors import UserErrorCode, UserFailure
@@ -98,11 +98,7 @@ def _grantee(grantee: GranteeInput) -> shares.GranteeIn:
 
 
 async def _payload(info: Info, act: Callable[[Database, Principal], Awaitable[ShareDocument]]) -> SharePayload:
-    async def run() -> Share:
-        principal = await info.context.principal()
-        return Share.from_document(await act(info.context.state.db, principal), principal.now)
-
-    share, errors = await attempt(run)
+    share, errors = await acted(info, act, lambda document, principal: Share.from_document(document, principal.now))
     return SharePayload(share=share, user_errors=errors)
 
 

@@ -9,8 +9,11 @@ import strawberry
 from graphql import GraphQLError, IntValueNode, StringValueNode, ValueNode
 from strawberry.types.scalar import ScalarDefinition
 
+from graphql_api.context import Info
 from resolvers.errors import UserErrorCode, UserFailure
+from resolvers.identity import Principal
 from resolvers.pagination import DEFAULT_PAGE, Direction, Page, PageRequest, SortField
+from storage.mongo import Database
 
 T = TypeVar("T")
 D = TypeVar("D")
@@ -76,6 +79,18 @@ async def attempt(action: Callable[[], Awaitable[T]]) -> tuple[T | None, list[Us
         return None, [UserError.from_failure(failure)]
 
 
+async def acted(
+    info: Info, act: Callable[[Database, Principal], Awaitable[D]], show: Callable[[D, Principal], T]
+) -> tuple[T | None, list[UserError]]:
+    """Run a mutation's operation as the caller and show its result: the one way every payload is made."""
+
+    async def run() -> T:
+        principal = await info.context.principal()
+        return show(await act(info.context.state.db, principal), principal)
+
+    return await attempt(run)
+
+
 @strawberry.type
 class PageInfo:
     has_next_page: bool
@@ -121,4 +136,4 @@ def page_request(first: int, after: str | None, sort_by: SortField, direction: D
     return PageRequest(first=first, after=after, sort=sort_by, direction=direction).checked()
 
 
-__all__ = ["DEFAULT_PAGE", "BigInt", "Connection", "UserError", "attempt", "connection", "page_request"]
+__all__ = ["DEFAULT_PAGE", "BigInt", "Connection", "UserError", "acted", "attempt", "connection", "page_request"]

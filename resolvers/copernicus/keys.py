@@ -6,7 +6,7 @@ from bson import ObjectId
 
 from resolvers.errors import UserErrorCode, UserFailure
 from resolvers.identity import Principal
-from storage import lookups
+from storage import directory, lookups
 from storage.models import User
 from storage.mongo import Database
 from storage.secrets import SecretBox, SecretBoxError
@@ -33,15 +33,11 @@ async def set_key(
     except (ValueError, KeyError) as error:
         raise UserFailure(UserErrorCode.INVALID, f"not a usable {service} key: {error}", ["key"]) from None
     sealed = box.seal(key.strip(), _context(principal.user_id, service))
-    await db.engine.get_collection(User).update_one(
-        {"_id": principal.user_id}, {"$set": {f"upstream_keys.{service}": sealed}}
-    )
+    await directory.set_upstream_key(db.engine, principal.user_id, service, sealed)
 
 
 async def remove_key(db: Database, principal: Principal, service: str) -> None:
-    await db.engine.get_collection(User).update_one(
-        {"_id": principal.user_id}, {"$unset": {f"upstream_keys.{service}": ""}}
-    )
+    await directory.set_upstream_key(db.engine, principal.user_id, service, None)
 
 
 async def own_services(db: Database, user_id: ObjectId) -> set[str]:
