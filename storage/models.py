@@ -291,6 +291,44 @@ ACTIVE_REQUEST_STATUSES = (
 )
 
 
+class UpstreamState(EmbeddedModel):
+    """The upstream job: its id there and its latest raw status."""
+
+    id: str | None = None
+    status: str | None = None
+    updated: datetime | None = None
+
+
+class Progress(EmbeddedModel):
+    """Bytes stored so far; ``bytes`` None until a download starts."""
+
+    bytes: int | None = None
+    total: int | None = None
+
+
+class RequestResult(EmbeddedModel):
+    """Where the result landed; ``file_id`` None until COMPLETED."""
+
+    file_id: ObjectId | None = None
+    folder_id: ObjectId | None = None
+    size: int | None = None
+
+
+class RequestError(EmbeddedModel):
+    """Why the request FAILED; ``code`` None otherwise."""
+
+    code: str | None = None
+    message: str | None = None
+
+
+class Transfer(EmbeddedModel):
+    """A download in hand: the multipart upload it streams into, and the File id chosen for it."""
+
+    blob_key: str | None = None
+    upload_id: str | None = None
+    file_id: ObjectId | None = None
+
+
 class CopernicusRequest(Model):
     """A request for Copernicus data, tracked from submission to the File it lands in.
 
@@ -305,11 +343,12 @@ class CopernicusRequest(Model):
     request: dict[str, Any]
     fingerprint: str
     status: RequestStatus
-    upstream: dict[str, Any] = {}
-    progress: dict[str, Any] = {}
-    result: dict[str, Any] = {}
-    error: dict[str, Any] = {}
-    transfer: dict[str, Any] = {}
+    upstream: UpstreamState = UpstreamState()
+    # Embedded documents whose fields all default, so the {} of older documents still reads.
+    progress: Progress = Progress()
+    result: RequestResult = RequestResult()
+    error: RequestError = RequestError()
+    transfer: Transfer = Transfer()
     folder_id: ObjectId | None = None
     file_name: str | None = None
     key_owner_id: ObjectId | None = None  # runs on this user's own upstream key, not the platform's

@@ -102,7 +102,7 @@ async def place(
                 "service": job.service,
                 "dataset": job.dataset,
                 "request": job.request,
-                "upstreamJobId": job.upstream.get("id"),
+                "upstreamJobId": job.upstream.id,
                 "requestId": str(job.id),
             }
         },
@@ -126,9 +126,7 @@ async def place(
 
 async def _named(db: Database, job: CopernicusRequest, folder: Folder, file: File, location: ResultLocation) -> File:
     """Under the first free name of ``name``, ``name-2``, ... in ``folder``."""
-    base = (
-        job.file_name or f"{job.dataset}-{str(job.upstream['id'])[:8]}{EXTENSIONS.get(location.content_type, '.bin')}"
-    )
+    base = job.file_name or f"{job.dataset}-{str(job.upstream.id)[:8]}{EXTENSIONS.get(location.content_type, '.bin')}"
     for attempt in range(1, 50):
         stem, dot, ext = base.rpartition(".")
         file.name = base if attempt == 1 else (f"{stem}-{attempt}.{ext}" if dot and stem else f"{base}-{attempt}")

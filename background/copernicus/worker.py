@@ -197,7 +197,7 @@ class Worker:
             return claimed  # listed moments ago, or told to wait: these join the next listing
         self._list_after[account] = time.monotonic() + self.config.poll_every.total_seconds()
         try:
-            statuses = await provider.poll([j.upstream["id"] for j in polling])
+            statuses = await provider.poll([str(j.upstream.id) for j in polling])
         except UpstreamError as error:
             if error.transient:
                 failures = self._list_failures[account] = self._list_failures.get(account, 0) + 1
@@ -214,11 +214,11 @@ class Worker:
         moved = [
             j
             for j in polling
-            if not statuses.get(j.upstream["id"]) or statuses[j.upstream["id"]] != j.upstream.get("status")
+            if not statuses.get(str(j.upstream.id)) or statuses[str(j.upstream.id)] != j.upstream.status
         ]
         for seen in moved[: self.config.batch]:
             if taken := await self._claim(seen):
-                await self._guard(taken, self._observe(provider, taken, statuses.get(taken.upstream["id"], "")))
+                await self._guard(taken, self._observe(provider, taken, statuses.get(str(taken.upstream.id), "")))
                 claimed += 1
         return claimed
 
@@ -282,9 +282,9 @@ class Worker:
         self, job: CopernicusRequest, status: RequestStatus, upstream_status: str | None, changes: dict[str, Any]
     ) -> None:
         entry = {"status": status.value, "upstream_status": upstream_status}
-        upstream = (
-            {**job.upstream, "status": upstream_status, "updated": self.clock()} if upstream_status else job.upstream
-        )
+        upstream = job.upstream.model_dump_doc()
+        if upstream_status:
+            upstream |= {"status": upstream_status, "updated": self.clock()}
         await self._release(
             job,
             {"status": status.value, "upstream": upstream, "next_poll_at": self.clock(), "attempts": 0, **changes},
@@ -296,7 +296,7 @@ class Worker:
     async def _fail(self, job: CopernicusRequest, code: ErrorCode, message: str) -> None:
         await self._abort_transfer(job)
         await self._move(
-            job, RequestStatus.FAILED, job.upstream.get("status"), {"error": {"code": code.value, "message": message}}
+            job, RequestStatus.FAILED, job.upstream.status, {"error": {"code": code.value, "message": message}}
         )
 
     async def _submit(self, provider: Provider, job: CopernicusRequest) -> None:
@@ -308,33 +308,33 @@ class Worker:
         status = RequestStatus(provider.our_status(raw)) if raw else job.status
         if status is RequestStatus.FAILED:
             try:
-                await provider.result(job.upstream["id"])
+                await provider.result(str(job.upstream.id))
                 message = f"upstream job {raw}"
             except UpstreamError as error:
                 message = error.message
             await self._fail(job, ErrorCode.UPSTREAM_FAILED, message)
         elif status is RequestStatus.CANCELLED:
             await self._fail(job, ErrorCode.UPSTREAM_FAILED, f"upstream job {raw}")
-        elif status is not job.status or raw != job.upstream.get("status"):
+        elif status is not job.status or raw != job.upstream.status:
             await self._move(job, status, raw, {})
         else:
             await self._release(job, {"next_poll_at": self.clock() + self.config.poll_every})
 
     async def _cancel(self, provider: Provider, job: CopernicusRequest) -> None:
-        if job.upstream.get("id") and job.status in (RequestStatus.QUEUED, RequestStatus.RUNNING):
-            await provider.cancel(job.upstream["id"])
+        if job.upstream.id and job.status in (RequestStatus.QUEUED, RequestStatus.RUNNING):
+            await provider.cancel(str(job.upstream.id))
         await self._abort_transfer(job)
-        await self._move(job, RequestStatus.CANCELLED, job.upstream.get("status"), {"transfer": {}})
+        await self._move(job, RequestStatus.CANCELLED, job.upstream.status, {"transfer": {}})
 
     async def _abort_transfer(self, job: CopernicusRequest) -> None:
         transfer = job.transfer
-        if transfer.get("upload_id"):
-            await self.blobs.abort_multipart(transfer["blob_key"], transfer["upload_id"])
+        if transfer.upload_id and transfer.blob_key:
+            await self.blobs.abort_multipart(transfer.blob_key, transfer.upload_id)
 
     async def _progress(self, job: CopernicusRequest, done: int, total: int | None) -> CopernicusRequest:
         entry = {
             "status": RequestStatus.DOWNLOADING.value,
-            "upstream_status": job.upstream.get("status"),
+            "upstream_status": job.upstream.status,
             "bytes": done,
             "total": total,
         }
@@ -350,9 +350,9 @@ class Worker:
     async def _download(self, provider: Provider, job: CopernicusRequest) -> None:
         # A previous holder may have died mid-way: start over, leaving nothing of its attempt behind.
         await self._abort_transfer(job)
-        location = await provider.result(job.upstream["id"])
+        location = await provider.result(str(job.upstream.id))
         blob_key = uuid.uuid4().hex
-        file_id = job.transfer.get("file_id") or ObjectId()
+        file_id = job.transfer.file_id or ObjectId()
         existing = await tree.get_file(self.db.engine, file_id)
         if existing is not None:
             await self._complete(job, existing)
@@ -426,7 +426,7 @@ class Worker:
 
     async def _complete(self, job: CopernicusRequest, file: File) -> None:
         result = {"file_id": file.id, "folder_id": file.folder_id, "size": file.size}
-        await self._move(job, RequestStatus.COMPLETED, job.upstream.get("status"), {"result": result, "transfer": {}})
+        await self._move(job, RequestStatus.COMPLETED, job.upstream.status, {"result": result, "transfer": {}})
 
 
 def worker_owner() -> str:

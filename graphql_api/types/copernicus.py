@@ -106,8 +106,8 @@ class CopernicusRequest(relay.Node):
             dataset=document.dataset,
             request=cast(JSON, document.request),
             status=document.status,
-            upstream_status=document.upstream.get("status"),
-            upstream_job_id=document.upstream.get("id"),
+            upstream_status=document.upstream.status,
+            upstream_job_id=document.upstream.id,
             attempts=document.attempts,
             created_at=document.created_at,
             updated_at=document.updated_at,
@@ -123,14 +123,16 @@ class CopernicusRequest(relay.Node):
     @strawberry.field(description="Bytes stored so far, while DOWNLOADING and after.")
     def progress(self) -> TransferProgress | None:
         progress = self.document.progress
-        if not progress:
+        if progress.bytes is None:
             return None
-        return _progress(progress)
+        return TransferProgress(
+            bytes=BigInt(progress.bytes), total=BigInt(progress.total) if progress.total is not None else None
+        )
 
     @strawberry.field
     def error(self) -> CopernicusError | None:
         error = self.document.error
-        return CopernicusError(code=ErrorCode(error["code"]), message=error["message"]) if error else None
+        return CopernicusError(code=ErrorCode(error.code), message=error.message or "") if error.code else None
 
     @strawberry.field(description="Every transition and progress step so far, in order.")
     def history(self) -> list[CopernicusRequestEvent]:
@@ -140,7 +142,7 @@ class CopernicusRequest(relay.Node):
     async def result_file(self, info: Info) -> Annotated[File, strawberry.lazy("graphql_api.types.file")] | None:
         from graphql_api.types.file import File
 
-        file_id = self.document.result.get("file_id")
+        file_id = self.document.result.file_id
         if file_id is None:
             return None
         [file] = await File.load_visible(info, [file_id])

@@ -105,8 +105,8 @@ async def _same_request(db: Database, key: str, job_id: ObjectId) -> CopernicusR
             continue
         if not jobs.is_terminal(earlier.status):
             return earlier  # attach to the running one
-        if earlier.status is RequestStatus.COMPLETED and earlier.result.get("file_id"):
-            file = await tree.get_file(db.engine, earlier.result["file_id"])
+        if earlier.status is RequestStatus.COMPLETED and earlier.result.file_id:
+            file = await tree.get_file(db.engine, earlier.result.file_id)
             if file is not None and file.status is FileStatus.AVAILABLE and file.trash_root_id is None:
                 return earlier
         break
