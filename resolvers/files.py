@@ -20,7 +20,7 @@ from storage import tree
 from storage.blobs import BlobStore
 from storage.models import File, FileStatus, SourceKind, name_key
 from storage.mongo import Database
-from storage.search import FileQuery, file_filter
+from storage.search import FileQuery
 
 MAX_QUERY_TEXT = 200
 
@@ -143,20 +143,17 @@ async def search_files(db: Database, principal: Principal, search: FileSearch, r
         if not access.can_read(principal, folder):
             return Page([], [], False)
     box = search.bbox
-    query = file_filter(
-        FileQuery(
-            scope=access.readable_scope(principal),
-            name=search.name,
-            content_type=search.content_type,
-            source_kind=search.source_kind,
-            sensor_id=search.sensor_id,
-            bbox=(box.west, box.south, box.east, box.north) if box else None,
-            time_from=as_utc(search.time_from) if search.time_from else None,
-            time_to=as_utc(search.time_to) if search.time_to else None,
-            folder_id=search.folder_id,
-        )
+    query = FileQuery(
+        scope=access.readable_scope(principal),
+        name=search.name,
+        content_type=search.content_type,
+        source_kind=search.source_kind,
+        sensor_id=search.sensor_id,
+        bbox=(box.west, box.south, box.east, box.north) if box else None,
+        time_from=as_utc(search.time_from) if search.time_from else None,
+        time_to=as_utc(search.time_to) if search.time_to else None,
+        folder_id=search.folder_id,
     )
-    filtered, sort = pagination.keyset(request, query)
-    found = await tree.children_page(db.engine, File, filtered, sort, request.first + 1)
+    found = await tree.search(db.engine, query, pagination.window(request))
     key = pagination.SORT_KEYS[request.sort]
     return pagination.page_of(request, found, lambda f: getattr(f, key), lambda f: f.id)

@@ -198,15 +198,13 @@ FOLDER_SORT = {
 
 async def subfolders(db: Database, parent: Folder, request: PageRequest) -> Page[Folder]:
     request = PageRequest(request.first, request.after, FOLDER_SORT[request.sort], request.direction).checked()
-    query, sort = pagination.keyset(request, {"parent_id": parent.id, "trash_root_id": None})
-    found = await tree.children_page(db.engine, Folder, query, sort, request.first + 1)
+    found = await tree.subfolders(db.engine, parent.id, pagination.window(request))
     key = pagination.SORT_KEYS[request.sort]
     return pagination.page_of(request, found, lambda f: getattr(f, key), lambda f: f.id)
 
 
 async def files_in(db: Database, folder: Folder, request: PageRequest) -> Page[File]:
     request = request.checked()
-    query, sort = pagination.keyset(request, {"folder_id": folder.id, "trash_root_id": None})
-    found = await tree.children_page(db.engine, File, query, sort, request.first + 1)
+    found = await tree.files_in(db.engine, folder.id, pagination.window(request))
     key = pagination.SORT_KEYS[request.sort]
     return pagination.page_of(request, found, lambda f: getattr(f, key), lambda f: f.id)

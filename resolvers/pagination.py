@@ -19,6 +19,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from resolvers.errors import BadInput
+from storage.pages import Window
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 50
@@ -103,22 +104,12 @@ def decode_cursor(cursor: str, sort: SortField) -> tuple[Any, ObjectId]:
         raise BadInput("invalid cursor") from None
 
 
-def keyset(
-    request: PageRequest, base_filter: dict[str, Any], key: str | None = None
-) -> tuple[dict[str, Any], list[tuple[str, int]]]:
-    """The filter and sort for one page: ``(sort key, _id)`` strictly after the cursor.
-
-    ``key`` names the stored field where it is not the sort's usual one (an event's ``at``).
-    """
-    key = key or SORT_KEYS[request.sort]
-    order = 1 if request.direction is Direction.ASC else -1
-    query = dict(base_filter)
-    if request.after is not None:
-        value, object_id = decode_cursor(request.after, request.sort)
-        beyond = "$gt" if order == 1 else "$lt"
-        after = {"$or": [{key: {beyond: value}}, {key: value, "_id": {beyond: object_id}}]}
-        query = {"$and": [query, after]}
-    return query, [(key, order), ("_id", order)]
+def window(request: PageRequest, key: str | None = None) -> Window:
+    """The storage window for one page: ``first + 1`` items after the cursor, so ``page_of`` can
+    tell whether another page follows. ``key`` names the stored field where it is not the sort's
+    usual one (an event's ``at``)."""
+    after = decode_cursor(request.after, request.sort) if request.after is not None else None
+    return Window(key or SORT_KEYS[request.sort], request.direction is Direction.ASC, after, request.first + 1)
 
 
 def page_of(

@@ -270,21 +270,9 @@ async def shared_with_me(
 ) -> Page[Share]:
     """Shares to the caller or their organisations, newest first."""
     request = PageRequest(first, after, SortField.CREATED_AT, Direction.DESC).checked()
-    now = principal.now
-    unexpired = {"$or": [{"expires_at": None}, {"expires_at": {"$gt": now}}]}
-    wanted: list[dict[str, object]] = []
-    for status in statuses:
-        if status in (ShareStatus.PENDING, ShareStatus.ACTIVE):
-            # Expiry counts from the moment it passes, whether or not the sweeper has been by.
-            wanted.append({"$and": [{"status": status.value}, unexpired]})
-        elif status is ShareStatus.EXPIRED:
-            wanted.append({"status": status.value})
-            wanted.append({"status": {"$in": shares.LIVE}, "expires_at": {"$ne": None, "$lte": now}})
-        else:
-            wanted.append({"status": status.value})
-    base = {"grantee_id": {"$in": principal.grantee_ids()}, "$or": wanted}
-    query, sort = pagination.keyset(request, base)
-    found = await shares.page(db.engine, query, sort, request.first + 1)
+    found = await shares.to_grantees(
+        db.engine, principal.grantee_ids(), statuses, principal.now, pagination.window(request)
+    )
     return pagination.page_of(request, found, lambda s: s.created_at, lambda s: s.id)
 
 
@@ -305,8 +293,7 @@ async def events(db: Database, principal: Principal, item: Folder | File, reques
     request = PageRequest(request.first, request.after, SortField.CREATED_AT, Direction.DESC).checked()
     if not can_manage(principal, item):
         return Page(items=[], cursors=[], has_next_page=False)
-    query, sort = pagination.keyset(request, {"resource_id": item.id}, key="at")
-    found = await shares.events_page(db.engine, query, sort, request.first + 1)
+    found = await shares.events_page(db.engine, item.id, pagination.window(request, key="at"))
     return pagination.page_of(request, found, lambda e: e.at, lambda e: e.id)
 
 

@@ -10,9 +10,10 @@ from bson import ObjectId
 from odmantic import AIOEngine
 from pymongo.errors import PyMongoError
 
-from storage import lookups
+from storage import lookups, pages
 from storage.models import Share, ShareEvent, ShareEventKind, ShareStatus
 from storage.mongo import is_duplicate_key
+from storage.pages import Window
 
 LIVE = [ShareStatus.PENDING.value, ShareStatus.ACTIVE.value]
 
@@ -97,9 +98,23 @@ async def on_resources(engine: AIOEngine, resource_ids: Sequence[ObjectId]) -> l
     )
 
 
-async def page(engine: AIOEngine, query: dict[str, Any], sort: list[tuple[str, int]], limit: int) -> list[Share]:
-    documents = await _shares(engine).find(query, sort=sort, limit=limit).to_list(length=limit)
-    return [Share.model_validate_doc(d) for d in documents]
+async def to_grantees(
+    engine: AIOEngine, grantee_ids: Sequence[ObjectId], statuses: Sequence[ShareStatus], now: datetime, window: Window
+) -> list[Share]:
+    """Shares to these grantees in any of ``statuses``, as they stand at ``now``: a live share whose
+    expiry has passed counts as EXPIRED from that moment, whether or not the sweeper has been by."""
+    unexpired = {"$or": [{"expires_at": None}, {"expires_at": {"$gt": now}}]}
+    wanted: list[dict[str, object]] = []
+    for status in statuses:
+        if status in (ShareStatus.PENDING, ShareStatus.ACTIVE):
+            wanted.append({"$and": [{"status": status.value}, unexpired]})
+        elif status is ShareStatus.EXPIRED:
+            wanted.append({"status": status.value})
+            wanted.append({"status": {"$in": LIVE}, "expires_at": {"$ne": None, "$lte": now}})
+        else:
+            wanted.append({"status": status.value})
+    criteria = {"grantee_id": {"$in": list(grantee_ids)}, "$or": wanted}
+    return [Share.model_validate_doc(d) for d in await pages.read(_shares(engine), criteria, window)]
 
 
 async def transition(
@@ -169,8 +184,8 @@ async def access_counts(engine: AIOEngine, marks: Sequence[str]) -> list[int]:
     return counts
 
 
-async def events_page(
-    engine: AIOEngine, query: dict[str, Any], sort: list[tuple[str, int]], limit: int
-) -> list[ShareEvent]:
-    cursor = engine.get_collection(ShareEvent).find(query, sort=sort, limit=limit)
-    return [ShareEvent.model_validate_doc(d) for d in await cursor.to_list(length=limit)]
+async def events_page(engine: AIOEngine, resource_id: ObjectId, window: Window) -> list[ShareEvent]:
+    collection = engine.get_collection(ShareEvent)
+    return [
+        ShareEvent.model_validate_doc(d) for d in await pages.read(collection, {"resource_id": resource_id}, window)
+    ]

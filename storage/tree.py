@@ -16,9 +16,10 @@ from odmantic import AIOEngine
 from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
 
-from storage import lookups
+from storage import lookups, pages
 from storage.models import File, FileStatus, Folder, Organisation, name_key
 from storage.mongo import is_duplicate_key
+from storage.search import FileQuery, file_filter
 
 
 class NameTaken(Exception):
@@ -241,12 +242,18 @@ async def add_usage(engine: AIOEngine, organisation_id: ObjectId, delta: int, qu
     return result is not None
 
 
-async def children_page(
-    engine: AIOEngine, model: type[Folder] | type[File], query: dict[str, Any], sort: list[tuple[str, int]], limit: int
-) -> list[Any]:
-    collection = _folders(engine) if model is Folder else _files(engine)
-    documents = await collection.find(query, sort=sort, limit=limit).to_list(length=limit)
-    return [model.model_validate_doc(d) for d in documents]
+async def subfolders(engine: AIOEngine, parent_id: ObjectId, window: pages.Window) -> list[Folder]:
+    found = await pages.read(_folders(engine), {"parent_id": parent_id, "trash_root_id": None}, window)
+    return [Folder.model_validate_doc(d) for d in found]
+
+
+async def files_in(engine: AIOEngine, folder_id: ObjectId, window: pages.Window) -> list[File]:
+    found = await pages.read(_files(engine), {"folder_id": folder_id, "trash_root_id": None}, window)
+    return [File.model_validate_doc(d) for d in found]
+
+
+async def search(engine: AIOEngine, query: FileQuery, window: pages.Window) -> list[File]:
+    return [File.model_validate_doc(d) for d in await pages.read(_files(engine), file_filter(query), window)]
 
 
 async def touch_upload(engine: AIOEngine, file_id: ObjectId, when: datetime | None = None) -> None:

@@ -134,11 +134,7 @@ async def mine(
     db: Database, principal: Principal, statuses: list[RequestStatus] | None, first: int, after: str | None
 ) -> Page[CopernicusRequest]:
     request = PageRequest(first, after, SortField.CREATED_AT, Direction.DESC).checked()
-    base: dict[str, Any] = {"owner_id": principal.user_id}
-    if statuses:
-        base["status"] = {"$in": [s.value for s in statuses]}
-    query, sort = pagination.keyset(request, base)
-    found = await jobs.page(db.engine, query, sort, request.first + 1)
+    found = await jobs.of_owner(db.engine, principal.user_id, statuses or [], pagination.window(request))
     return pagination.page_of(request, found, lambda j: j.created_at, lambda j: j.id)
 
 

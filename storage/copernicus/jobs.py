@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,10 +11,11 @@ from odmantic import AIOEngine
 from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
 
-from storage import lookups
+from storage import lookups, pages
 from storage.copernicus import changes, leases
 from storage.models import ACTIVE_REQUEST_STATUSES, CopernicusRequest, RequestStatus
 from storage.mongo import is_duplicate_key
+from storage.pages import Window
 
 ACTIVE = [s.value for s in ACTIVE_REQUEST_STATUSES]
 
@@ -133,11 +135,14 @@ async def count_by_status(engine: AIOEngine) -> dict[str, int]:
     return {str(row["_id"]): int(row["n"]) async for row in grouped}
 
 
-async def page(
-    engine: AIOEngine, query: dict[str, Any], sort: list[tuple[str, int]], limit: int
+async def of_owner(
+    engine: AIOEngine, owner_id: ObjectId, statuses: Sequence[RequestStatus], window: Window
 ) -> list[CopernicusRequest]:
-    documents = await _requests(engine).find(query, sort=sort, limit=limit).to_list(length=limit)
-    return [CopernicusRequest.model_validate_doc(d) for d in documents]
+    """A person's requests (in any of ``statuses``, or all when none are named)."""
+    criteria: dict[str, Any] = {"owner_id": owner_id}
+    if statuses:
+        criteria["status"] = {"$in": [s.value for s in statuses]}
+    return [CopernicusRequest.model_validate_doc(d) for d in await pages.read(_requests(engine), criteria, window)]
 
 
 def is_terminal(status: RequestStatus) -> bool:

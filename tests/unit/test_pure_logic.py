@@ -20,6 +20,7 @@ from resolvers.names import clean_name
 from resolvers.pagination import SortField, decode_cursor, encode_cursor
 from resolvers.transfers import MAX_PARTS, MIN_PART, choose_part_size, composite_checksum
 from storage.models import Folder, Role, ShareRole
+from storage.pages import Window
 
 
 @pytest.mark.parametrize(
@@ -134,3 +135,13 @@ def test_members_and_admins_get_their_organisations_role() -> None:
     assert access.organisation_level(member, organisation) is access.Level.EDIT
     assert access.organisation_level(admin, organisation) is access.Level.MANAGE
     assert access.organisation_level(member, ObjectId()) is access.Level.NONE
+
+
+def test_a_window_pages_strictly_after_its_cursor() -> None:
+    oid = ObjectId()
+    first = Window("name_key", True, None, 11)
+    assert first.apply({"folder_id": 1}) == ({"folder_id": 1}, [("name_key", 1), ("_id", 1)])
+    later = Window("size", False, (42, oid), 11)
+    query, sort = later.apply({"folder_id": 1})
+    assert sort == [("size", -1), ("_id", -1)]
+    assert query == {"$and": [{"folder_id": 1}, {"$or": [{"size": {"$lt": 42}}, {"size": 42, "_id": {"$lt": oid}}]}]}
