@@ -133,11 +133,12 @@ def can_look_up_user(principal: Principal, user: User, counterpart: bool) -> boo
     """Who ``node(id)`` shows by id: oneself, people of one's organisations, and ``counterpart``s,
     people with a share between them and the caller. Others are met only through the data the
     caller reads (an owner, a grantee), never by guessing ids."""
-    return (
-        user.id == principal.user_id
-        or any(principal.is_member(m.organisation_id) for m in user.memberships)
-        or counterpart
-    )
+    return _meets(principal, user) or counterpart
+
+
+def _meets(principal: Principal, user: User) -> bool:
+    """The user is the caller, or belongs to one of the caller's organisations."""
+    return user.id == principal.user_id or any(principal.is_member(m.organisation_id) for m in user.memberships)
 
 
 @policy
@@ -184,7 +185,7 @@ def can_write_in_organisation(principal: Principal, organisation_id: ObjectId) -
 @policy
 def can_see_email(principal: Principal, user: User) -> bool:
     """An e-mail address is shown to its owner and to people of an organisation they share."""
-    return user.id == principal.user_id or any(principal.is_member(m.organisation_id) for m in user.memberships)
+    return _meets(principal, user)
 
 
 @policy
@@ -194,9 +195,15 @@ def is_grantee(principal: Principal, share: Share) -> bool:
 
 
 @policy
+def can_manage(principal: Principal, item: Folder | File) -> bool:
+    """Shares an item without a grant to pass on, and reads its shares and audit trail."""
+    return level(principal, item) >= Level.MANAGE
+
+
+@policy
 def can_manage_share(principal: Principal, share: Share, item: Folder | File | None) -> bool:
     """The shared item's managers, and whoever made the share, revoke and change it."""
-    return item is not None and (level(principal, item) >= Level.MANAGE or share.created_by == principal.user_id)
+    return item is not None and (can_manage(principal, item) or share.created_by == principal.user_id)
 
 
 @policy

@@ -137,7 +137,7 @@ async def create_share(
     now = principal.now
     checked = _checked_terms(terms, now)
     parent = None
-    if access.level(principal, item) < Level.MANAGE:
+    if not access.can_manage(principal, item):
         # Of every grant reaching the item, the one that allows resharing counts here, even when
         # a stronger grant without that right reaches it too.
         parent = access.reshare_grant_for(principal, item)
@@ -284,14 +284,10 @@ def effective_status(share: Share, now: datetime) -> ShareStatus:
     return share.status
 
 
-def can_manage(principal: Principal, item: Folder | File) -> bool:
-    return access.level(principal, item) >= Level.MANAGE
-
-
 async def events(db: Database, principal: Principal, item: Folder | File, request: PageRequest) -> Page[ShareEvent]:
     """The item's audit trail, newest first, page by page: every event stays reachable."""
     request = PageRequest(request.first, request.after, SortField.CREATED_AT, Direction.DESC).checked()
-    if not can_manage(principal, item):
+    if not access.can_manage(principal, item):
         return Page(items=[], cursors=[], has_next_page=False)
     found = await shares.events_page(db.engine, item.id, pagination.window(request, key="at"))
     return pagination.page_of(request, found, lambda e: e.at, lambda e: e.id)

@@ -176,7 +176,7 @@ class ShareEvent:
 async def shares_of(info: Info, item: FileDocument | FolderDocument) -> list[Share]:
     """Live shares on ``item`` for those who manage it; an empty list for everyone else."""
     principal = await info.context.principal()
-    if not shares.can_manage(principal, item):
+    if not access.can_manage(principal, item):
         return []
     return [Share.from_document(s, principal.now) for s in await info.context.loaders.shares.load(item.id)]
 
