@@ -11,6 +11,7 @@ import enum
 import functools
 from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
 
@@ -175,6 +176,35 @@ def require_trash_right(principal: Principal, item: Folder | File, what: str) ->
         raise UserFailure(
             UserErrorCode.PERMISSION_DENIED, f"only its creator or an organisation admin may delete this {what.lower()}"
         )
+
+
+@policy
+def can_see_trash(principal: Principal, organisation_id: ObjectId) -> bool:
+    """An organisation's trash is its people's: grantees never see what was deleted."""
+    return principal.is_member(organisation_id)
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """What the caller may do with one item, so that a client offers only that."""
+
+    edit: bool
+    delete: bool
+    purge: bool
+    share: bool
+
+
+@policy
+def permissions(principal: Principal, item: Folder | File) -> Permissions:
+    have = level(principal, item)
+    delete = have >= Level.MANAGE or (have >= Level.EDIT and item.owner_id == principal.user_id)
+    in_trash = item.trash_root_id is not None
+    return Permissions(
+        edit=have >= Level.EDIT and not in_trash,
+        delete=delete,
+        purge=have >= Level.MANAGE and in_trash,
+        share=not in_trash and (have >= Level.MANAGE or reshare_grant_for(principal, item) is not None),
+    )
 
 
 @policy

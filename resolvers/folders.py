@@ -12,11 +12,12 @@ from resolvers.access import Level
 from resolvers.errors import UserErrorCode, UserFailure
 from resolvers.identity import Principal
 from resolvers.names import clean_name
-from resolvers.pagination import Page, PageRequest, SortField
+from resolvers.pagination import Direction, Page, PageRequest, SortField
 from storage import lookups, tree
 from storage.blobs import BlobStore
 from storage.models import File, Folder, Organisation, name_key
 from storage.mongo import Database
+from storage.pages import Window
 
 FolderAction = Callable[[Database, Principal], Awaitable[Folder]]
 """A folder operation with its inputs bound, waiting for the database and the caller."""
@@ -189,10 +190,13 @@ async def resume_pending_moves(db: Database) -> int:
     return len(pending)
 
 
+# Folders have no size or type: those sorts list them by name.
 FOLDER_SORT = {
     SortField.NAME: SortField.NAME,
     SortField.SIZE: SortField.NAME,
+    SortField.TYPE: SortField.NAME,
     SortField.UPDATED_AT: SortField.UPDATED_AT,
+    SortField.CREATED_AT: SortField.CREATED_AT,
 }
 
 
@@ -208,3 +212,31 @@ async def files_in(db: Database, folder: Folder, request: PageRequest) -> Page[F
     found = await tree.files_in(db.engine, folder.id, pagination.window(request))
     key = pagination.SORT_KEYS[request.sort]
     return pagination.page_of(request, found, lambda f: getattr(f, key), lambda f: f.id)
+
+
+def _trash_window(
+    principal: Principal, organisation_id: ObjectId, first: int, after: str | None
+) -> tuple[PageRequest, Window | None]:
+    """The trash's page, newest first; no window for non-members: grantees never see what was deleted."""
+    request = PageRequest(first, after, SortField.UPDATED_AT, Direction.DESC).checked()
+    if not access.can_see_trash(principal, organisation_id):
+        return request, None
+    return request, pagination.window(request, key="trashed_at")
+
+
+async def trashed_folders(
+    db: Database, principal: Principal, organisation_id: ObjectId, first: int, after: str | None
+) -> Page[Folder]:
+    """Folders deleted by themselves; what went along beneath them comes back when they are restored."""
+    request, window = _trash_window(principal, organisation_id, first, after)
+    found = [] if window is None else await tree.trashed_folders(db.engine, organisation_id, window)
+    return pagination.page_of(request, found, lambda f: f.trashed_at, lambda f: f.id)
+
+
+async def trashed_files(
+    db: Database, principal: Principal, organisation_id: ObjectId, first: int, after: str | None
+) -> Page[File]:
+    """Files deleted by themselves (not along with a folder above)."""
+    request, window = _trash_window(principal, organisation_id, first, after)
+    found = [] if window is None else await tree.trashed_files(db.engine, organisation_id, window)
+    return pagination.page_of(request, found, lambda f: f.trashed_at, lambda f: f.id)

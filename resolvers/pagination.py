@@ -32,6 +32,7 @@ class SortField(enum.StrEnum):
     SIZE = "SIZE"
     UPDATED_AT = "UPDATED_AT"
     CREATED_AT = "CREATED_AT"
+    TYPE = "TYPE"
 
 
 class Direction(enum.StrEnum):
@@ -45,6 +46,7 @@ SORT_KEYS = {
     SortField.SIZE: "size",
     SortField.UPDATED_AT: "updated_at",
     SortField.CREATED_AT: "created_at",
+    SortField.TYPE: "content_type",
 }
 
 
@@ -76,7 +78,7 @@ def _encode_value(value: Any) -> Any:
 
 def _decode_value(value: Any, sort: SortField) -> str | int | datetime:
     """The cursor's sort value as the type its sort field holds, never a raw document."""
-    if sort is SortField.NAME and isinstance(value, str) and len(value) <= 1024:
+    if sort in (SortField.NAME, SortField.TYPE) and isinstance(value, str) and len(value) <= 1024:
         return value
     if sort is SortField.SIZE and isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
         return value

@@ -73,7 +73,8 @@ class Folder(Model):
     """A folder. ``ancestors`` lists every folder above it, root first: a subtree is one index scan.
 
     ``trash_root_id`` is None while the folder is live; when it or a folder above it is
-    deleted, it holds the id of the item whose deletion put it in the trash.
+    deleted, it holds the id of the item whose deletion put it in the trash; ``trash_top`` is
+    True on that item alone (the trash lists these: FerretDB cannot compare two fields).
     """
 
     name: str
@@ -86,6 +87,7 @@ class Folder(Model):
     updated_at: datetime
     trashed_at: datetime | None = None
     trash_root_id: ObjectId | None = None
+    trash_top: bool = False
     pending_move: dict[str, Any] | None = None
 
     model_config = {
@@ -102,6 +104,7 @@ class Folder(Model):
             Index(asc(Folder.parent_id), asc(Folder.trash_root_id), asc(Folder.updated_at), name="children_by_updated"),
             Index(asc(Folder.ancestors), name="ancestors"),
             Index(asc(Folder.trash_root_id), name="trash_root"),
+            Index(asc(Folder.organisation_id), asc(Folder.trash_top), asc(Folder.trashed_at), name="trash_list"),
         ],
     }
 
@@ -168,6 +171,7 @@ class File(Model):
     updated_at: datetime
     trashed_at: datetime | None = None
     trash_root_id: ObjectId | None = None
+    trash_top: bool = False  # see Folder
 
     model_config = {
         "collection": "files",
@@ -177,6 +181,7 @@ class File(Model):
             Index(asc(File.folder_id), asc(File.trash_root_id), asc(File.updated_at), name="children_by_updated"),
             Index(asc(File.ancestors), name="ancestors"),
             Index(asc(File.trash_root_id), name="trash_root"),
+            Index(asc(File.organisation_id), asc(File.trash_top), asc(File.trashed_at), name="trash_list"),
             IndexModel([("status", 1), ("upload.last_activity", 1)], name="uploads_by_activity"),
             Index(asc(File.organisation_id), asc(File.provenance.source_kind), name="source_kind"),
             Index(asc(File.blob_key), unique=True, name="blob_key"),

@@ -170,7 +170,8 @@ async def name_free(engine: AIOEngine, model: type[Folder] | type[File], parent_
 async def trash_folder(engine: AIOEngine, folder: Folder) -> None:
     stamp = now()
     mark = {"$set": {"trash_root_id": folder.id, "trashed_at": stamp}}
-    await _folders(engine).update_one({"_id": folder.id, "trash_root_id": None}, mark)
+    top = {"$set": {"trash_root_id": folder.id, "trashed_at": stamp, "trash_top": True}}
+    await _folders(engine).update_one({"_id": folder.id, "trash_root_id": None}, top)
     await _folders(engine).update_many({"ancestors": folder.id, "trash_root_id": None}, mark)
     await _files(engine).update_many(
         {"ancestors": folder.id, "trash_root_id": None, "status": FileStatus.AVAILABLE},
@@ -182,14 +183,17 @@ async def trash_folder(engine: AIOEngine, folder: Folder) -> None:
 async def trash_file(engine: AIOEngine, file: File) -> None:
     await _files(engine).update_one(
         {"_id": file.id, "trash_root_id": None},
-        {"$set": {"trash_root_id": file.id, "trashed_at": now(), "status": FileStatus.DELETED}},
+        {"$set": {"trash_root_id": file.id, "trashed_at": now(), "status": FileStatus.DELETED, "trash_top": True}},
     )
 
 
 async def restore_folder(engine: AIOEngine, folder: Folder) -> None:
     live = {"$set": {"trash_root_id": None, "trashed_at": None}}
     try:
-        await _folders(engine).update_one({"_id": folder.id, "trash_root_id": folder.id}, live)
+        await _folders(engine).update_one(
+            {"_id": folder.id, "trash_root_id": folder.id},
+            {"$set": {"trash_root_id": None, "trashed_at": None, "trash_top": False}},
+        )
     except PyMongoError as error:
         if is_duplicate_key(error):
             raise NameTaken from None
@@ -206,7 +210,7 @@ async def restore_file(engine: AIOEngine, file: File) -> None:
     try:
         await _files(engine).update_one(
             {"_id": file.id, "trash_root_id": file.id},
-            {"$set": {"trash_root_id": None, "trashed_at": None, "status": FileStatus.AVAILABLE}},
+            {"$set": {"trash_root_id": None, "trashed_at": None, "status": FileStatus.AVAILABLE, "trash_top": False}},
         )
     except PyMongoError as error:
         if is_duplicate_key(error):
@@ -249,6 +253,18 @@ async def subfolders(engine: AIOEngine, parent_id: ObjectId, window: pages.Windo
 
 async def files_in(engine: AIOEngine, folder_id: ObjectId, window: pages.Window) -> list[File]:
     found = await pages.read(_files(engine), {"folder_id": folder_id, "trash_root_id": None}, window)
+    return [File.model_validate_doc(d) for d in found]
+
+
+async def trashed_folders(engine: AIOEngine, organisation_id: ObjectId, window: pages.Window) -> list[Folder]:
+    """Folders deleted by themselves (not along with a folder above), in ``window`` order."""
+    found = await pages.read(_folders(engine), {"organisation_id": organisation_id, "trash_top": True}, window)
+    return [Folder.model_validate_doc(d) for d in found]
+
+
+async def trashed_files(engine: AIOEngine, organisation_id: ObjectId, window: pages.Window) -> list[File]:
+    """Files deleted by themselves, in ``window`` order."""
+    found = await pages.read(_files(engine), {"organisation_id": organisation_id, "trash_top": True}, window)
     return [File.model_validate_doc(d) for d in found]
 
 

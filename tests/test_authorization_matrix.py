@@ -67,6 +67,8 @@ EXPECTED = {
     "Share.parties":       "U N N E A A E N E E N N",
     "Organization.usage":  "U N N A A A A N N N N N",
     "User.byId":           "U N N A A A A N N N N N",
+    "Organization.trash":  "U N N A A A A N N N N N",
+    "Folder.viewerCan":    "U N N A A A A N A A N N",
     "folder":              "U N N A A A A N A A N N",
     "Folder.files":        "U N N A A A A N A A N N",
     "File.download":       "U N N A A A A N A A N N",
@@ -238,6 +240,18 @@ async def _organisation_usage(client: GraphQLClient, world: World) -> str:
     query = "query($id: ID!) { node(id: $id) { ... on Organization { usageBytes } } }"
     body = await client.execute(query, {"id": world.organisation_id})
     return _read(body, lambda d: None if d["node"] is None else d["node"]["usageBytes"] is not None)
+
+
+async def _organisation_trash(client: GraphQLClient, world: World) -> str:
+    trashed = await world.new_folder()
+    deleted = await world.service.execute(DELETE_FOLDER, {"i": trashed})
+    assert not deleted["data"]["deleteFolder"]["userErrors"], deleted
+    query = "query($id: ID!) { node(id: $id) { ... on Organization { trashedFolders(first: 100) { nodes { id } } } } }"
+    body = await client.execute(query, {"id": world.organisation_id})
+    return _read(
+        body,
+        lambda d: None if d["node"] is None else trashed in [f["id"] for f in d["node"]["trashedFolders"]["nodes"]],
+    )
 
 
 async def _user_by_id(client: GraphQLClient, world: World) -> str:
@@ -496,6 +510,8 @@ ROWS: dict[str, Cell] = {
     "Organization.usage": _organisation_usage,
     # Before createShare in this table: alice shares nothing with carol or dave until that row.
     "User.byId": _user_by_id,
+    "Organization.trash": _organisation_trash,
+    "Folder.viewerCan": _folder_field("viewerCan { edit }", lambda f: True),
     "folder": _folder_field("id", lambda f: True),
     "Folder.files": _folder_field("files { edges { node { id } } }", lambda f: len(f["files"]["edges"]) > 0),
     "File.download": _download,
@@ -568,6 +584,8 @@ FIELD_ROWS = {
     "Folder.owner",
     "Share.parties",
     "Organization.usage",
+    "Organization.trash",
+    "Folder.viewerCan",
     "User.byId",
 }
 
@@ -599,3 +617,31 @@ async def test_authorization_matrix(
     expected = EXPECTED[row].split()
     mismatches = {c: (e, g) for c, e, g in zip(COLUMNS, expected, got, strict=True) if e != g}
     assert not mismatches, f"{row}: column -> (expected, got): {mismatches}"
+
+
+# What viewerCan offers is what the mutations allow: the catalogue hides no action that works
+# and offers none that is refused.
+OFFERED = {"edit": "renameFolder", "delete": "deleteFolder", "share": "createShare"}
+
+
+async def test_viewer_can_agrees_with_the_matrix(
+    worlds: dict[str, World], gql: GraphQLClient, tokens: Any, clock: MovableClock
+) -> None:
+    clock.advance(timedelta(hours=2))
+    query = "query($id: ID!) { folder(id: $id) { viewerCan { edit delete purge share } } }"
+    checked = 0
+    for position, column in enumerate(COLUMNS):
+        who = CALLER[column]
+        if who is None:
+            continue
+        body = await gql.as_(tokens(who)).execute(query, {"id": worlds[column].folder})
+        assert not body.get("errors"), body
+        folder = body["data"]["folder"]
+        if folder is None:
+            continue
+        for permission, mutation in OFFERED.items():
+            allowed = EXPECTED[mutation].split()[position] == "A"
+            assert folder["viewerCan"][permission] is allowed, (column, permission, folder["viewerCan"])
+        assert folder["viewerCan"]["purge"] is False, (column, "a live folder cannot be purged")
+        checked += 1
+    assert checked == 6, checked  # alice, bob, olga, service, viewer, editor

@@ -7,7 +7,7 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from tests.graphql import GraphQLClient, error_codes
-from tests.helpers import create_folder, sandbox
+from tests.helpers import create_folder, sandbox, upload_bytes
 
 FOLDER = """
 query($id: ID!, $first: Int = 50, $after: String, $sortBy: SortField = NAME, $direction: SortDirection = ASC) {
@@ -221,3 +221,109 @@ async def test_page_length_is_capped(as_user: Any) -> None:
     assert error_codes(body) == ["BAD_USER_INPUT"]
     bad_cursor = await alice.execute(FOLDER, {"id": top, "after": "not-a-cursor"})
     assert error_codes(bad_cursor) == ["BAD_USER_INPUT"]
+
+
+TRASH = """
+query($first: Int = 100, $after: String) {
+  me { organizations { slug
+    trashedFolders(first: $first, after: $after) { nodes { id name } pageInfo { hasNextPage endCursor } }
+    trashedFiles(first: 100) { nodes { id name } }
+  } }
+}
+"""
+
+
+async def _trash(client: GraphQLClient, slug: str = "athena-energy", **variables: Any) -> dict[str, Any]:
+    data = await client.data(TRASH, variables)
+    [organisation] = [o for o in data["me"]["organizations"] if o["slug"] == slug]
+    return dict(organisation)
+
+
+async def test_the_trash_lists_what_was_deleted_by_itself_newest_first(as_user: Any) -> None:
+    alice = as_user("alice")
+    # given: a folder with a subfolder and a file in it, and a file deleted by itself
+    top = await sandbox(alice)
+    doomed = await create_folder(alice, top, "doomed")
+    inner = await create_folder(alice, doomed, "inner")
+    along = await upload_bytes(alice, inner, "along.csv", b"a,b\n")
+    alone = await upload_bytes(alice, top, "alone.csv", b"c,d\n")
+    later = await create_folder(alice, top, "later")
+    # when
+    for folder in (doomed, later):
+        assert not (await alice.data(DELETE, {"id": folder}))["deleteFolder"]["userErrors"]
+    deleted = await alice.data(
+        "mutation($id: ID!) { deleteFile(input: {id: $id}) { userErrors { code } } }", {"id": alone["id"]}
+    )
+    assert not deleted["deleteFile"]["userErrors"]
+    # then: the tops only, newest first; what went along beneath stays out of the list
+    trash = await _trash(alice)
+    folder_ids = [f["id"] for f in trash["trashedFolders"]["nodes"]]
+    assert folder_ids.index(later) < folder_ids.index(doomed)
+    assert inner not in folder_ids
+    file_ids = [f["id"] for f in trash["trashedFiles"]["nodes"]]
+    assert alone["id"] in file_ids
+    assert along["id"] not in file_ids
+    # and paging walks the same list one at a time
+    first = await _trash(alice, first=1)
+    assert len(first["trashedFolders"]["nodes"]) == 1
+    assert first["trashedFolders"]["pageInfo"]["hasNextPage"]
+    second = await _trash(alice, first=1, after=first["trashedFolders"]["pageInfo"]["endCursor"])
+    assert [f["id"] for f in first["trashedFolders"]["nodes"] + second["trashedFolders"]["nodes"]] == folder_ids[:2]
+    # when restored, it leaves the trash
+    assert (await alice.data(RESTORE, {"id": doomed}))["restoreFolder"]["folder"]["trashedAt"] is None
+    assert doomed not in [f["id"] for f in (await _trash(alice))["trashedFolders"]["nodes"]]
+
+
+async def test_viewer_can_follows_the_trash(as_user: Any) -> None:
+    alice, bob = as_user("alice"), as_user("bob")
+    top = await sandbox(alice)
+    folder = await create_folder(alice, top, "offered")
+    query = "query($id: ID!) { folder(id: $id) { viewerCan { edit delete purge share } } }"
+    live = (await alice.data(query, {"id": folder}))["folder"]["viewerCan"]
+    assert live == {"edit": True, "delete": True, "purge": False, "share": False}
+    assert not (await alice.data(DELETE, {"id": folder}))["deleteFolder"]["userErrors"]
+    # in the trash: nothing to edit; the admin may purge, the creator only restore
+    assert (await alice.data(query, {"id": folder}))["folder"]["viewerCan"] == {
+        "edit": False,
+        "delete": True,
+        "purge": False,
+        "share": False,
+    }
+    assert (await bob.data(query, {"id": folder}))["folder"]["viewerCan"] == {
+        "edit": False,
+        "delete": True,
+        "purge": True,
+        "share": False,
+    }
+
+
+FILES_SORTED = """
+query($id: ID!, $sortBy: SortField!, $direction: SortDirection = ASC, $after: String) {
+  folder(id: $id) {
+    files(first: 2, sortBy: $sortBy, direction: $direction, after: $after) {
+      nodes { name contentType } pageInfo { hasNextPage endCursor }
+    }
+    folders(sortBy: $sortBy) { nodes { name } }
+  }
+}
+"""
+
+
+async def test_lists_sort_by_type_and_creation_page_by_page(as_user: Any) -> None:
+    alice = as_user("alice")
+    top = await sandbox(alice)
+    for name, kind in (("a.tif", "image/tiff"), ("b.csv", "text/csv"), ("c.json", "application/json")):
+        await upload_bytes(alice, top, name, b"x", contentType=kind)
+    for name in ("zeta", "alpha"):
+        await create_folder(alice, top, name)
+    # when: by type, two at a time
+    first = (await alice.data(FILES_SORTED, {"id": top, "sortBy": "TYPE"}))["folder"]
+    cursor = first["files"]["pageInfo"]["endCursor"]
+    rest = (await alice.data(FILES_SORTED, {"id": top, "sortBy": "TYPE", "after": cursor}))["folder"]
+    # then
+    kinds = [f["contentType"] for f in first["files"]["nodes"] + rest["files"]["nodes"]]
+    assert kinds == ["application/json", "image/tiff", "text/csv"]
+    assert [f["name"] for f in first["folders"]["nodes"]] == ["alpha", "zeta"]  # folders have no type
+    # and folders sort by creation too
+    created = (await alice.data(FILES_SORTED, {"id": top, "sortBy": "CREATED_AT"}))["folder"]
+    assert [f["name"] for f in created["folders"]["nodes"]] == ["zeta", "alpha"]

@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 
 from graphql_api.context import Info
 from graphql_api.types.common import BigInt
+from graphql_api.types.visible import VisibleNode
 from resolvers import access
 from storage.models import CopernicusRequest as RequestDocument
 from storage.models import RequestStatus
@@ -85,7 +86,7 @@ class CopernicusRequestEvent:
 
 
 @strawberry.type(name="CopernicusRequest")
-class CopernicusRequest(relay.Node):
+class CopernicusRequest(VisibleNode):
     id: relay.NodeID[str]
     service: str
     dataset: str

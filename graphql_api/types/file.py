@@ -13,6 +13,8 @@ from strawberry.scalars import JSON
 from graphql_api.context import Info
 from graphql_api.metrics import PRESIGNED_URLS
 from graphql_api.types.common import DEFAULT_PAGE, After, BigInt, Connection, First
+from graphql_api.types.permissions import ViewerPermissions, viewer_permissions
+from graphql_api.types.visible import VisibleNode
 from resolvers import access, shares, transfers
 from storage.models import File as FileDocument
 from storage.models import FileStatus, SourceKind
@@ -102,7 +104,7 @@ class Download:
 
 
 @strawberry.type(name="File")
-class File(relay.Node):
+class File(VisibleNode):
     id: relay.NodeID[str]
     name: str
     size: BigInt
@@ -179,6 +181,10 @@ class File(relay.Node):
 
         return await share_events_of(info, self.document, first, after)
 
+    @strawberry.field(description="What the caller may do with it.")
+    async def viewer_can(self, info: Info) -> ViewerPermissions:
+        return await viewer_permissions(info, self.document)
+
     @strawberry.field
     async def owner(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
         from graphql_api.types.user import User
@@ -217,7 +223,7 @@ class File(relay.Node):
 
 
 @strawberry.type(name="Upload")
-class Upload(relay.Node):
+class Upload(VisibleNode):
     id: relay.NodeID[str]
     part_size: BigInt
     part_count: int

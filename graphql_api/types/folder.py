@@ -11,6 +11,8 @@ from strawberry import relay
 
 from graphql_api.context import Info
 from graphql_api.types.common import DEFAULT_PAGE, After, Connection, First, connection, page_request
+from graphql_api.types.permissions import ViewerPermissions, viewer_permissions
+from graphql_api.types.visible import VisibleNode
 from resolvers import access, folders
 from resolvers.pagination import Direction, SortField
 from storage.models import Folder as FolderDocument
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(name="Folder")
-class Folder(relay.Node):
+class Folder(VisibleNode):
     id: relay.NodeID[str]
     name: str
     created_at: datetime
@@ -60,7 +62,7 @@ class Folder(relay.Node):
         # Stored ancestors are a set; depth orders them.
         return sorted((f for f in found if f is not None), key=lambda f: len(f.document.ancestors))
 
-    @strawberry.field(description="Live subfolders (SIZE sorts by name).")
+    @strawberry.field(description="Live subfolders (SIZE and TYPE sort by name).")
     async def folders(
         self,
         info: Info,
@@ -103,6 +105,10 @@ class Folder(relay.Node):
         from graphql_api.types.share import share_events_of
 
         return await share_events_of(info, self.document, first, after)
+
+    @strawberry.field(description="What the caller may do with it.")
+    async def viewer_can(self, info: Info) -> ViewerPermissions:
+        return await viewer_permissions(info, self.document)
 
     @strawberry.field(description="Who created it.")
     async def owner(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 from bson import ObjectId
 from strawberry import relay
 
 from graphql_api.context import Info
-from graphql_api.types.common import BigInt
+from graphql_api.types.common import DEFAULT_PAGE, After, BigInt, Connection, First, connection
 from graphql_api.types.folder import Folder
-from resolvers import access
+from graphql_api.types.visible import VisibleNode
+from resolvers import access, folders
 from resolvers.identity import Principal
 from storage.models import Organisation, Role
+
+if TYPE_CHECKING:
+    from graphql_api.types.file import File
 
 strawberry.enum(Role, name="Role", description="A person's standing in an organization.")
 
 
 @strawberry.type(name="Organization")
-class Organization(relay.Node):
+class Organization(VisibleNode):
     id: relay.NodeID[str]
     name: str
     slug: str
@@ -49,6 +55,22 @@ class Organization(relay.Node):
             return None
         [folder] = await Folder.load_visible(info, [self.root_folder_id])
         return folder
+
+    @strawberry.field(description="Folders its people deleted, newest first; empty for non-members.")
+    async def trashed_folders(self, info: Info, first: First = DEFAULT_PAGE, after: After = None) -> Connection[Folder]:
+        principal = await info.context.principal()
+        page = await folders.trashed_folders(info.context.state.db, principal, ObjectId(self.id), first, after)
+        return connection(page, Folder.from_document)
+
+    @strawberry.field(description="Files its people deleted by themselves, newest first; empty for non-members.")
+    async def trashed_files(
+        self, info: Info, first: First = DEFAULT_PAGE, after: After = None
+    ) -> Connection[Annotated[File, strawberry.lazy("graphql_api.types.file")]]:
+        from graphql_api.types.file import File
+
+        principal = await info.context.principal()
+        page = await folders.trashed_files(info.context.state.db, principal, ObjectId(self.id), first, after)
+        return connection(page, File.from_document)
 
     @classmethod
     async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[Organization | None]:

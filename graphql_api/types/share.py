@@ -13,6 +13,7 @@ from strawberry import relay
 from graphql_api.context import Info
 from graphql_api.types.common import Connection, connection
 from graphql_api.types.organization import Organization
+from graphql_api.types.visible import VisibleNode
 from resolvers import access, shares
 from resolvers.pagination import PageRequest
 from storage.models import File as FileDocument
@@ -40,7 +41,7 @@ class ShareTerms:
 
 
 @strawberry.type(name="Share")
-class Share(relay.Node):
+class Share(VisibleNode):
     id: relay.NodeID[str]
     role: ShareRole
     status: ShareStatus

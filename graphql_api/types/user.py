@@ -10,13 +10,14 @@ from strawberry import relay
 
 from graphql_api.context import Info
 from graphql_api.types.organization import Organization
+from graphql_api.types.visible import VisibleNode
 from resolvers import access, organisations, shares
 from resolvers.identity import Principal
 from storage.models import User as UserDocument
 
 
 @strawberry.type(name="User")
-class User(relay.Node):
+class User(VisibleNode):
     id: relay.NodeID[str]
     name: str
     email: str | None = strawberry.field(description="Shown to the user and to members of a shared organization.")
@@ -45,7 +46,7 @@ class User(relay.Node):
         return [cls.from_document(d, principal) if d is not None else None for d in documents]
 
     @classmethod
-    async def look_up(cls, info: Info, ids: list[ObjectId]) -> list[User | None]:
+    async def load_by_id(cls, info: Info, ids: list[ObjectId]) -> list[User | None]:
         """By id alone (``node``): only those the caller may look up (``access.can_look_up_user``)."""
         principal = await info.context.principal()
         documents = await info.context.loaders.user.load_many(ids)
