@@ -31,9 +31,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_asgi(app: ASGIApp, ws_max_size: int = 1024 * 1024) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on a free loopback port (real lifespan, real sockets); yield its base URL."""
-    port = free_port()
+def serve_asgi(app: ASGIApp, ws_max_size: int = 1024 * 1024, port: int | None = None) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on loopback, on ``port`` or a free one (real lifespan, real sockets);
+    yield its base URL."""
+    port = port or free_port()
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -59,8 +60,8 @@ def serve_asgi(app: ASGIApp, ws_max_size: int = 1024 * 1024) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def serve_api(settings: Settings, **app_options: Any) -> Iterator[str]:
-    with serve_asgi(create_app(settings, **app_options), settings.max_body_bytes) as url:
+def serve_api(settings: Settings, port: int | None = None, **app_options: Any) -> Iterator[str]:
+    with serve_asgi(create_app(settings, **app_options), settings.max_body_bytes, port) as url:
         yield url
 
 

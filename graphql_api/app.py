@@ -1,4 +1,4 @@
-"""The Starlette app: /graphql (GraphiQL, graphql-transport-ws), /healthz, /readyz."""
+"""The Starlette app: /graphql (GraphiQL, graphql-transport-ws), /healthz, /readyz, /metrics, the catalogue at /."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from background import housekeeping
 from background.copernicus.worker import Worker, WorkerConfig, worker_owner
 from background.hub import RequestHub
+from graphql_api import web
 from graphql_api.auth import TokenVerifier, VerifierConfig
 from graphql_api.context import Context
 from graphql_api.limits import BodySizeLimitMiddleware
@@ -57,6 +58,10 @@ class StrataGraphQL(GraphQL[Context, None]):
             multipart_uploads_enabled=False,
         )
         self.app = app
+        self.settings = settings
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return web.graphiql_response(self.settings)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state: AppState = self.app.state.strata
@@ -314,6 +319,7 @@ def create_app(
     graphql = StrataGraphQL(app, settings, tracer)
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
     app.router.routes.append(WebSocketRoute("/graphql", graphql))
+    app.router.routes.extend(web.routes(settings))
     return app
 
 

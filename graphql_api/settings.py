@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     otel_service_name: str = "strata"
 
     graphiql: bool = True
+    web_dist: str | None = Field(
+        default=None, description="The built catalogue (web/dist); default: the one beside the code, when built"
+    )
+    web_client_id: str = Field(default="strata-web", description="The catalogue's public OIDC client (PKCE)")
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"
     readiness_timeout_seconds: float = 2.0
