@@ -3,18 +3,22 @@ VENV ?= .cache/venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit pytest schema services-install services-up services-down services-status bench chart
+.PHONY: run test lint typecheck unit web web-unit chromium pytest schema services-install services-up services-down services-status bench bench-web chart
+
+# The web catalogue: `npm ci` from the lockfile is its only install; it is rebuilt when a source changes.
+WEB_STAMP := web/node_modules/.installed
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/codegen.ts web/tsconfig.json web/tests -type f -not -path 'web/src/gql/*' 2>/dev/null) schema.graphql
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) web
 	$(PY) -m devservices run
 
 # Installs (builds from the registries) run before pytest, outside its per-test timeout.
-test: lint typecheck unit services-install chart pytest
+test: lint typecheck unit web web-unit chromium services-install chart pytest
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -31,6 +35,24 @@ unit: $(STAMP)
 # The whole suite, against the real services (the unit tier runs again in it: seconds).
 pytest: $(STAMP)
 	$(PY) -m pytest
+
+$(WEB_STAMP): web/package-lock.json web/package.json
+	cd web && npm ci --no-audit --no-fund
+	touch $(WEB_STAMP)
+
+web/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && npm run build
+
+# Codegen from schema.graphql, vue-tsc over the sources and the tests, then the Vite build.
+web: web/dist/index.html
+
+# The catalogue's non-visual parts (ranged download engine, cursor paging, map geometry): Vitest.
+web-unit: $(WEB_STAMP)
+	cd web && npm run test:unit
+
+# Debian's chromium for the browser tests (apt-get when it is missing).
+chromium:
+	bash web/scripts/ensure-chromium.sh
 
 schema: $(STAMP)
 	$(PY) -m cli export-schema -o schema.graphql
@@ -49,6 +71,10 @@ services-status: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# The catalogue's benchmark: a folder of 100 files drawn, warm, in headless Chromium; JS shipped, gzipped.
+bench-web: $(STAMP) web chromium
+	$(PY) -m bench.web
 
 # helm lint + template of every values file, validated by kubeconform (also part of the tests).
 chart: $(STAMP)

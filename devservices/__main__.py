@@ -31,7 +31,8 @@ def _run_api(stack: Stack) -> int:
             time.sleep(0.3)
         issuer = stack.keycloak.issuer()
         print(
-            f"\nStrata API: {base}/graphql\n"
+            f"\nWeb catalogue: {base}/ (sign in as alice / alice-pass)\n"
+            f"Strata API: {base}/graphql\n"
             f"OIDC issuer: {issuer}\n"
             f"Token for alice (password grant, public client strata-cli):\n"
             f"  curl -s {issuer}/protocol/openid-connect/token -d grant_type=password "

@@ -1,0 +1,61 @@
+// The GraphQL transport: urql over HTTP for queries and mutations, graphql-ws for subscriptions,
+// the access token attached to each. An UNAUTHENTICATED answer sends the person to sign in and
+// back to the page they were on.
+import { Client, fetchExchange, mapExchange, subscriptionExchange, type CombinedError } from "@urql/core";
+import { createClient as createWsClient } from "graphql-ws";
+import type { Auth } from "./auth";
+
+export function createApiClient(auth: Auth, endpoint: string, here: () => string): Client {
+  const http = new URL(endpoint, window.location.href);
+  const ws = new URL(endpoint, window.location.href);
+  ws.protocol = http.protocol === "https:" ? "wss:" : "ws:";
+  const subscriptions = createWsClient({
+    url: ws.href,
+    lazy: true,
+    retryAttempts: 10,
+    connectionParams: async () => ({ Authorization: `Bearer ${(await auth.token()) ?? ""}` }),
+  });
+  return new Client({
+    url: http.href,
+    requestPolicy: "cache-and-network",
+    preferGetMethod: false,
+    fetch: async (input, init) => {
+      const token = await auth.token();
+      const headers = new Headers(init?.headers);
+      if (token) headers.set("Authorization", `Bearer ${token}`);
+      return fetch(input, { ...init, headers });
+    },
+    exchanges: [
+      mapExchange({
+        onError(error) {
+          if (isUnauthenticated(error)) void auth.signIn(here());
+        },
+      }),
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription(request) {
+          const input = { ...request, query: request.query ?? "" };
+          return {
+            subscribe(sink) {
+              const unsubscribe = subscriptions.subscribe(input, sink);
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
+    ],
+  });
+}
+
+export function isUnauthenticated(error: CombinedError | undefined): boolean {
+  return !!error?.graphQLErrors.some((e) => e.extensions?.["code"] === "UNAUTHENTICATED");
+}
+
+// What a person reads when a request fails: the API's own message, or that the connection is gone.
+export function describe(error: CombinedError): { message: string; lost: boolean } {
+  if (error.networkError) {
+    return { message: "The connection to Strata was lost.", lost: true };
+  }
+  const messages = error.graphQLErrors.map((e) => e.message);
+  return { message: messages.join(" ") || error.message, lost: false };
+}

@@ -1,0 +1,240 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { expect, test, type Download } from "@playwright/test";
+import { checkAccessibility, fileUrl, folderUrl, screenshot, seed, signIn } from "./support";
+
+function sha256Of(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}
+
+async function savedSha(download: Download): Promise<string> {
+  const path = await download.path();
+  expect(path, "the download was saved").toBeTruthy();
+  return sha256Of(path!);
+}
+
+test("alice signs in through Keycloak, sees who she is and signs out", async ({ page }) => {
+  await signIn(page, "alice");
+  await expect(page.getByRole("heading", { name: "Your organizations" })).toBeVisible();
+  await expect(page.getByTestId("signed-in-as")).toHaveText("Alice Example");
+  await expect(page.getByRole("link", { name: "athena-energy" })).toBeVisible();
+  // No token in any URL the page went through.
+  expect(page.url()).not.toContain("access_token");
+  expect(page.url()).not.toContain("code=");
+  await checkAccessibility(page, "the organizations page");
+  await screenshot(page, "01-organizations");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  // Signed out at the identity provider too: the way back in is its login form.
+  await expect(page.locator("#username")).toBeVisible();
+});
+
+test("browse three levels deep, with breadcrumbs, sorting, deep links and back/forward", async ({ page }) => {
+  await signIn(page, "alice");
+  await page.getByRole("link", { name: "athena-energy" }).click();
+  await page.getByRole("link", { name: `Folder: ${seed.top.name}` }).click();
+  for (const level of seed.levels) {
+    await page.getByRole("link", { name: `Folder: ${level.name}` }).click();
+    await expect(page.getByRole("heading", { level: 1, name: level.name })).toBeVisible();
+  }
+  await expect(page).toHaveURL(new RegExp(`${folderUrl(seed.levels[2]!.id).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+  const crumbs = page.getByRole("navigation", { name: "Breadcrumbs" });
+  await expect(crumbs.getByRole("link", { name: "level-2" })).toBeVisible();
+  await expect(crumbs.getByRole("link", { name: seed.top.name })).toBeVisible();
+  await checkAccessibility(page, "a folder");
+  await screenshot(page, "02-folder");
+
+  // Back and forward move between folders.
+  await page.goBack();
+  await expect(page.getByRole("heading", { level: 1, name: "level-2" })).toBeVisible();
+  await page.goForward();
+  await expect(page.getByRole("heading", { level: 1, name: "level-3" })).toBeVisible();
+
+  // Sort by size, largest first: the 20 MiB survey leads, and the URL keeps the order.
+  await page.getByRole("button", { name: "Size" }).click();
+  await page.getByRole("button", { name: /Size/ }).click();
+  await expect(page).toHaveURL(/sort=SIZE&dir=DESC/);
+  const files = page.locator('tr[data-kind="file"] a.row-link');
+  await expect(files.first()).toContainText(seed.big.name);
+  await page.reload();
+  await expect(files.first()).toContainText(seed.big.name);
+
+  // The keyboard walks the rows, Enter opens one.
+  await files.first().focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(files.nth(1)).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/files\//);
+
+});
+
+test("a file's details, its place on the map and a preview; reload keeps the page", async ({ page }) => {
+  await signIn(page, "alice", folderUrl(seed.levels[2]!.id));
+  await page.getByRole("link", { name: `File: ${seed.image.name}` }).click();
+  await expect(page.getByRole("heading", { level: 1, name: seed.image.name })).toBeVisible();
+  await expect(page.getByTestId("source-kind")).toHaveText("drone");
+  await expect(page.getByTestId("bbox-text")).toContainText("W -10, S 35, E 30, N 60");
+  await expect(page.getByText("flir-vue-640")).toBeVisible();
+  await expect(page.getByText("F-17")).toBeVisible();
+  await expect(page.getByTestId("map-bbox")).toHaveCount(1);
+  const preview = page.getByRole("img", { name: "Preview of the image" });
+  await expect(preview).toBeVisible();
+  expect(await preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(96);
+  await checkAccessibility(page, "a file's details");
+  await screenshot(page, "03-file");
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1, name: seed.image.name })).toBeVisible();
+
+  // A CSV shows its first rows.
+  await page.goto(fileUrl(seed.readings.id));
+  await expect(page.getByRole("cell", { name: "21.7" })).toBeVisible();
+});
+
+test("download: the browser's own, and in parallel ranges with the checksum checked", async ({ page }) => {
+  await signIn(page, "alice", fileUrl(seed.big.id));
+  await expect(page.getByRole("heading", { level: 1, name: seed.big.name })).toBeVisible();
+  const [plain] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download", exact: true }).click(),
+  ]);
+  expect(plain.suggestedFilename()).toBe(seed.big.name);
+  expect(await savedSha(plain)).toBe(seed.big.sha256);
+
+  const [checked] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Parallel download with checksum check" }).click(),
+  ]);
+  expect(await savedSha(checked)).toBe(seed.big.sha256);
+  await expect(page.getByTestId("download-outcome")).toContainText("checksum verified");
+  await expect(page.getByRole("progressbar", { name: "Download progress" })).toHaveAttribute("value", /\d+/);
+  await screenshot(page, "04-download");
+});
+
+test("a part corrupted in flight fails the checksum and nothing is saved", async ({ page }) => {
+  await signIn(page, "alice", fileUrl(seed.big.id));
+  await expect(page.getByRole("heading", { level: 1, name: seed.big.name })).toBeVisible();
+  let corrupted = false;
+  await page.route(
+    (url) => url.port === "19000",
+    async (route) => {
+      const range = route.request().headers()["range"];
+      if (!corrupted && range?.startsWith("bytes=0-")) {
+        corrupted = true;
+        const response = await route.fetch();
+        const body = Buffer.from(await response.body());
+        body[0] = body[0]! ^ 0xff;
+        await route.fulfill({ response, body });
+        return;
+      }
+      await route.continue();
+    },
+  );
+  let saved = false;
+  page.on("download", () => (saved = true));
+  await page.getByRole("button", { name: "Parallel download with checksum check" }).click();
+  await expect(page.getByTestId("download-outcome")).toContainText("Checksum mismatch");
+  expect(corrupted).toBe(true);
+  expect(saved).toBe(false);
+});
+
+test("search by name, by an area drawn on the map, filters kept in the URL", async ({ page }) => {
+  await signIn(page, "alice", "/search");
+  await page.getByLabel("Name contains").fill(seed.readings.name.replace(".csv", ""));
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(page.getByRole("link", { name: `File: ${seed.readings.name}` })).toBeVisible();
+  await expect(page).toHaveURL(/name=readings/);
+
+  await page.getByRole("button", { name: "Clear" }).click();
+  await page.getByLabel("Name contains").fill(seed.top.name);
+  // Draw a box over Europe: longitude -20..40, latitude 30..65 on a 360x180 map.
+  const map = page.getByRole("img", { name: /drag to draw the search area/ });
+  const box = (await map.boundingBox())!;
+  const at = (lon: number, lat: number) => [box.x + ((lon + 180) / 360) * box.width, box.y + ((90 - lat) / 180) * box.height] as const;
+  await page.mouse.move(...at(-20, 65));
+  await page.mouse.down();
+  await page.mouse.move(...at(10, 45), { steps: 4 });
+  await page.mouse.move(...at(40, 30), { steps: 4 });
+  await page.mouse.up();
+  await expect(page.getByLabel("Area (west,south,east,north)")).toHaveValue(/^-?\d/);
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(page).toHaveURL(/bbox=/);
+  await expect(page.getByRole("link", { name: `File: ${seed.image.name}` })).toBeVisible();
+  await expect(page.getByRole("link", { name: `File: ${seed.andes.name}` })).toHaveCount(0);
+  await checkAccessibility(page, "search");
+  await screenshot(page, "05-search");
+  // The URL is the search: reload gives the same results.
+  await page.reload();
+  await expect(page.getByRole("link", { name: `File: ${seed.image.name}` })).toBeVisible();
+});
+
+test("trash and restore; what may not be done is not offered", async ({ page }) => {
+  await signIn(page, "alice", folderUrl(seed.levels[2]!.id));
+  await page.getByRole("button", { name: `Move ${seed.readings.name} to the trash` }).click();
+  await expect(page.getByRole("link", { name: `File: ${seed.readings.name}` })).toHaveCount(0);
+  await page.getByRole("link", { name: "Trash" }).click();
+  const row = page.locator("tr", { hasText: seed.readings.name });
+  await expect(row).toBeVisible();
+  // alice made the file: she may restore it; only admins delete for good.
+  await expect(row.getByRole("button", { name: "Restore" })).toBeVisible();
+  await expect(row.getByRole("button", { name: "Delete for good" })).toHaveCount(0);
+  await checkAccessibility(page, "the trash");
+  await screenshot(page, "06-trash");
+  await row.getByRole("button", { name: "Restore" }).click();
+  await expect(page.getByRole("status")).toContainText(`${seed.readings.name} restored`);
+  await page.goto(folderUrl(seed.levels[2]!.id));
+  await expect(page.getByRole("link", { name: `File: ${seed.readings.name}` })).toBeVisible();
+});
+
+test("an ended session signs in again and comes back to the same page", async ({ page }) => {
+  const deep = `${folderUrl(seed.levels[1]!.id)}?sort=UPDATED_AT`;
+  await signIn(page, "alice", deep);
+  await expect(page.getByRole("heading", { level: 1, name: "level-2" })).toBeVisible();
+  // The tokens and the identity provider's session are gone, as after a long absence.
+  await page.evaluate(() => window.sessionStorage.clear());
+  await page.context().clearCookies();
+  await page.reload();
+  await page.locator("#username").fill("alice");
+  await page.locator("#password").fill("alice-pass");
+  await page.locator("#kc-login").click();
+  await expect(page.getByRole("heading", { level: 1, name: "level-2" })).toBeVisible();
+  expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(deep);
+});
+
+test("a lost connection shows a retry, not a white page", async ({ page }) => {
+  await signIn(page, "alice");
+  await page.route("**/graphql", (route) => route.abort("connectionrefused"));
+  await page.goto(folderUrl(seed.levels[0]!.id));
+  await expect(page.getByRole("alert").first()).toContainText("The connection to Strata was lost.");
+  await screenshot(page, "07-connection-lost");
+  await page.unroute("**/graphql");
+  await page.locator("main").getByRole("button", { name: "Retry" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "level-1" })).toBeVisible();
+});
+
+test("carol, of another organization, cannot reach alice's folder or file by URL", async ({ page }) => {
+  await signIn(page, "carol", folderUrl(seed.levels[2]!.id));
+  await expect(page.getByRole("heading", { name: "Folder not found" })).toBeVisible();
+  await expect(page.getByText(seed.readings.name)).toHaveCount(0);
+  await checkAccessibility(page, "a folder that is not found");
+  await page.goto(fileUrl(seed.image.id));
+  await expect(page.getByRole("heading", { name: "File not found" })).toBeVisible();
+  await page.goto("/search?name=" + encodeURIComponent(seed.top.name));
+  await expect(page.getByText("Nothing here.")).toBeVisible();
+  await page.goto("/");
+  await expect(page.getByRole("link", { name: "athena-energy" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "reading-climate" })).toBeVisible();
+});
+
+test("GraphiQL at /graphql works with no internet: its files come from Strata", async ({ page }) => {
+  const outside: string[] = [];
+  await page.route(
+    (url) => url.hostname !== "127.0.0.1",
+    (route) => {
+      outside.push(route.request().url());
+      return route.abort();
+    },
+  );
+  await page.goto("/graphql");
+  await expect(page.locator(".graphiql-container")).toBeVisible();
+  expect(outside).toEqual([]);
+  await screenshot(page, "08-graphiql");
+});

@@ -1,0 +1,42 @@
+// What every catalogue test shares: the seeded data, signing in through Keycloak's own form,
+// axe-core on each page, and screenshots for people to look at.
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
+
+export interface Seed {
+  top: { id: string; name: string };
+  levels: { id: string; name: string }[];
+  image: { id: string; name: string; sha256: string };
+  readings: { id: string; name: string };
+  andes: { name: string };
+  big: { id: string; name: string; sha256: string };
+  carolRoot: string;
+}
+
+export const seed: Seed = JSON.parse(readFileSync(process.env.STRATA_SEED ?? "seed.json", "utf8")) as Seed;
+
+export const folderUrl = (id: string) => `/folders/${encodeURIComponent(id)}`;
+export const fileUrl = (id: string) => `/files/${encodeURIComponent(id)}`;
+
+export async function signIn(page: Page, who: string, landing = "/"): Promise<void> {
+  await page.goto(landing);
+  await page.waitForURL(/\/realms\/strata\/protocol\/openid-connect\/auth/);
+  await page.locator("#username").fill(who);
+  await page.locator("#password").fill(`${who}-pass`);
+  await page.locator("#kc-login").click();
+  await expect(page.getByTestId("signed-in-as")).toBeVisible();
+}
+
+export async function checkAccessibility(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const grave = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(
+    grave.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join("; ")}`),
+    `accessibility of ${what}`,
+  ).toEqual([]);
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
+}
