@@ -35,6 +35,7 @@ from graphql_api.settings import Settings
 from graphql_api.state import AppState
 from graphql_api.tracing import Tracing, tracing
 from resolvers import folders
+from resolvers.copernicus.catalogue import Catalogues
 from resolvers.errors import Unauthenticated
 from resolvers.identity import SignInCache
 from resolvers.transfers import TransferLimits
@@ -263,6 +264,8 @@ def create_app(
                 state = AppState(settings, db, blobs, http, verifier, SignInCache(), _limits(settings), batch_loads)
                 if clock is not None:
                     state.clock = clock
+                keep = settings.copernicus_catalogue_cache_seconds
+                state.catalogues = Catalogues(keep_seconds=keep, recheck_seconds=min(10.0, keep))
                 state.upstreams = _upstreams(settings, upstream)
                 state.providers = state.upstreams.platform
                 state.box = _box(settings)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncGenerator
 
 import strawberry
@@ -21,12 +20,11 @@ from graphql_api.types.copernicus import (
     CopernicusService,
 )
 from resolvers import access
-from resolvers.copernicus import keys, requests
-from resolvers.errors import BadInput, NotFound
+from resolvers.copernicus import catalogue, keys, requests
+from resolvers.errors import BadInput, NotFound, UserFailure
 from storage.copernicus import jobs
 from storage.models import CopernicusRequest as CopernicusRequestDocument
 from storage.models import RequestStatus
-from upstream.provider import UpstreamError
 from upstream.registry import SERVICES
 
 
@@ -56,17 +54,14 @@ class CopernicusQueries:
         if not 0 <= first <= 100:
             raise BadInput("first must be between 0 and 100")
         state = info.context.state
+        try:
+            service = catalogue.service_id(service)
+        except UserFailure as failure:
+            raise BadInput(failure.message) from None
         provider = state.providers.get(service)
         if provider is None:
-            raise BadInput(f"service {service} is not enabled here")
-        cached = state.catalogue.get(service)
-        if cached is None or time.monotonic() - cached[0] > state.settings.copernicus_catalogue_cache_seconds:
-            try:
-                cached = (time.monotonic(), await provider.datasets())
-            except UpstreamError as error:
-                raise BadInput(f"{provider.name} catalogue unavailable: {error.message}") from None
-            state.catalogue[service] = cached
-        found = requests.search_datasets(cached[1], search)
+            raise BadInput(f"{service} is not enabled here: its catalogue needs the platform's key")
+        found = requests.search_datasets(await state.catalogues.datasets(service, provider), search)
         start = next((i + 1 for i, d in enumerate(found) if d.id == after), 0) if after else 0
         return [
             CopernicusDataset(id=d.id, title=d.title, description=d.description) for d in found[start : start + first]

@@ -11,12 +11,13 @@ import httpx
 from background.hub import RequestHub
 from graphql_api.auth import TokenVerifier
 from graphql_api.settings import Settings
+from resolvers.copernicus.catalogue import Catalogues
 from resolvers.identity import SignInCache
 from resolvers.transfers import TransferLimits
 from storage.blobs import BlobStore
 from storage.mongo import Database
 from storage.secrets import SecretBox
-from upstream.provider import Dataset, Provider
+from upstream.provider import Provider
 from upstream.registry import Upstreams
 
 
@@ -35,4 +36,4 @@ class AppState:
     upstreams: Upstreams | None = None
     box: SecretBox | None = None
     hub: RequestHub | None = None
-    catalogue: dict[str, tuple[float, list[Dataset]]] = field(default_factory=dict)
+    catalogues: Catalogues = field(default_factory=lambda: Catalogues(keep_seconds=600.0))

@@ -83,6 +83,7 @@ class FakeCads:
         self.jobs: dict[str, Job] = {}
         self.accepted_licences = True
         self.rate_limit_every = 0  # answer 429 to every n-th request
+        self.catalogue_down = False  # the catalogue answers 503
         self.requests: list[tuple[str, str]] = []
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
@@ -96,6 +97,7 @@ class FakeCads:
         self.jobs.clear()
         self.requests.clear()
         self.rate_limit_every = 0
+        self.catalogue_down = False
         self.default = Plan()
 
     def calls(self, method: str, prefix: str) -> int:
@@ -142,6 +144,8 @@ class FakeCads:
         async def datasets(request: Request) -> Response:
             if refused := guard(request):
                 return refused
+            if self.catalogue_down:
+                return JSONResponse({"title": "Service Unavailable"}, status_code=503)
             names = sorted({"reanalysis-era5-single-levels", "cams-global-reanalysis-eac4", *self.plans})
             collections = [
                 {"id": n, "title": n.replace("-", " ").title(), "description": f"Fake dataset {n}", "links": []}

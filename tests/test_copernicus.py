@@ -14,7 +14,7 @@ from websockets.asyncio.client import connect
 
 from graphql_api.settings import Settings
 from tests.fake_cads import FakeCads, Plan, payload_bytes
-from tests.graphql import GraphQLClient
+from tests.graphql import GraphQLClient, error_codes
 from tests.helpers import download_bytes, eventually, object_id, sandbox, upload_exists
 
 REQUEST = """
@@ -226,8 +226,9 @@ async def test_cancel(as_user: Any, fake_cads: FakeCads, mongo: Any, settings: S
 async def test_bad_requests(as_user: Any) -> None:
     alice, dave = as_user("alice"), as_user("dave")
     cases = [
-        ({"service": "NOPE", "dataset": "d", "request": {}}, "INVALID"),
-        ({"service": "ADS", "dataset": "d", "request": {}}, "INVALID"),
+        ({"service": "NOPE", "dataset": "d", "request": {}}, "UNKNOWN_SERVICE"),
+        ({"service": "ADS", "dataset": "d", "request": {}}, "SERVICE_NOT_ENABLED"),
+        ({"service": "CDS", "dataset": "no-such-dataset", "request": {}}, "UNKNOWN_DATASET"),
         ({"service": "CDS", "dataset": "bad/id", "request": {}}, "INVALID"),
         ({"service": "CDS", "dataset": "d", "request": [1, 2]}, "INVALID"),
         ({"service": "CDS", "dataset": "d", "request": {"big": "x" * 70_000}}, "INVALID"),
@@ -355,7 +356,7 @@ async def test_own_upstream_key_is_sealed_used_and_removable(as_user: Any, fake_
     before = {s["id"]: s for s in (await carol.data(SERVICES))["copernicusServices"]}
     assert before["ADS"] == {"id": "ADS", "enabled": False, "hasOwnKey": False}
     refused = await carol.data(REQUEST, {"input": {"service": "ADS", "dataset": "cams-x", "request": {}}})
-    assert [e["code"] for e in refused["requestCopernicusData"]["userErrors"]] == ["INVALID"]
+    assert [e["code"] for e in refused["requestCopernicusData"]["userErrors"]] == ["SERVICE_NOT_ENABLED"]
     # when carol brings her own key
     assert (await carol.data(SET_KEY, {"s": "ADS", "k": KEY}))["setCopernicusKey"]["userErrors"] == []
     after = {s["id"]: s for s in (await carol.data(SERVICES))["copernicusServices"]}
@@ -402,3 +403,71 @@ async def test_galileo_has_records_a_mountpoint_for_the_asked_duration(as_user: 
         alice, (await alice.data(REQUEST, bad))["requestCopernicusData"]["copernicusRequest"]["id"], TERMINAL
     )
     assert failed["error"]["code"] == "INVALID_REQUEST"
+
+
+async def test_a_result_carries_the_area_and_time_its_request_asked_for(as_user: Any, fake_cads: FakeCads) -> None:
+    alice = as_user("alice")
+    dataset = _dataset("reanalysis-era5-single-levels")
+    fake_cads.plans[dataset] = Plan(queued_seconds=0.1, running_seconds=0.1, size=1024)
+    request = {"variable": ["2t"], "area": [56, 3, 50, 8], "date": "2024-07-01/2024-07-31"}
+    done = await _until(alice, await _request(alice, dataset, request), TERMINAL)
+    assert done["status"] == "COMPLETED", done
+    file_id = done["resultFile"]["id"]
+    found = await alice.data(
+        "query($id: ID!) { node(id: $id) { ... on File { provenance { bbox { west south east north }"
+        " timeRange { start end } } } } }",
+        {"id": file_id},
+    )
+    provenance = found["node"]["provenance"]
+    assert provenance["bbox"] == {"west": 3.0, "south": 50.0, "east": 8.0, "north": 56.0}
+    assert provenance["timeRange"]["start"].startswith("2024-07-01T00:00:00")
+    assert provenance["timeRange"]["end"].startswith("2024-07-31T23:59:59")
+    # so spatial and time search find it, and miss it elsewhere
+    search = """query($box: BoundingBoxInput!, $from: DateTime!) {
+      searchFiles(filter: {bbox: $box, timeRange: {start: $from}, sourceKind: COPERNICUS}, first: 100) { nodes { id } }
+    }"""
+    near = {"west": 4.0, "south": 51.0, "east": 5.0, "north": 52.0}
+    far = {"west": -80.0, "south": -40.0, "east": -70.0, "north": -30.0}
+    hits = await alice.data(search, {"box": near, "from": "2024-07-15T00:00:00Z"})
+    assert file_id in [n["id"] for n in hits["searchFiles"]["nodes"]]
+    misses = await alice.data(search, {"box": far, "from": "2024-07-15T00:00:00Z"})
+    assert file_id not in [n["id"] for n in misses["searchFiles"]["nodes"]]
+
+
+async def test_service_names_in_any_case_and_datasets_checked_before_submission(
+    as_user: Any, fake_cads: FakeCads
+) -> None:
+    alice = as_user("alice")
+    dataset = _dataset("case-blind")
+    fake_cads.plans[dataset] = Plan(size=10)
+    done = await _until(alice, await _request_on(alice, "cds", dataset), TERMINAL)
+    assert done["status"] == "COMPLETED", done
+    # a dataset the catalogue does not list is refused here, and nothing reaches the upstream
+    unknown = _dataset("not-listed")
+    refused = await alice.data(REQUEST, {"input": {"service": "Cds", "dataset": unknown, "request": {}}})
+    [error] = refused["requestCopernicusData"]["userErrors"]
+    assert (error["code"], error["field"]) == ("UNKNOWN_DATASET", ["dataset"])
+    assert "copernicusDatasets" in error["message"]
+    assert fake_cads.calls("POST", f"/api/retrieve/v1/processes/{unknown}/execution") == 0
+    assert fake_cads.calls("POST", f"/api/retrieve/v1/processes/{dataset}/execution") == 1
+    # the catalogue answers in any case too; an unknown service is named as such
+    listed = await alice.data('{ copernicusDatasets(service: "cds", search: "era5") { id } }')
+    assert listed["copernicusDatasets"]
+    body = await alice.execute('{ copernicusDatasets(service: "NOPE") { id } }')
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert "no service called 'NOPE'" in body["errors"][0]["message"]
+
+
+async def test_a_catalogue_that_does_not_answer_is_the_upstream_s_failure(as_user: Any, fake_cads: FakeCads) -> None:
+    alice = as_user("alice")
+    dataset = _dataset("while-down")
+    fake_cads.plans[dataset] = Plan(size=10)
+    fake_cads.catalogue_down = True
+    try:
+        body = await alice.execute('{ copernicusDatasets(service: "CDS") { id } }')
+        assert error_codes(body) == ["UPSTREAM_UNAVAILABLE"]
+        # a request is not refused for it: the upstream itself decides on the dataset
+        done = await _until(alice, await _request_on(alice, "CDS", dataset), TERMINAL)
+        assert done["status"] == "COMPLETED", done
+    finally:
+        fake_cads.catalogue_down = False

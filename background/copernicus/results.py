@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bson import ObjectId
 
+from background.copernicus.extent import of_request as extent_of
 from resolvers import access, identity, placement
 from resolvers.errors import UserFailure
 from storage import guards, lookups, tree
@@ -106,7 +107,7 @@ async def place(
                 "requestId": str(job.id),
             }
         },
-        provenance=Provenance(source_kind=SourceKind.COPERNICUS, platform=job.service),
+        provenance=_provenance(job),
         created_at=now,
         updated_at=now,
     )
@@ -136,3 +137,18 @@ async def _named(db: Database, job: CopernicusRequest, folder: Folder, file: Fil
         except tree.NameTaken:
             continue
     raise UpstreamError(ErrorCode.UPSTREAM_FAILED, "no free file name in the target folder")
+
+
+def _provenance(job: CopernicusRequest) -> Provenance:
+    """Copernicus, the service, and the area and time the request asked for."""
+    extent = extent_of(job.request)
+    return Provenance(
+        source_kind=SourceKind.COPERNICUS,
+        platform=job.service,
+        west=extent.west,
+        south=extent.south,
+        east=extent.east,
+        north=extent.north,
+        time_start=extent.start,
+        time_end=extent.end,
+    )

@@ -10,7 +10,7 @@ from graphql_api.context import Info
 from graphql_api.types import ids
 from graphql_api.types.common import UserError, attempt
 from graphql_api.types.copernicus import CopernicusRequest
-from resolvers.copernicus import keys, requests
+from resolvers.copernicus import catalogue, keys, requests
 from resolvers.errors import UserErrorCode, UserFailure
 
 
@@ -87,17 +87,19 @@ class CopernicusMutations:
         async def run() -> CopernicusRequest:
             principal = await info.context.principal()
             state = info.context.state
-            own = input.service in await keys.own_services(state.db, principal.user_id)
+            service = catalogue.service_id(input.service)
+            own = service in await keys.own_services(state.db, principal.user_id)
             job = await requests.request_data(
                 state.db,
                 state.providers,
                 principal,
-                own_key=own and state.upstreams is not None and state.upstreams.reachable(input.service),
-                service=input.service,
+                own_key=own and state.upstreams is not None and state.upstreams.reachable(service),
+                service=service,
                 dataset=input.dataset,
                 request=input.request,
                 folder_id=ids.input_id(input.folder_id, "Folder", "folderId") if input.folder_id else None,
                 file_name=input.file_name,
+                catalogues=state.catalogues,
             )
             return CopernicusRequest.from_document(job)
 

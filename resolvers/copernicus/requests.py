@@ -12,6 +12,7 @@ from bson import ObjectId
 
 from resolvers import access, pagination
 from resolvers.access import Level
+from resolvers.copernicus.catalogue import Catalogues
 from resolvers.errors import UserErrorCode, UserFailure
 from resolvers.identity import Principal
 from resolvers.names import clean_name
@@ -42,11 +43,17 @@ async def request_data(
     request: object,
     folder_id: ObjectId | None,
     file_name: str | None,
+    catalogues: Catalogues,
     own_key: bool = False,
 ) -> CopernicusRequest:
-    """``own_key``: the caller has their own key for the service, and it is used instead of the platform's."""
+    """``service`` is a service id (``catalogue.service_id``); ``own_key``: the caller has their
+    own key for the service, and it is used instead of the platform's."""
     if service not in providers and not own_key:
-        raise UserFailure(UserErrorCode.INVALID, f"service {service} is not enabled here", ["service"])
+        raise UserFailure(
+            UserErrorCode.SERVICE_NOT_ENABLED,
+            f"{service} is not enabled here; set your own key with setCopernicusKey, or ask an operator",
+            ["service"],
+        )
     if not dataset or len(dataset) > 200 or not all(c.isalnum() or c in "-_." for c in dataset):
         raise UserFailure(UserErrorCode.INVALID, "dataset must be an upstream dataset id", ["dataset"])
     if not isinstance(request, dict):
@@ -63,6 +70,8 @@ async def request_data(
     organisation_id = folder_org or access.home_organisation(principal)
     if organisation_id is None:
         raise UserFailure(UserErrorCode.PERMISSION_DENIED, "Copernicus results land in an organisation; you have none")
+    # Last, as the only check that may ask the upstream.
+    await catalogues.require_dataset(service, providers, dataset)
     print_ = fingerprint(service, dataset, request)
     job_id = ObjectId()
     # Per person, not per organisation: a twin request joins the asker's own earlier one, and
