@@ -34,13 +34,18 @@ OWN_ONLY = frozenset(
 
 
 def _served(data: dict[str, Any] | None) -> bool:
-    """Whether the answer holds anything: a root value that is not null, not empty and not a
-    payload that refused (its ``userErrors`` set). A refusal or a "not found" reveals nothing."""
+    """Whether the answer holds anything: a root value that is not null, not empty, not a page
+    without items and not a payload that refused (its ``userErrors`` set). A refusal or a "not
+    found" reveals nothing."""
     for value in (data or {}).values():
         if value in (None, [], {}):
             continue
         if isinstance(value, dict) and value.get("userErrors"):
             continue
+        paged = isinstance(value, dict) and ("edges" in value or "nodes" in value)
+        if paged and not value.get("edges") and not value.get("nodes"):
+            continue  # an empty page
+
         if isinstance(value, list) and all(v is None for v in value):
             continue
         return True

@@ -40,7 +40,7 @@ from graphql_api.types.folder import Folder
 from graphql_api.types.organization import Organization
 from graphql_api.types.share import Share
 from graphql_api.types.user import Me, User
-from resolvers import files, shares
+from resolvers import files, organisations, shares
 from resolvers.errors import BadInput
 from resolvers.files import FileSearch
 from resolvers.pagination import Direction, SortField
@@ -122,6 +122,17 @@ class Query(CopernicusQueries):
         wanted = status or [ShareStatus.PENDING, ShareStatus.ACTIVE]
         page = await shares.shared_with_me(info.context.state.db, principal, wanted, first, after)
         return connection(page, lambda s: Share.from_document(s, principal.now))
+
+    @strawberry.field(
+        description="The directory to share with: organizations whose name or slug contains `search` "
+        "(any case), by slug. Of one you are not in it shows only its name and slug."
+    )
+    async def organizations(
+        self, info: Info, search: str | None = None, first: First = DEFAULT_PAGE, after: After = None
+    ) -> Connection[Organization]:
+        principal = await info.context.principal()
+        page = await organisations.directory_page(info.context.state.db, search, first, after)
+        return connection(page, lambda o: Organization.from_document(o, principal))
 
 
 @strawberry.type

@@ -1,10 +1,13 @@
-"""The caller's organisations."""
+"""The caller's organisations, and the directory of all of them for sharing."""
 
 from __future__ import annotations
 
 from bson import ObjectId
 
+from resolvers import pagination
+from resolvers.errors import BadInput
 from resolvers.identity import Principal
+from resolvers.pagination import Direction, Page, PageRequest, SortField
 from storage import directory, guards
 from storage.models import Organisation
 from storage.mongo import Database
@@ -26,3 +29,17 @@ async def set_quota(db: Database, slug: str, quota_bytes: int | None) -> bool:
     async with guards.organisation(db.engine, organisation.id):
         await directory.set_quota_bytes(db.engine, organisation.id, quota_bytes)
     return True
+
+
+MAX_SEARCH = 100
+
+
+async def directory_page(db: Database, text: str | None, first: int, after: str | None) -> Page[Organisation]:
+    """The directory one shares through: organisations by name or slug, sorted by slug. Anyone
+    signed in may search it; what an entry shows of an organisation one is not in (its name and
+    slug only) is the policy's, in the Organization type."""
+    request = PageRequest(first, after, SortField.NAME, Direction.ASC).checked()
+    if text is not None and len(text) > MAX_SEARCH:
+        raise BadInput(f"search at most {MAX_SEARCH} characters")
+    found = await directory.find_organisations(db.engine, (text or "").strip(), pagination.window(request, key="slug"))
+    return pagination.page_of(request, found, lambda o: o.slug, lambda o: o.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +12,7 @@ from odmantic import AIOEngine
 from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
 
+from storage import pages
 from storage.models import Folder, Membership, Organisation, User, name_key
 from storage.mongo import is_duplicate_key
 
@@ -137,3 +139,13 @@ async def set_upstream_key(engine: AIOEngine, user_id: ObjectId, service: str, s
     """Store a user's sealed key for ``service``, or with None remove it."""
     change = {"$set": {f"upstream_keys.{service}": sealed}} if sealed else {"$unset": {f"upstream_keys.{service}": ""}}
     await engine.get_collection(User).update_one({"_id": user_id}, change)
+
+
+async def find_organisations(engine: AIOEngine, text: str | None, window: pages.Window) -> list[Organisation]:
+    """Organisations whose name or slug contains ``text`` (any case), in ``window`` order."""
+    criteria: dict[str, Any] = {}
+    if text:
+        pattern = {"$regex": re.escape(text), "$options": "i"}
+        criteria = {"$or": [{"name": pattern}, {"slug": pattern}]}
+    found = await pages.read(engine.get_collection(Organisation), criteria, window)
+    return [Organisation.model_validate_doc(d) for d in found]

@@ -68,6 +68,7 @@ EXPECTED = {
     "Organization.usage":  "U N N A A A A N N N N N",
     "User.byId":           "U N N A A A A N N N N N",
     "Organization.trash":  "U N N A A A A N N N N N",
+    "organizations":       "U A A A A A A A A A A A",
     "Folder.viewerCan":    "U N N A A A A N A A N N",
     "folder":              "U N N A A A A N A A N N",
     "Folder.files":        "U N N A A A A N A A N N",
@@ -252,6 +253,11 @@ async def _organisation_trash(client: GraphQLClient, world: World) -> str:
         body,
         lambda d: None if d["node"] is None else trashed in [f["id"] for f in d["node"]["trashedFolders"]["nodes"]],
     )
+
+
+async def _directory(client: GraphQLClient, world: World) -> str:
+    body = await client.execute('query { organizations(search: "athena") { nodes { id slug } } }')
+    return _read(body, lambda d: world.organisation_id in [o["id"] for o in d["organizations"]["nodes"]])
 
 
 async def _user_by_id(client: GraphQLClient, world: World) -> str:
@@ -511,6 +517,7 @@ ROWS: dict[str, Cell] = {
     # Before createShare in this table: alice shares nothing with carol or dave until that row.
     "User.byId": _user_by_id,
     "Organization.trash": _organisation_trash,
+    "organizations": _directory,
     "Folder.viewerCan": _folder_field("viewerCan { edit }", lambda f: True),
     "folder": _folder_field("id", lambda f: True),
     "Folder.files": _folder_field("files { edges { node { id } } }", lambda f: len(f["files"]["edges"]) > 0),

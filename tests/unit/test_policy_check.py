@@ -47,3 +47,11 @@ async def test_an_operation_that_asked_passes_and_own_only_fields_need_not() -> 
     assert asked.data == {"careful": None}
     own = await SCHEMA.execute("{ me }")
     assert own.errors is None
+
+
+def test_an_empty_page_serves_nothing_and_a_page_with_items_does() -> None:
+    from graphql_api.policy_check import _served
+
+    assert not _served({"list": {"nodes": [], "pageInfo": {"hasNextPage": False}}})
+    assert not _served({"list": {"edges": [], "pageInfo": {}}})
+    assert _served({"list": {"nodes": [{"id": "x"}], "pageInfo": {}}})

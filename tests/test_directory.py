@@ -1,0 +1,45 @@
+"""The organization directory one shares through: found by name or slug, nothing private shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.graphql import error_codes
+
+DIRECTORY = """
+query($search: String, $first: Int = 50, $after: String) {
+  organizations(search: $search, first: $first, after: $after) {
+    nodes { slug name role usageBytes quotaBytes rootFolder { id } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def test_anyone_signed_in_finds_organizations_by_name_or_slug(as_user: Any) -> None:
+    dave = as_user("dave")  # in no organization at all
+    await as_user("carol").data("{ me { id } }")  # an organization appears at its first member's sign-in
+    found = (await dave.data(DIRECTORY, {"search": "READING"}))["organizations"]["nodes"]
+    assert [o["slug"] for o in found] == ["reading-climate"]
+    # and nothing private about one he is not in
+    assert found[0] == {**found[0], "role": None, "usageBytes": None, "quotaBytes": None, "rootFolder": None}
+
+
+async def test_members_see_their_own_standing_and_the_search_is_literal(as_user: Any) -> None:
+    alice = as_user("alice")
+    [own] = (await alice.data(DIRECTORY, {"search": "athena"}))["organizations"]["nodes"]
+    assert own["role"] == "MEMBER"
+    assert own["usageBytes"] is not None
+    # A pattern character is a character, not a wildcard.
+    assert (await alice.data(DIRECTORY, {"search": "a.hena"}))["organizations"]["nodes"] == []
+
+
+async def test_the_directory_pages_and_refuses_an_overlong_search(as_user: Any) -> None:
+    carol = as_user("carol")
+    first = (await carol.data(DIRECTORY, {"first": 1}))["organizations"]
+    assert len(first["nodes"]) == 1
+    assert first["pageInfo"]["hasNextPage"]
+    second = (await carol.data(DIRECTORY, {"first": 1, "after": first["pageInfo"]["endCursor"]}))["organizations"]
+    assert second["nodes"][0]["slug"] > first["nodes"][0]["slug"]
+    body = await carol.execute(DIRECTORY, {"search": "x" * 101})
+    assert error_codes(body) == ["BAD_USER_INPUT"]
