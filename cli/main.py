@@ -13,11 +13,21 @@ __all__ = ["build_parser", "main", "schema_sdl"]
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="strata", description="Strata data space API")
+    parser.add_argument("--version", action="version", version=f"strata {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     people.add_commands(commands)
     server.add_commands(commands)
     operator.add_commands(commands)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("strata")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def main(argv: list[str] | None = None) -> int:

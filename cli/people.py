@@ -8,21 +8,49 @@ import json
 import sys
 from pathlib import Path
 
+# Exit codes by class of failure, for scripts: the API refused (1), usage or a local file (2),
+# signing in (3), the network (4).
+EXIT_REFUSED, EXIT_USAGE, EXIT_AUTH, EXIT_NETWORK = 1, 2, 3, 4
+
 
 def _data_command(args: argparse.Namespace) -> int:
     import asyncio
 
+    import httpx
+
     from client import commands
     from client.api import StrataClient, StrataError
+    from client.credentials import SignInError
 
     # Read before the event loop starts: the request file is the caller's input.
-    body = json.loads(Path(args.request).read_text()) if getattr(args, "request", None) else {}
+    body: dict[str, object] = {}
+    if getattr(args, "request", None):
+        try:
+            body = json.loads(Path(args.request).read_text())
+        except OSError as error:
+            print(f"strata: cannot read the request file {args.request}: {error.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+        except ValueError as error:
+            print(f"strata: the request file {args.request} is not JSON: {error}", file=sys.stderr)
+            return EXIT_USAGE
+
+    try:
+        wanted = search_filter(args) if args.command == "search" else {}
+    except ValueError as error:
+        print(f"strata: {error}", file=sys.stderr)
+        return EXIT_USAGE
 
     async def run() -> None:
         async with StrataClient(args.api, args.token) as strata:
             out = sys.stdout
             if args.command == "ls":
-                await commands.ls(strata, out, args.folder)
+                await commands.ls(strata, out, args.folder, args.json)
+            elif args.command == "trash":
+                await commands.trash(strata, out, args.json)
+            elif args.command == "restore":
+                await commands.restore(strata, out, args.id)
+            elif args.command == "search":
+                await commands.search(strata, out, wanted, args.json)
             elif args.command == "mkdir":
                 await commands.mkdir(strata, out, args.parent, args.name)
             elif args.command == "rm":
@@ -47,22 +75,120 @@ def _data_command(args: argparse.Namespace) -> int:
         asyncio.run(run())
     except StrataError as error:
         print(f"strata: {error} ({', '.join(error.codes)})", file=sys.stderr)
-        return 1
+        return EXIT_REFUSED
+    except SignInError as error:
+        print(f"strata: {error}", file=sys.stderr)
+        return EXIT_AUTH
+    except httpx.HTTPError as error:
+        print(
+            f"strata: cannot reach Strata ({type(error).__name__}: {error}); is the API at "
+            f"{args.api or 'STRATA_API_URL'} running?",
+            file=sys.stderr,
+        )
+        return EXIT_NETWORK
+    except OSError as error:
+        print(f"strata: {error.filename or 'file'}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("\nstrata: stopped; run the same command again to resume", file=sys.stderr)
         return 130
     return 0
 
 
+def search_filter(args: argparse.Namespace) -> dict[str, object]:
+    """The API's FileSearchInput from the command line; a malformed bbox is a usage error."""
+    found: dict[str, object] = {}
+    for key, value in (
+        ("name", args.name),
+        ("contentType", args.type),
+        ("sourceKind", args.source),
+        ("sensorId", args.sensor),
+        ("folderId", args.folder),
+    ):
+        if value:
+            found[key] = value
+    if args.bbox:
+        try:
+            west, south, east, north = (float(v) for v in args.bbox.split(","))
+        except ValueError:
+            raise ValueError("--bbox takes west,south,east,north in degrees, e.g. -10,35,30,60") from None
+        found["bbox"] = {"west": west, "south": south, "east": east, "north": north}
+    if args.time_from or args.time_to:
+        found["timeRange"] = {"start": _moment(args.time_from), "end": _moment(args.time_to, end=True)}
+    return found
+
+
+def _moment(text: str | None, end: bool = False) -> str | None:
+    if not text:
+        return None
+    if len(text) == 10:  # a date: the whole day
+        return f"{text}T23:59:59Z" if end else f"{text}T00:00:00Z"
+    return text
+
+
+DEFAULT_ISSUER = "http://127.0.0.1:18080/realms/strata"
+
+
+def _login(args: argparse.Namespace) -> int:
+    import asyncio
+    import os
+
+    from client import credentials
+    from client.login import device_login
+
+    issuer = args.issuer or os.environ.get("STRATA_OIDC_ISSUER", DEFAULT_ISSUER)
+
+    def show(code: str, where: str, complete: str | None) -> None:
+        print(f"To sign in, open {complete or where}", file=sys.stderr)
+        print(f"and check that it shows the code {code}. Waiting...", file=sys.stderr, flush=True)
+
+    try:
+        signed_in = asyncio.run(device_login(issuer.rstrip("/"), args.client_id, args.api, show))
+    except credentials.SignInError as error:
+        print(f"strata: {error}", file=sys.stderr)
+        return EXIT_AUTH
+    except KeyboardInterrupt:
+        print("\nstrata: sign-in abandoned", file=sys.stderr)
+        return 130
+    path = credentials.save(signed_in)
+    print(f"Signed in; the sign-in is kept in {path} (only you can read it).", file=sys.stderr)
+    return 0
+
+
+def _logout(args: argparse.Namespace) -> int:
+    from client import credentials
+
+    gone = credentials.forget()
+    print("Signed out." if gone else "You were not signed in.", file=sys.stderr)
+    return 0
+
+
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     shared = argparse.ArgumentParser(add_help=False)
     shared.add_argument("--api", help="GraphQL endpoint (default $STRATA_API_URL or http://127.0.0.1:8000/graphql)")
-    shared.add_argument("--token", help="access token (default $STRATA_TOKEN)")
+    shared.add_argument("--token", help="access token (default $STRATA_TOKEN, else the sign-in of `strata login`)")
     transfer = argparse.ArgumentParser(add_help=False)
     transfer.add_argument("--concurrency", type=int, default=8, help="parts in flight at once (default 8)")
     transfer.add_argument("--quiet", action="store_true", help="no progress bar")
-    ls = commands.add_parser("ls", parents=[shared], help="list a folder, or your organisations' root folders")
+    listing = argparse.ArgumentParser(add_help=False)
+    listing.add_argument("--json", action="store_true", help="one JSON object per line, for scripts")
+    ls = commands.add_parser(
+        "ls", parents=[shared, listing], help="list a folder (every page), or your organisations' root folders"
+    )
     ls.add_argument("folder", nargs="?")
+    trash = commands.add_parser("trash", parents=[shared, listing], help="what your organisations deleted")
+    trash.add_argument("action", choices=["ls"], help="ls: list the trash, newest first")
+    restore = commands.add_parser("restore", parents=[shared], help="bring a file or folder back from the trash")
+    restore.add_argument("id")
+    search = commands.add_parser("search", parents=[shared, listing], help="find files you may read")
+    search.add_argument("name", nargs="?", help="part of the name, any case")
+    search.add_argument("--type", help="content type, or a prefix ending in '/' (image/)")
+    search.add_argument("--source", choices=["DRONE", "IOT", "BIM", "SATELLITE", "COPERNICUS", "OTHER"])
+    search.add_argument("--sensor", help="sensor id")
+    search.add_argument("--bbox", help="west,south,east,north in degrees: files whose area meets it")
+    search.add_argument("--from", dest="time_from", help="ISO date or time: files whose time range reaches it")
+    search.add_argument("--to", dest="time_to", help="ISO date or time")
+    search.add_argument("--folder", help="only beneath this folder id")
     mkdir = commands.add_parser("mkdir", parents=[shared], help="create a folder")
     mkdir.add_argument("parent")
     mkdir.add_argument("name")
@@ -87,5 +213,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     ask.add_argument("--name", help="file name for the result")
     ask.add_argument("--follow", action="store_true")
     ask.add_argument("--quiet", action="store_true")
-    for parser in (ls, mkdir, rm, upload, download, copernicus):
+    for parser in (ls, trash, restore, search, mkdir, rm, upload, download, copernicus):
         parser.set_defaults(handler=_data_command)
+    login = commands.add_parser("login", help="sign in with a code shown here and a browser anywhere (device grant)")
+    login.add_argument("--issuer", help=f"OIDC issuer (default $STRATA_OIDC_ISSUER or {DEFAULT_ISSUER})")
+    login.add_argument("--client-id", default="strata-cli", help="public OIDC client (default strata-cli)")
+    login.add_argument("--api", help="GraphQL endpoint to remember with the sign-in")
+    login.set_defaults(handler=_login)
+    logout = commands.add_parser("logout", help="forget the stored sign-in")
+    logout.set_defaults(handler=_logout)

@@ -8,6 +8,7 @@ from typing import Any, Self
 
 import httpx
 
+from client.credentials import TokenSource, token_source
 from client.objects import ObjectStoreSession
 
 DEFAULT_URL = "http://127.0.0.1:8000/graphql"
@@ -30,9 +31,10 @@ class StrataClient:
             me = await strata.query("{ me { name } }")
     """
 
-    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 60.0) -> None:
+    def __init__(self, url: str | None = None, token: str | TokenSource | None = None, timeout: float = 60.0) -> None:
         self.url = url or os.environ.get("STRATA_API_URL", DEFAULT_URL)
-        self.token = token or os.environ.get("STRATA_TOKEN")
+        # A string is used as it is; a source (a stored sign-in) renews itself before each call.
+        self.tokens = token_source(token) if token is None or isinstance(token, str) else token
         self.http = httpx.AsyncClient(timeout=timeout)
         self._objects: ObjectStoreSession | None = None
 
@@ -56,8 +58,12 @@ class StrataClient:
         if self._objects is not None:
             await self._objects.close()
 
+    async def access_token(self) -> str | None:
+        return await self.tokens.token()
+
     async def query(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        token = await self.access_token()
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = await self.http.post(
             self.url, json={"query": document, "variables": variables or {}}, headers=headers
         )

@@ -1,8 +1,9 @@
-"""What the ``strata`` data commands do: ls, mkdir, rm, upload, download."""
+"""What the ``strata`` data commands do: ls, mkdir, rm, trash, restore, search, upload, download."""
 
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -11,10 +12,13 @@ from client.api import StrataClient, StrataError
 
 ROOTS = "{ me { organizations { slug rootFolder { id name } } } }"
 LIST = """
-query($id: ID!, $after: String) {
+query($id: ID!, $after: String, $foldersAfter: String) {
   folder(id: $id) {
     name
-    folders(first: 100) { edges { node { id name updatedAt } } }
+    folders(first: 100, after: $foldersAfter) {
+      edges { node { id name updatedAt } }
+      pageInfo { hasNextPage endCursor }
+    }
     files(first: 100, after: $after) {
       edges { node { id name size status updatedAt } }
       pageInfo { hasNextPage endCursor }
@@ -36,26 +40,41 @@ def kind_of(global_id: str) -> str:
         raise StrataError(f"not a Strata id: {global_id}", ["INVALID"]) from None
 
 
-async def ls(client: StrataClient, out: TextIO, folder_id: str | None) -> None:
+def _row(out: TextIO, as_json: bool, item: dict[str, Any], text: str) -> None:
+    """One listed item: a line for people, or one JSON object per line for scripts."""
+    out.write((json.dumps(item) if as_json else text) + "\n")
+
+
+async def ls(client: StrataClient, out: TextIO, folder_id: str | None, as_json: bool = False) -> None:
     if folder_id is None:
         for organisation in (await client.query(ROOTS))["me"]["organizations"]:
             root = organisation["rootFolder"]
-            out.write(f"{root['id']}  {organisation['slug']}/\n")
+            item = {"kind": "folder", "id": root["id"], "name": organisation["slug"]}
+            _row(out, as_json, item, f"{root['id']}  {organisation['slug']}/")
         return
-    after = None
-    first_page = True
-    while True:
-        folder = (await client.query(LIST, {"id": folder_id, "after": after}))["folder"]
+    if kind_of(folder_id) != "Folder":
+        raise StrataError(f"{folder_id} is not a folder; `strata meta get` shows a file", ["INVALID"])
+    folders_after: str | None = None
+    while True:  # every subfolder, page by page, then every file
+        folder = (await client.query(LIST, {"id": folder_id, "after": None, "foldersAfter": folders_after}))["folder"]
         if folder is None:
-            raise StrataError("folder not found", ["NOT_FOUND"])
-        if first_page:
-            for edge in folder["folders"]["edges"]:
-                out.write(f"{edge['node']['id']}  {'':>12}  {edge['node']['name']}/\n")
-            first_page = False
+            raise StrataError(f"folder not found: {folder_id}", ["NOT_FOUND"])
+        for edge in folder["folders"]["edges"]:
+            node = edge["node"]
+            item = {"kind": "folder", "id": node["id"], "name": node["name"], "updatedAt": node["updatedAt"]}
+            _row(out, as_json, item, f"{node['id']}  {'':>12}  {node['name']}/")
+        if not folder["folders"]["pageInfo"]["hasNextPage"]:
+            break
+        folders_after = folder["folders"]["pageInfo"]["endCursor"]
+    after = None
+    while True:
+        folder = (await client.query(LIST, {"id": folder_id, "after": after, "foldersAfter": None}))["folder"]
+        if folder is None:
+            raise StrataError(f"folder not found: {folder_id}", ["NOT_FOUND"])
         for edge in folder["files"]["edges"]:
-            node: dict[str, Any] = edge["node"]
+            node = edge["node"]
             marker = "" if node["status"] == "AVAILABLE" else f"  ({node['status'].lower()})"
-            out.write(f"{node['id']}  {node['size']:>12}  {node['name']}{marker}\n")
+            _row(out, as_json, {"kind": "file", **node}, f"{node['id']}  {node['size']:>12}  {node['name']}{marker}")
         if not folder["files"]["pageInfo"]["hasNextPage"]:
             return
         after = folder["files"]["pageInfo"]["endCursor"]
@@ -98,3 +117,70 @@ async def download(
         client, file_id, path, concurrency=concurrency, part_size=part_size, show_progress=not quiet
     )
     out.write(f"{written}\n")
+
+
+ORGANISATIONS = "{ me { organizations { id slug } } }"
+TRASH = """
+query($id: ID!, $after: String, $files: Boolean!) {
+  node(id: $id) { ... on Organization {
+    trashedFolders(first: 100, after: $after) @skip(if: $files) {
+      nodes { id name trashedAt } pageInfo { hasNextPage endCursor }
+    }
+    trashedFiles(first: 100, after: $after) @include(if: $files) {
+      nodes { id name size trashedAt } pageInfo { hasNextPage endCursor }
+    }
+  } }
+}
+"""
+RESTORE_FOLDER = "mutation($id: ID!) { restoreFolder(input: {id: $id}) { folder { id } userErrors { code message } } }"
+RESTORE_FILE = "mutation($id: ID!) { restoreFile(input: {id: $id}) { file { id } userErrors { code message } } }"
+SEARCH = """
+query($filter: FileSearchInput, $after: String) {
+  searchFiles(filter: $filter, first: 100, after: $after) {
+    nodes { id name size contentType updatedAt folder { id name } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def trash(client: StrataClient, out: TextIO, as_json: bool = False) -> None:
+    """What each of the caller's organisations has in its trash, newest first, every page."""
+    for organisation in (await client.query(ORGANISATIONS))["me"]["organizations"]:
+        for files, field in ((False, "trashedFolders"), (True, "trashedFiles")):
+            after: str | None = None
+            while True:
+                found = await client.query(TRASH, {"id": organisation["id"], "after": after, "files": files})
+                page = found["node"][field]
+                for node in page["nodes"]:
+                    size = f"{node['size']:>12}" if files else f"{'':>12}"
+                    name = node["name"] if files else f"{node['name']}/"
+                    item = {"kind": "file" if files else "folder", "organization": organisation["slug"], **node}
+                    _row(out, as_json, item, f"{node['id']}  {size}  {node['trashedAt'][:19]}  {name}")
+                if not page["pageInfo"]["hasNextPage"]:
+                    break
+                after = page["pageInfo"]["endCursor"]
+
+
+async def restore(client: StrataClient, out: TextIO, item_id: str) -> None:
+    kind = kind_of(item_id)
+    if kind == "Folder":
+        await client.mutate(RESTORE_FOLDER, "restoreFolder", {"id": item_id})
+    elif kind == "File":
+        await client.mutate(RESTORE_FILE, "restoreFile", {"id": item_id})
+    else:
+        raise StrataError(f"cannot restore a {kind}", ["INVALID"])
+    out.write(f"restored: {item_id}\n")
+
+
+async def search(client: StrataClient, out: TextIO, filter: dict[str, Any], as_json: bool = False) -> None:
+    """Every file matching ``filter`` (the API's FileSearchInput), page by page."""
+    after = None
+    while True:
+        found = (await client.query(SEARCH, {"filter": filter, "after": after}))["searchFiles"]
+        for node in found["nodes"]:
+            where = node["folder"]["name"] if node["folder"] else "?"
+            _row(out, as_json, {"kind": "file", **node}, f"{node['id']}  {node['size']:>12}  {where}/{node['name']}")
+        if not found["pageInfo"]["hasNextPage"]:
+            return
+        after = found["pageInfo"]["endCursor"]

@@ -49,7 +49,11 @@ async def follow(client: StrataClient, request_id: str) -> AsyncIterator[dict[st
     """Every update of one request, in order, until it ends."""
     url = client.url.replace("http", "ws", 1)
     async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {client.token}"}}))
+        await ws.send(
+            json.dumps(
+                {"type": "connection_init", "payload": {"Authorization": f"Bearer {await client.access_token()}"}}
+            )
+        )
         if json.loads(await ws.recv()).get("type") != "connection_ack":
             raise StrataError("the API refused the subscription", ["UNAUTHENTICATED"])
         await ws.send(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import httpx
@@ -83,3 +85,77 @@ class KeycloakClient:
         response.raise_for_status()
         keys: list[dict[str, Any]] = response.json()["keys"]
         return keys
+
+    def approve_device(self, verification_uri: str, username: str) -> None:
+        """Do in a browser's place what a person does with ``strata login``'s address: open it,
+        sign in on Keycloak's own form, grant access if asked, until Keycloak says it is done.
+
+        Keycloak marks its cookies Secure, which a browser honours on 127.0.0.1 (a secure context)
+        and httpx does not on plain http: the cookies are kept here by hand."""
+        cookies: dict[str, str] = {}
+        with httpx.Client(timeout=30) as browser:
+
+            def go(method: str, url: str, fields: dict[str, str] | None = None) -> httpx.Response:
+                for _ in range(10):
+                    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+                    answer = browser.request(method, url, data=fields, headers=headers)
+                    for header in answer.headers.get_list("set-cookie"):
+                        name, _, rest = header.partition("=")
+                        cookies[name.strip()] = rest.split(";", 1)[0]
+                    if answer.status_code not in (301, 302, 303) or "location" not in answer.headers:
+                        return answer
+                    url, method, fields = str(answer.url.join(answer.headers["location"])), "GET", None
+                raise AssertionError("too many redirects")
+
+            page = go("GET", verification_uri)
+            for _ in range(6):
+                text = page.text
+                if "Device Login Successful" in text or "device login successful" in text.lower():
+                    return
+                action = _form_action(text)
+                assert action, f"no form on Keycloak's page: {text[text.find('<body') :][:800]}"
+                if 'name="username"' in text:
+                    fields = {"username": username, "password": f"{username}-pass"}
+                elif 'name="accept"' in text:
+                    fields = {"accept": "Yes"}
+                else:
+                    fields = {}
+                page = go("POST", str(page.url.join(html.unescape(action))), fields)
+            raise AssertionError(f"Keycloak did not confirm the device sign-in: {page.text[:800]}")
+
+    def set_token_lifespan(self, client_id: str, seconds: int | None) -> None:
+        """Set (or, with None, clear) a client's access token lifespan."""
+        headers = self._admin_headers()
+        found = self.http.get(
+            f"{self.base}/admin/realms/{REALM}/clients", params={"clientId": client_id}, headers=headers
+        )
+        found.raise_for_status()
+        [client] = found.json()
+        attributes = dict(client.get("attributes") or {})
+        attributes["access.token.lifespan"] = "" if seconds is None else str(seconds)
+        client["attributes"] = attributes
+        updated = self.http.put(
+            f"{self.base}/admin/realms/{REALM}/clients/{client['id']}", json=client, headers=headers
+        )
+        updated.raise_for_status()
+
+    def refreshable_tokens(self, username: str) -> dict[str, Any]:
+        """Access and refresh token (password grant on strata-cli), as a sign-in holds them."""
+        response = self.http.post(
+            f"{self.base}/realms/{REALM}/protocol/openid-connect/token",
+            data={
+                "grant_type": "password",
+                "client_id": "strata-cli",
+                "username": username,
+                "password": f"{username}-pass",
+                "scope": "openid",
+            },
+        )
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+
+def _form_action(page: str) -> str | None:
+    found = re.search(r'<form[^>]*action="([^"]+)"', page)
+    return found.group(1) if found else None
