@@ -15,12 +15,11 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from bench import listing, signing, transfers
+from bench import bench_env, listing, signing, transfers
 from devservices.api import api_process, settings_for
 from devservices.services import Stack, dev_token
 
@@ -49,13 +48,7 @@ async def run(size_mib: int, repeat: int) -> list[str]:
     stack = Stack()
     started = stack.up()
     try:
-        run_id = uuid.uuid4().hex[:8]
-        env = {
-            **stack.app_env(),
-            "STRATA_MONGODB_DATABASE": f"strata_bench_{run_id}",
-            "STRATA_S3_BUCKET": f"bench-{run_id}",
-            "STRATA_LOG_LEVEL": "WARNING",
-        }
+        env = bench_env(stack)
         settings = settings_for(env)
         token = dev_token("alice")
         lines: list[str] = []

@@ -13,9 +13,9 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
+from bench import bench_env
 from bench.listing import _fill
 from client.api import StrataClient
 from devservices.api import serve_api, settings_for
@@ -40,13 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     stack = Stack()
     started = stack.up()
     try:
-        run_id = uuid.uuid4().hex[:8]
-        env = {
-            **stack.app_env(),
-            "STRATA_MONGODB_DATABASE": f"strata_bench_{run_id}",
-            "STRATA_S3_BUCKET": f"bench-{run_id}",
-            "STRATA_LOG_LEVEL": "WARNING",
-        }
+        env = bench_env(stack)
         chromium = subprocess.run(
             ["bash", str(WEB / "scripts" / "ensure-chromium.sh")], capture_output=True, text=True, check=True
         ).stdout.strip()

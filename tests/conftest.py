@@ -85,6 +85,12 @@ def test_env(
         "STRATA_CDS_URL": fake_cads.base,
         "STRATA_CDS_KEY": CADS_KEY,
         "STRATA_COPERNICUS_POLL_SECONDS": "0.2",
+        # FerretDB on SQLite rewrites a multi-document update document by document: the 1000-folder
+        # move in test_query_counts takes 20-40 s on a loaded 2-core machine, past the default
+        # 20 s socket timeout (4 x this).
+        "STRATA_MONGODB_TIMEOUT_MS": "15000",
+        # Tests add datasets to the fake catalogue as they go: a cached list would refuse them.
+        "STRATA_COPERNICUS_CATALOGUE_CACHE_SECONDS": "0",
         "STRATA_COPERNICUS_IDLE_SLEEP_SECONDS": "0.1",
         "STRATA_COPERNICUS_PART_BYTES": str(5 * 1024 * 1024),
         "STRATA_MONGODB_DATABASE": f"strata_test_{run_id}",

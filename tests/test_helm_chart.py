@@ -140,10 +140,14 @@ def test_without_the_worker_deployment_the_api_runs_the_worker() -> None:
 def test_the_image_is_multi_stage_non_root_and_its_context_small() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     stages = re.split(r"^FROM ", dockerfile, flags=re.MULTILINE)[1:]
-    assert len(stages) == 2
+    # the catalogue's build (Node), the Python build, and the final image with only their results
+    assert len(stages) == 3
+    assert "npm ci" in stages[0]
     final = stages[-1]
     assert re.search(r"^USER 10001:10001$", final, re.MULTILINE)
     assert "COPY --from=build /opt/strata /opt/strata" in final
+    assert "COPY --from=web /src/web/dist /opt/strata-web" in final
+    assert "npm" not in final
     assert not re.search(r"apt-get|gcc|build-essential|pip install", final)
     ignored = set(Path(ROOT / ".dockerignore").read_text().split())
-    assert {".git", ".cache", "tests"} <= ignored
+    assert {".git", ".cache", "tests", "web/node_modules", "web/dist"} <= ignored

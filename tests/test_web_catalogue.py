@@ -94,6 +94,8 @@ async def _seed(client: GraphQLClient, carol: GraphQLClient) -> dict[str, Any]:
     )
     big_bytes = os.urandom(20 * 1024 * 1024 + 12345)
     big = await upload_bytes(client, three, f"survey-{top_name}.bin", big_bytes, part_size=5 * 1024 * 1024)
+    errands = await create_folder(client, one, "errands")
+    lonely = await upload_bytes(client, errands, f"lonely-{top_name}.txt", b"left behind\n", contentType="text/plain")
     carol_root = await root_folder(carol, "reading-climate")
     return {
         "top": {"id": top, "name": top_name},
@@ -102,6 +104,8 @@ async def _seed(client: GraphQLClient, carol: GraphQLClient) -> dict[str, Any]:
         "readings": {"id": readings["id"], "name": readings["name"]},
         "andes": {"name": f"andes-{top_name}.csv"},
         "big": {"id": big["id"], "name": big["name"], "sha256": hashlib.sha256(big_bytes).hexdigest()},
+        "errands": {"id": errands, "name": "errands"},
+        "lonely": {"id": lonely["id"], "name": lonely["name"]},
         "carolRoot": carol_root,
     }
 

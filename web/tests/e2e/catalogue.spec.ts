@@ -184,6 +184,24 @@ test("trash and restore; what may not be done is not offered", async ({ page }) 
   await expect(page.getByRole("link", { name: `File: ${seed.readings.name}` })).toBeVisible();
 });
 
+test("an API refusal shows its own message in place", async ({ page }) => {
+  // A file deleted, then the folder it was in: the file cannot come back before its folder.
+  await signIn(page, "alice", folderUrl(seed.errands.id));
+  await page.getByRole("button", { name: `Move ${seed.lonely.name} to the trash` }).click();
+  await expect(page.getByRole("link", { name: `File: ${seed.lonely.name}` })).toHaveCount(0);
+  await page.goto(folderUrl(seed.levels[0]!.id));
+  await page.getByRole("button", { name: "Move errands to the trash" }).click();
+  await expect(page.getByRole("link", { name: "Folder: errands" })).toHaveCount(0);
+  await page.goto("/trash");
+  await page.locator("tr", { hasText: seed.lonely.name }).getByRole("button", { name: "Restore" }).click();
+  await expect(page.getByRole("alert")).toHaveText("restore the folder above it first");
+  await screenshot(page, "09-refusal");
+  // Restoring the folder brings the file's way back.
+  await page.locator("tr", { hasText: "errands" }).getByRole("button", { name: "Restore" }).click();
+  await page.locator("tr", { hasText: seed.lonely.name }).getByRole("button", { name: "Restore" }).click();
+  await expect(page.getByRole("status")).toContainText(`${seed.lonely.name} restored`);
+});
+
 test("an ended session signs in again and comes back to the same page", async ({ page }) => {
   const deep = `${folderUrl(seed.levels[1]!.id)}?sort=UPDATED_AT`;
   await signIn(page, "alice", deep);

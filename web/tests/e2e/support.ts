@@ -11,6 +11,8 @@ export interface Seed {
   readings: { id: string; name: string };
   andes: { name: string };
   big: { id: string; name: string; sha256: string };
+  errands: { id: string; name: string };
+  lonely: { id: string; name: string };
   carolRoot: string;
 }
 
