@@ -7,6 +7,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from client.api import StrataClient
 
 # Exit codes by class of failure, for scripts: the API refused (1), usage or a local file (2),
 # signing in (3), the network (4).
@@ -21,6 +25,7 @@ def _data_command(args: argparse.Namespace) -> int:
     from client import commands
     from client.api import StrataClient, StrataError
     from client.credentials import SignInError
+    from client.paths import resolve
 
     # Read before the event loop starts: the request file is the caller's input.
     body: dict[str, object] = {}
@@ -36,6 +41,7 @@ def _data_command(args: argparse.Namespace) -> int:
 
     try:
         wanted = search_filter(args) if args.command == "search" else {}
+        changes = _changes(args.changes) if args.command == "meta" and args.action == "set" else {}
     except ValueError as error:
         print(f"strata: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -43,8 +49,12 @@ def _data_command(args: argparse.Namespace) -> int:
     async def run() -> None:
         async with StrataClient(args.api, args.token) as strata:
             out = sys.stdout
+
+            async def ident(reference: str) -> str:
+                return (await resolve(strata, reference)).id
+
             if args.command == "ls":
-                await commands.ls(strata, out, args.folder, args.json)
+                await commands.ls(strata, out, await ident(args.folder) if args.folder else None, args.json)
             elif args.command == "trash":
                 await commands.trash(strata, out, args.json)
             elif args.command == "restore":
@@ -52,24 +62,52 @@ def _data_command(args: argparse.Namespace) -> int:
             elif args.command == "search":
                 await commands.search(strata, out, wanted, args.json)
             elif args.command == "mkdir":
-                await commands.mkdir(strata, out, args.parent, args.name)
+                if args.parents:
+                    await commands.mkdir_p(strata, out, "/".join(p for p in (args.parent, args.name) if p))
+                elif not args.name:
+                    raise StrataError("give the parent folder and the new name, or -p with a path", ["INVALID"])
+                else:
+                    await commands.mkdir(strata, out, await ident(args.parent), args.name)
             elif args.command == "rm":
-                await commands.rm(strata, out, args.id)
+                await commands.rm(strata, out, await ident(args.id))
+            elif args.command in ("share", "shares", "accept", "decline", "revoke", "orgs"):
+                await _sharing(strata, out, args)
+            elif args.command == "mv":
+                await commands.move(strata, out, args.source, args.target)
+            elif args.command == "rename":
+                await commands.rename(strata, out, args.item, args.name)
+            elif args.command == "purge":
+                await commands.purge(strata, out, args.id)
+            elif args.command == "meta":
+                if args.action == "get":
+                    await commands.meta_get(strata, out, args.item)
+                else:
+                    await commands.meta_set(strata, out, args.item, changes)
             elif args.command == "copernicus":
                 from client import copernicus
 
                 if args.action == "ls":
                     await copernicus.ls(strata, out)
+                elif args.action == "datasets":
+                    await copernicus.datasets(strata, out, args.service, args.search)
+                elif args.action == "cancel":
+                    await copernicus.cancel(strata, out, args.id, not args.no_wait)
+                elif args.action == "follow":
+                    await copernicus.follow_to_end(strata, out, args.id, args.quiet)
+                elif args.action == "get":
+                    await copernicus.get(strata, out, args.service, args.dataset, body, Path(args.target), args.quiet)
                 else:
                     await copernicus.request_and_follow(
                         strata, out, args.service, args.dataset, body, args.folder, args.name, args.follow, args.quiet
                     )
             elif args.command == "upload":
                 part = args.part_size_mib * 1024 * 1024 if args.part_size_mib else None
-                await commands.upload(strata, out, Path(args.path), args.folder, args.concurrency, part, args.quiet)
+                folder = await ident(args.folder)
+                await commands.upload(strata, out, Path(args.path), folder, args.concurrency, part, args.quiet)
             else:
                 part = args.part_size_mib * 1024 * 1024
-                await commands.download(strata, out, args.file, Path(args.path), args.concurrency, part, args.quiet)
+                file = await ident(args.file)
+                await commands.download(strata, out, file, Path(args.path), args.concurrency, part, args.quiet)
 
     try:
         asyncio.run(run())
@@ -95,6 +133,38 @@ def _data_command(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _sharing(strata: StrataClient, stream: TextIO, args: argparse.Namespace) -> None:
+    from client import sharing
+
+    if args.command == "share":
+        terms = {
+            key: value
+            for key, value in (("text", args.terms), ("licence", args.licence), ("expiresAt", args.expires))
+            if value
+        }
+        if args.allow_reshare:
+            terms["allowReshare"] = True
+        await sharing.share(strata, stream, args.item, args.to, args.role, terms or None, args.message)
+    elif args.command == "shares":
+        await sharing.shares(strata, stream, args.item, args.json)
+    elif args.command == "accept":
+        await sharing.accept(strata, stream, args.id, args.accept_terms, _ask)
+    elif args.command == "decline":
+        await sharing.decline(strata, stream, args.id)
+    elif args.command == "revoke":
+        await sharing.revoke(strata, stream, args.id)
+    else:
+        await sharing.organisations(strata, stream, args.search, args.json)
+
+
+def _ask(question: str) -> bool:
+    """A yes from the person at the terminal; no terminal (a script) is a no."""
+    if not sys.stdin.isatty():
+        print("strata: no terminal to ask; pass --accept-terms to accept the terms shown", file=sys.stderr)
+        return False
+    return input(question).strip().lower() in ("y", "yes")
+
+
 def search_filter(args: argparse.Namespace) -> dict[str, object]:
     """The API's FileSearchInput from the command line; a malformed bbox is a usage error."""
     found: dict[str, object] = {}
@@ -115,6 +185,21 @@ def search_filter(args: argparse.Namespace) -> dict[str, object]:
         found["bbox"] = {"west": west, "south": south, "east": east, "north": north}
     if args.time_from or args.time_to:
         found["timeRange"] = {"start": _moment(args.time_from), "end": _moment(args.time_to, end=True)}
+    return found
+
+
+def _changes(text: str) -> dict[str, object]:
+    """``meta set``'s JSON, inline or ``@file``."""
+    try:
+        raw = Path(text[1:]).read_text() if text.startswith("@") else text
+    except OSError as error:
+        raise ValueError(f"cannot read {text[1:]}: {error.strerror}") from None
+    try:
+        found = json.loads(raw)
+    except ValueError as error:
+        raise ValueError(f"the changes are not JSON: {error}") from None
+    if not isinstance(found, dict):
+        raise ValueError('the changes are a JSON object: {"metadata": {...}, "provenance": {...}}')
     return found
 
 
@@ -189,14 +274,30 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     search.add_argument("--from", dest="time_from", help="ISO date or time: files whose time range reaches it")
     search.add_argument("--to", dest="time_to", help="ISO date or time")
     search.add_argument("--folder", help="only beneath this folder id")
-    mkdir = commands.add_parser("mkdir", parents=[shared], help="create a folder")
-    mkdir.add_argument("parent")
-    mkdir.add_argument("name")
-    rm = commands.add_parser("rm", parents=[shared], help="move a file or folder to the trash")
+    mkdir = commands.add_parser("mkdir", parents=[shared], help="create a folder (PARENT NAME, or -p PATH)")
+    mkdir.add_argument("parent", help="parent folder (path or id); with -p, the whole path")
+    mkdir.add_argument("name", nargs="?")
+    mkdir.add_argument("-p", "--parents", action="store_true", help="create every missing folder along the path")
+    rm = commands.add_parser("rm", parents=[shared], help="move a file or folder (path or id) to the trash")
     rm.add_argument("id")
+    mv = commands.add_parser("mv", parents=[shared], help="move a file or folder into another folder")
+    mv.add_argument("source")
+    mv.add_argument("target", help="the folder to move into (path or id)")
+    rename = commands.add_parser("rename", parents=[shared], help="rename a file or folder")
+    rename.add_argument("item")
+    rename.add_argument("name")
+    purge = commands.add_parser("purge", parents=[shared], help="delete an item in the trash for good (admins)")
+    purge.add_argument("id")
+    meta = commands.add_parser("meta", parents=[shared], help="a file's metadata and provenance")
+    meta_actions = meta.add_subparsers(dest="action", required=True)
+    meta_get = meta_actions.add_parser("get", help="print them as JSON")
+    meta_get.add_argument("item")
+    meta_set = meta_actions.add_parser("set", help="replace them")
+    meta_set.add_argument("item")
+    meta_set.add_argument("changes", help='JSON {"metadata": {...}, "provenance": {...}}, or @file.json')
     upload = commands.add_parser("upload", parents=[shared, transfer], help="upload a file; re-run to resume")
     upload.add_argument("path")
-    upload.add_argument("--folder", required=True, help="id of the target folder")
+    upload.add_argument("--folder", required=True, help="the target folder (path or id)")
     upload.add_argument("--part-size-mib", type=int, help="part size in MiB (default: chosen from the size)")
     download = commands.add_parser("download", parents=[shared, transfer], help="download a file; re-run to resume")
     download.add_argument("file")
@@ -213,7 +314,44 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     ask.add_argument("--name", help="file name for the result")
     ask.add_argument("--follow", action="store_true")
     ask.add_argument("--quiet", action="store_true")
-    for parser in (ls, trash, restore, search, mkdir, rm, upload, download, copernicus):
+    listed = actions.add_parser("datasets", help="a service's catalogue")
+    listed.add_argument("service")
+    listed.add_argument("search", nargs="?")
+    get = actions.add_parser("get", help="ask, wait and download the result (as cdsapi's retrieve)")
+    get.add_argument("service")
+    get.add_argument("dataset")
+    get.add_argument("--request", required=True, help="a JSON file with the upstream request")
+    get.add_argument("--target", required=True, help="the local file (or folder) to write")
+    get.add_argument("--quiet", action="store_true")
+    stop = actions.add_parser("cancel", help="cancel a request in flight")
+    stop.add_argument("id")
+    stop.add_argument("--no-wait", action="store_true", help="do not wait for the upstream job to stop")
+    watch = actions.add_parser("follow", help="show a request's steps until it ends")
+    watch.add_argument("id")
+    watch.add_argument("--quiet", action="store_true")
+    share = commands.add_parser("share", parents=[shared], help="share a file or folder, optionally under terms")
+    share.add_argument("item", help="path or id")
+    share.add_argument("--to", required=True, help="an e-mail address, or an organisation id (strata orgs)")
+    share.add_argument("--role", choices=["viewer", "editor"], default="viewer")
+    share.add_argument("--terms", help="terms the grantee must accept first")
+    share.add_argument("--licence", help="licence, e.g. CC-BY-4.0")
+    share.add_argument("--expires", help="ISO time when the share ends")
+    share.add_argument("--allow-reshare", action="store_true")
+    share.add_argument("--message", help="a note for the grantee")
+    shares = commands.add_parser("shares", parents=[shared, listing], help="shares made to you, or on an item")
+    shares.add_argument("item", nargs="?", help="an item you manage (path or id); default: shares made to you")
+    accept = commands.add_parser("accept", parents=[shared], help="show a share's terms and accept them")
+    accept.add_argument("id")
+    accept.add_argument("--accept-terms", action="store_true", help="accept without asking (scripts)")
+    decline = commands.add_parser("decline", parents=[shared], help="decline a share made to you")
+    decline.add_argument("id")
+    revoke = commands.add_parser("revoke", parents=[shared], help="end a share you made or manage")
+    revoke.add_argument("id")
+    orgs = commands.add_parser("orgs", parents=[shared, listing], help="find organisations to share with")
+    orgs.add_argument("search", nargs="?")
+    for parser in (ls, trash, restore, search, mkdir, rm, mv, rename, purge, meta, upload, download, copernicus):
+        parser.set_defaults(handler=_data_command)
+    for parser in (share, shares, accept, decline, revoke, orgs):
         parser.set_defaults(handler=_data_command)
     login = commands.add_parser("login", help="sign in with a code shown here and a browser anywhere (device grant)")
     login.add_argument("--issuer", help=f"OIDC issuer (default $STRATA_OIDC_ISSUER or {DEFAULT_ISSUER})")

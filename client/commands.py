@@ -85,14 +85,17 @@ async def mkdir(client: StrataClient, out: TextIO, parent_id: str, name: str) ->
     out.write(f"{created['folder']['id']}\n")
 
 
-async def rm(client: StrataClient, out: TextIO, item_id: str) -> None:
+async def _on_item(client: StrataClient, item_id: str, verb: str, mutations: dict[str, tuple[str, str]]) -> None:
+    """Run the folder's or the file's mutation for ``item_id``, whichever kind it is."""
     kind = kind_of(item_id)
-    if kind == "Folder":
-        await client.mutate(RM_FOLDER, "deleteFolder", {"id": item_id})
-    elif kind == "File":
-        await client.mutate(RM_FILE, "deleteFile", {"id": item_id})
-    else:
-        raise StrataError(f"cannot remove a {kind}", ["INVALID"])
+    if kind not in mutations:
+        raise StrataError(f"cannot {verb} a {kind}", ["INVALID"])
+    document, field = mutations[kind]
+    await client.mutate(document, field, {"id": item_id})
+
+
+async def rm(client: StrataClient, out: TextIO, item_id: str) -> None:
+    await _on_item(client, item_id, "remove", {"Folder": (RM_FOLDER, "deleteFolder"), "File": (RM_FILE, "deleteFile")})
     out.write(f"moved to the trash: {item_id}\n")
 
 
@@ -163,13 +166,8 @@ async def trash(client: StrataClient, out: TextIO, as_json: bool = False) -> Non
 
 
 async def restore(client: StrataClient, out: TextIO, item_id: str) -> None:
-    kind = kind_of(item_id)
-    if kind == "Folder":
-        await client.mutate(RESTORE_FOLDER, "restoreFolder", {"id": item_id})
-    elif kind == "File":
-        await client.mutate(RESTORE_FILE, "restoreFile", {"id": item_id})
-    else:
-        raise StrataError(f"cannot restore a {kind}", ["INVALID"])
+    mutations = {"Folder": (RESTORE_FOLDER, "restoreFolder"), "File": (RESTORE_FILE, "restoreFile")}
+    await _on_item(client, item_id, "restore", mutations)
     out.write(f"restored: {item_id}\n")
 
 
@@ -184,3 +182,96 @@ async def search(client: StrataClient, out: TextIO, filter: dict[str, Any], as_j
         if not found["pageInfo"]["hasNextPage"]:
             return
         after = found["pageInfo"]["endCursor"]
+
+
+ERRORS = "userErrors { code message }"
+MOVE_FOLDER = f"""
+mutation($id: ID!, $to: ID!) {{ moveFolder(input: {{id: $id, parentId: $to}}) {{ folder {{ id }} {ERRORS} }} }}
+"""
+MOVE_FILE = f"""
+mutation($id: ID!, $to: ID!) {{ moveFile(input: {{id: $id, folderId: $to}}) {{ file {{ id }} {ERRORS} }} }}
+"""
+RENAME_FOLDER = f"""
+mutation($id: ID!, $name: String!) {{ renameFolder(input: {{id: $id, name: $name}}) {{ folder {{ id }} {ERRORS} }} }}
+"""
+RENAME_FILE = f"""
+mutation($id: ID!, $name: String!) {{ renameFile(input: {{id: $id, name: $name}}) {{ file {{ id }} {ERRORS} }} }}
+"""
+PURGE_FOLDER = f"mutation($id: ID!) {{ purgeFolder(input: {{id: $id}}) {{ purgedFolderId {ERRORS} }} }}"
+PURGE_FILE = f"mutation($id: ID!) {{ purgeFile(input: {{id: $id}}) {{ purgedFileId {ERRORS} }} }}"
+META = """
+query($id: ID!) { node(id: $id) { ... on File { id name metadata provenance {
+  sourceKind sensorId platform location { longitude latitude } bbox { west south east north } timeRange { start end }
+} } } }
+"""
+SET_META = f"""
+mutation($input: UpdateFileMetadataInput!) {{ updateFileMetadata(input: $input) {{ file {{ id }} {ERRORS} }} }}
+"""
+
+
+async def mkdir_p(client: StrataClient, out: TextIO, path: str) -> None:
+    """Every missing folder along ``organisation/a/b/c``; prints the last one's id."""
+    from client.paths import child, resolve
+
+    parts = [p for p in path.strip("/").split("/") if p]
+    if len(parts) < 2:
+        raise StrataError("give organisation/folder/...: the organisation's root folder exists already", ["INVALID"])
+    current = (await resolve(client, parts[0])).id
+    for name in parts[1:]:
+        found = await child(client, current, name, files=False)
+        if found is None:
+            created = await client.mutate(MKDIR, "createFolder", {"input": {"parentId": current, "name": name}})
+            current = created["folder"]["id"]
+        else:
+            current = found.id
+    out.write(f"{current}\n")
+
+
+async def move(client: StrataClient, out: TextIO, source: str, target: str) -> None:
+    from client.paths import resolve
+
+    item, folder = await resolve(client, source), await resolve(client, target)
+    if folder.kind != "Folder":
+        raise StrataError(f"{target} is a file: move into a folder", ["INVALID"])
+    document, field = (MOVE_FOLDER, "moveFolder") if item.kind == "Folder" else (MOVE_FILE, "moveFile")
+    await client.mutate(document, field, {"id": item.id, "to": folder.id})
+    out.write(f"moved: {item.id}\n")
+
+
+async def rename(client: StrataClient, out: TextIO, reference: str, name: str) -> None:
+    from client.paths import resolve
+
+    item = await resolve(client, reference)
+    document, field = (RENAME_FOLDER, "renameFolder") if item.kind == "Folder" else (RENAME_FILE, "renameFile")
+    await client.mutate(document, field, {"id": item.id, "name": name})
+    out.write(f"renamed: {item.id}\n")
+
+
+async def purge(client: StrataClient, out: TextIO, item_id: str) -> None:
+    mutations = {"Folder": (PURGE_FOLDER, "purgeFolder"), "File": (PURGE_FILE, "purgeFile")}
+    await _on_item(client, item_id, "purge", mutations)
+    out.write(f"deleted for good: {item_id}\n")
+
+
+async def meta_get(client: StrataClient, out: TextIO, reference: str) -> None:
+    from client.paths import resolve
+
+    item = await resolve(client, reference)
+    if item.kind != "File":
+        raise StrataError("metadata belongs to files; this is a folder", ["INVALID"])
+    found = (await client.query(META, {"id": item.id}))["node"]
+    if found is None:
+        raise StrataError("file not found", ["NOT_FOUND"])
+    out.write(json.dumps({"metadata": found["metadata"], "provenance": found["provenance"]}, indent=2) + "\n")
+
+
+async def meta_set(client: StrataClient, out: TextIO, reference: str, changes: dict[str, Any]) -> None:
+    """Replace the metadata and/or provenance with ``{"metadata": {...}, "provenance": {...}}``."""
+    from client.paths import resolve
+
+    unknown = set(changes) - {"metadata", "provenance"}
+    if unknown or not changes:
+        raise StrataError('give {"metadata": {...}} and/or {"provenance": {...}}', ["INVALID"])
+    item = await resolve(client, reference)
+    await client.mutate(SET_META, "updateFileMetadata", {"input": {"id": item.id, **changes}})
+    out.write(f"updated: {item.id}\n")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any, TextIO
 
 from websockets.asyncio.client import connect
@@ -109,3 +111,83 @@ async def ls(client: StrataClient, out: TextIO) -> None:
         node = edge["node"]
         detail = node["resultFile"]["name"] if node["resultFile"] else (node["error"] or {}).get("code", "")
         out.write(f"{node['id']}  {node['service']:<5} {node['status']:<11} {node['dataset']}  {detail}\n")
+
+
+DATASETS = """
+query($service: String!, $search: String, $after: String) {
+  copernicusDatasets(service: $service, search: $search, first: 100, after: $after) { id title }
+}
+"""
+CANCEL = """
+mutation($id: ID!) { cancelCopernicusRequest(input: {id: $id}) {
+  copernicusRequest { id status } userErrors { code message } } }
+"""
+RESULT = "query($id: ID!) { copernicusRequest(id: $id) { status resultFile { id name } error { code message } } }"
+
+
+async def datasets(client: StrataClient, out: TextIO, service: str, search: str | None) -> None:
+    """A service's catalogue, every page."""
+    after = None
+    while True:
+        page = (await client.query(DATASETS, {"service": service, "search": search, "after": after}))[
+            "copernicusDatasets"
+        ]
+        for dataset in page:
+            out.write(f"{dataset['id']}  {dataset['title']}\n")
+        if len(page) < 100:
+            return
+        after = page[-1]["id"]
+
+
+TERMINAL = ("COMPLETED", "FAILED", "CANCELLED")
+
+
+async def cancel(client: StrataClient, out: TextIO, request_id: str, wait: bool = True) -> None:
+    """Ask for the cancel; the worker stops the upstream job, and with ``wait`` this waits for it."""
+    done = await client.mutate(CANCEL, "cancelCopernicusRequest", {"id": request_id})
+    status = done["copernicusRequest"]["status"]
+    if wait and status not in TERMINAL:
+        async for update in follow(client, request_id):
+            status = update["request"]["status"]
+    out.write(f"{request_id}  {status}\n")
+
+
+async def follow_to_end(client: StrataClient, out: TextIO, request_id: str, quiet: bool) -> None:
+    """Show a request's steps until it ends (it may have ended already)."""
+    found = (await client.query(RESULT, {"id": request_id}))["copernicusRequest"]
+    if found is None:
+        raise StrataError("request not found", ["NOT_FOUND"])
+    if found["status"] not in TERMINAL:
+        async for update in follow(client, request_id):
+            event = update["event"]
+            if not event["progress"] and not quiet:
+                out.write(f"{event['status']}  (upstream: {event['upstreamStatus'] or '-'})\n")
+        found = (await client.query(RESULT, {"id": request_id}))["copernicusRequest"]
+    if found["status"] == "COMPLETED":
+        out.write(f"{found['resultFile']['id']}  {found['resultFile']['name']}\n")
+    elif found["error"]:
+        raise StrataError(found["error"]["message"], [found["error"]["code"]])
+    else:
+        raise StrataError(f"the request ended {found['status'].lower()}", [found["status"]])
+
+
+async def get(
+    client: StrataClient,
+    out: TextIO,
+    service: str,
+    dataset: str,
+    body: dict[str, Any],
+    target: Path,
+    quiet: bool,
+) -> None:
+    """Ask, wait for the result and download it to ``target``, as cdsapi's ``retrieve(..., target)``."""
+    from client import transfer
+
+    job = await request(client, service, dataset, body, None, target.name if not target.is_dir() else None)
+    out.write(f"{job['id']}  {job['status']}\n")
+    await follow_to_end(client, io.StringIO() if quiet else out, job["id"], quiet)
+    found = (await client.query(RESULT, {"id": job["id"]}))["copernicusRequest"]
+    file = found["resultFile"]
+    destination = target / file["name"] if target.is_dir() else target
+    written = await transfer.download(client, file["id"], destination, show_progress=not quiet)
+    out.write(f"{written}\n")

@@ -151,5 +151,7 @@ def strata_env(settings: Settings) -> dict[str, str]:
         "STRATA_CDS_KEY": settings.cds_key or "",
         "STRATA_OIDC_ISSUER": settings.oidc_issuer,
         "STRATA_OIDC_AUDIENCE": settings.oidc_audience,
+        "STRATA_MONGODB_TIMEOUT_MS": str(settings.mongodb_timeout_ms),
+        "STRATA_COPERNICUS_CATALOGUE_CACHE_SECONDS": str(settings.copernicus_catalogue_cache_seconds),
         "STRATA_LOG_LEVEL": "WARNING",
     }

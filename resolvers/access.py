@@ -163,7 +163,7 @@ def require(principal: Principal, item: Folder | File | None, needed: Level, wha
     """Raise NOT_FOUND when the caller cannot see ``item``, PERMISSION_DENIED when they see but may not act."""
     have = Level.NONE if item is None else level(principal, item)
     if have < Level.VIEW:
-        raise UserFailure(UserErrorCode.NOT_FOUND, f"{what} not found", [field])
+        raise UserFailure(UserErrorCode.NOT_FOUND, f"{what.lower()} not found", [field])
     if have < needed:
         raise UserFailure(UserErrorCode.PERMISSION_DENIED, f"you may not change this {what.lower()}", [field])
 

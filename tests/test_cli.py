@@ -8,9 +8,11 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
+from tests.fake_cads import FakeCads, Plan
 from tests.helpers import create_folder, sandbox, upload_bytes
 
 
@@ -111,3 +113,121 @@ async def test_each_failure_class_is_one_line_and_its_exit_code(api_url: str, to
     assert "cannot reach Strata" in _plain(down, 4)
     version = await _strata(api_url, None, "--version")
     assert version.stdout.startswith("strata ")
+
+
+async def test_paths_mkdir_p_mv_rename_meta_and_purge(as_user: Any, api_url: str, tokens: Any, tmp_path: Path) -> None:
+    alice = as_user("alice")
+    top = await sandbox(alice)
+    top_name = (await alice.data("query($id: ID!) { folder(id: $id) { name } }", {"id": top}))["folder"]["name"]
+    base = f"athena-energy/{top_name}"
+    token = tokens("alice")
+    made = await _strata(api_url, token, "mkdir", "-p", f"{base}/survey/2026/roofs")
+    assert made.returncode == 0, made.stderr
+    again = await _strata(api_url, token, "mkdir", "-p", f"{base}/Survey/2026/roofs")  # names compare in any case
+    assert again.stdout == made.stdout
+    source = tmp_path / "roof.csv"
+    source.write_bytes(b"t,c\n1,2\n")
+    sent = await _strata(api_url, token, "upload", str(source), "--folder", f"{base}/survey/2026/roofs", "--quiet")
+    assert sent.returncode == 0, sent.stderr
+    assert (await _strata(api_url, token, "mv", f"{base}/survey/2026/roofs/roof.csv", f"{base}/survey")).returncode == 0
+    assert (await _strata(api_url, token, "rename", f"{base}/survey/roof.csv", "roof-2026.csv")).returncode == 0
+    listed = await _strata(api_url, token, "ls", f"{base}/survey", "--json")
+    names = [json.loads(line)["name"] for line in listed.stdout.splitlines()]
+    assert names == ["2026", "roof-2026.csv"]
+    # metadata and provenance, set and read back
+    changes = json.dumps({"metadata": {"flight": "F-9"}, "provenance": {"sourceKind": "DRONE"}})
+    assert (await _strata(api_url, token, "meta", "set", f"{base}/survey/roof-2026.csv", changes)).returncode == 0
+    shown = json.loads((await _strata(api_url, token, "meta", "get", f"{base}/survey/roof-2026.csv")).stdout)
+    assert shown["metadata"] == {"flight": "F-9"}
+    assert shown["provenance"]["sourceKind"] == "DRONE"
+    # a download by path lands byte for byte
+    target = tmp_path / "copy.csv"
+    got = await _strata(api_url, token, "download", f"{base}/survey/roof-2026.csv", str(target), "--quiet")
+    assert got.returncode == 0, got.stderr
+    assert target.read_bytes() == source.read_bytes()
+    # a path that does not exist names the missing part; purge is for admins, after the trash
+    assert f"not found: {base}/nope" in _plain(await _strata(api_url, token, "ls", f"{base}/nope/deeper"), 1)
+    file_id = next(json.loads(line)["id"] for line in listed.stdout.splitlines() if "csv" in line)
+    assert (await _strata(api_url, token, "rm", file_id)).returncode == 0
+    assert "PERMISSION_DENIED" in _plain(await _strata(api_url, token, "purge", file_id), 1)
+    purged = await _strata(api_url, tokens("bob"), "purge", file_id)
+    assert purged.returncode == 0, purged.stderr
+
+
+async def test_share_shares_accept_and_revoke(as_user: Any, api_url: str, tokens: Any) -> None:
+    bob, carol = as_user("bob"), as_user("carol")
+    await carol.data("{ me { id } }")
+    top = await sandbox(bob)
+    top_name = (await bob.data("query($id: ID!) { folder(id: $id) { name } }", {"id": top}))["folder"]["name"]
+    path = f"athena-energy/{top_name}"
+    terms = ["--terms", "Cite the survey; no redistribution.", "--licence", "CC-BY-NC-4.0"]
+    made = await _strata(api_url, tokens("bob"), "share", path, "--to", "carol@reading-climate.example", *terms)
+    assert made.returncode == 0, made.stderr
+    share_id = made.stdout.split()[0]
+    assert "pending" in made.stdout
+    # carol sees it pending; without a terminal to ask, nothing is accepted
+    pending = await _strata(api_url, tokens("carol"), "shares", "--json")
+    assert share_id in [json.loads(line)["id"] for line in pending.stdout.splitlines()]
+    unasked = await _strata(api_url, tokens("carol"), "accept", share_id)
+    assert unasked.returncode == 1
+    assert "Cite the survey; no redistribution." in unasked.stdout
+    assert "nothing changed" in unasked.stderr
+    # the terms shown, then accepted with the hash of what was shown
+    accepted = await _strata(api_url, tokens("carol"), "accept", share_id, "--accept-terms")
+    assert accepted.returncode == 0, accepted.stderr
+    listed = await _strata(api_url, tokens("carol"), "shares", "--json")
+    [active] = [json.loads(line) for line in listed.stdout.splitlines() if json.loads(line)["id"] == share_id]
+    assert active["status"] == "ACTIVE"
+    # bob lists the shares on his folder and revokes
+    on_item = await _strata(api_url, tokens("bob"), "shares", path, "--json")
+    assert share_id in [json.loads(line)["id"] for line in on_item.stdout.splitlines()]
+    assert (await _strata(api_url, tokens("bob"), "revoke", share_id)).returncode == 0
+    assert share_id not in (await _strata(api_url, tokens("bob"), "shares", path)).stdout
+    # an organisation found in the directory is shared with by its id
+    found = await _strata(api_url, tokens("bob"), "orgs", "reading", "--json")
+    [reading] = [json.loads(line) for line in found.stdout.splitlines()]
+    to_org = await _strata(api_url, tokens("bob"), "share", path, "--to", reading["id"])
+    assert to_org.returncode == 0, to_org.stderr
+    assert "reading-climate" in to_org.stdout
+    assert "e-mail address or an organisation id" in _plain(
+        await _strata(api_url, tokens("bob"), "share", top, "--to", "nobody"), 1
+    )
+
+
+async def test_copernicus_datasets_get_and_cancel(
+    api_url: str, tokens: Any, fake_cads: FakeCads, tmp_path: Path
+) -> None:
+    token = tokens("alice")
+    dataset = f"cli-get-{uuid.uuid4().hex[:6]}"
+    fake_cads.plans[dataset] = Plan(queued_seconds=0.2, running_seconds=0.2, size=3 * 1024 * 1024 + 11)
+    listed = await _strata(api_url, token, "copernicus", "datasets", "cds", "cli-get")
+    assert dataset in listed.stdout
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"variable": ["2t"], "date": "2024-01-01"}))
+    target = tmp_path / "result.grib"
+    got = await _strata(
+        api_url,
+        token,
+        "copernicus",
+        "get",
+        "CDS",
+        dataset,
+        "--request",
+        str(request),
+        "--target",
+        str(target),
+        "--quiet",
+    )
+    assert got.returncode == 0, got.stderr
+    assert target.stat().st_size == 3 * 1024 * 1024 + 11
+    # a request still queued upstream is cancelled
+    slow = f"cli-cancel-{uuid.uuid4().hex[:6]}"
+    fake_cads.plans[slow] = Plan(queued_seconds=60, size=10)
+    asked = await _strata(api_url, token, "copernicus", "request", "CDS", slow, "--request", str(request))
+    request_id = asked.stdout.split()[0]
+    cancelled = await _strata(api_url, token, "copernicus", "cancel", request_id)
+    assert cancelled.returncode == 0, cancelled.stderr
+    assert "CANCEL" in cancelled.stdout
+    # a dataset the service does not list is refused before anything is sent
+    refused = await _strata(api_url, token, "copernicus", "request", "cds", "no-such-set", "--request", str(request))
+    assert "UNKNOWN_DATASET" in _plain(refused, 1)

@@ -57,7 +57,7 @@ class VisibleNode(relay.Node):
         found = iter(await cls.load_by_id(cast(Info, info), known))
         nodes = [next(found) if object_id is not None else None for object_id in wanted]
         if required and None in nodes:
-            raise NotFound(f"{cls.__name__} not found")
+            raise NotFound(f"{cls.__name__.lower()} not found")
         return nodes
 
 
