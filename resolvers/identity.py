@@ -124,6 +124,17 @@ def _display_name(claims: Mapping[str, Any]) -> str:
     return str(claims["sub"])[:200]
 
 
+async def claim_invitations(db: Database, user_id: ObjectId, email: str) -> int:
+    """Shares made to ``email`` before its owner first signed in become theirs (still to be
+    accepted). Only for a verified address, so that no one takes an invitation by claiming it."""
+    moved = 0
+    for stand_in in await directory.invitations(db.engine, email):
+        if stand_in.id != user_id:
+            moved += await shares.reassign_grantee(db.engine, stand_in.id, user_id)
+            await directory.remove_user(db.engine, stand_in.id)
+    return moved
+
+
 async def sign_in(db: Database, claims: Mapping[str, Any], organisation_claim: str) -> Principal:
     """Upsert the caller and their organisations (each with a root folder) from verified claims."""
     memberships: list[Membership] = []
@@ -139,6 +150,8 @@ async def sign_in(db: Database, claims: Mapping[str, Any], organisation_claim: s
         is_service=_is_service(claims),
         memberships=memberships,
     )
+    if user.email and claims.get("email_verified") is True:
+        await claim_invitations(db, user.id, user.email)
     expires = claims.get("exp")
     return Principal(
         user_id=user.id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -83,6 +84,9 @@ async def _resource(db: Database, kind: ResourceKind, resource_id: ObjectId) -> 
     return await tree.get_file(db.engine, resource_id)
 
 
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s.]{2,63}")
+
+
 def _checked_terms(terms: TermsIn, now: datetime) -> Terms:
     if terms.text is not None and len(terms.text) > MAX_TERMS_TEXT:
         raise _fail(UserErrorCode.INVALID, f"terms text is limited to {MAX_TERMS_TEXT} characters", "terms", "text")
@@ -94,7 +98,8 @@ def _checked_terms(terms: TermsIn, now: datetime) -> Terms:
     return Terms(text=terms.text or None, licence=terms.licence, expires_at=expires, allow_reshare=terms.allow_reshare)
 
 
-async def _grantee(db: Database, principal: Principal, grantee: GranteeIn) -> tuple[GranteeKind, ObjectId]:
+async def _grantee(db: Database, principal: Principal, grantee: GranteeIn) -> tuple[GranteeKind, ObjectId, bool]:
+    """The grantee's kind and id, and whether it is an invitation (an address not signed in yet)."""
     given = [v for v in (grantee.user_id, grantee.email, grantee.organisation_id) if v is not None]
     if len(given) != 1:
         raise _fail(UserErrorCode.INVALID, "name exactly one of userId, email, organizationId", "grantee")
@@ -102,20 +107,22 @@ async def _grantee(db: Database, principal: Principal, grantee: GranteeIn) -> tu
         organisation = await lookups.by_id(db.engine, Organisation, grantee.organisation_id)
         if organisation is None:
             raise _fail(UserErrorCode.NOT_FOUND, "no such organisation", "grantee", "organizationId")
-        return GranteeKind.ORGANISATION, organisation.id
+        return GranteeKind.ORGANISATION, organisation.id, False
     if grantee.user_id is not None:
         user = await lookups.by_id(db.engine, User, grantee.user_id)
         field = "userId"
     else:
         email = (grantee.email or "").strip().lower()
-        user = await directory.user_by_email(db.engine, email) if email else None
+        if not EMAIL.fullmatch(email):
+            raise _fail(UserErrorCode.INVALID, "not an e-mail address", "grantee", "email")
+        # Someone who has not signed in yet is invited: the share waits for their first sign-in.
+        user = await directory.user_by_email(db.engine, email) or await directory.invitee(db.engine, email)
         field = "email"
     if user is None:
-        # People appear once they have signed in; inviting strangers by email is not offered.
-        raise _fail(UserErrorCode.NOT_FOUND, "no Strata user with that id or email", "grantee", field)
+        raise _fail(UserErrorCode.NOT_FOUND, "no Strata user with that id", "grantee", field)
     if user.id == principal.user_id:
         raise _fail(UserErrorCode.INVALID, "you cannot share with yourself", "grantee")
-    return GranteeKind.USER, user.id
+    return GranteeKind.USER, user.id, user.invited
 
 
 async def create_share(
@@ -151,12 +158,13 @@ async def create_share(
             )
     if message is not None and len(message) > MAX_MESSAGE:
         raise _fail(UserErrorCode.INVALID, f"message is limited to {MAX_MESSAGE} characters", "message")
-    grantee_kind, grantee_id = await _grantee(db, principal, grantee)
+    grantee_kind, grantee_id, invitation = await _grantee(db, principal, grantee)
     if grantee_kind is GranteeKind.ORGANISATION and grantee_id == item.organisation_id:
         raise _fail(UserErrorCode.INVALID, "the organisation already holds this", "grantee")
     if await shares.live_between(db.engine, item.id, grantee_id) is not None:
         raise _fail(UserErrorCode.SHARE_EXISTS, "already shared with them; update that share instead", "grantee")
-    pending = _needs_acceptance(checked)
+    # An invitation always waits for its answer: the invitee has never seen it.
+    pending = invitation or _needs_acceptance(checked)
     share = Share(
         id=ObjectId(),
         resource_kind=kind,

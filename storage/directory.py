@@ -116,7 +116,40 @@ async def upsert_user(
 
 
 async def user_by_email(engine: AIOEngine, email: str) -> User | None:
-    return await engine.find_one(User, {"email": email})
+    """The person with this address; their invitation stand-in only when they have not signed in."""
+    person = await engine.find_one(User, {"email": email, "invited": {"$ne": True}})
+    return person or await engine.find_one(User, {"email": email, "invited": True})
+
+
+async def invitee(engine: AIOEngine, email: str) -> User:
+    """The stand-in for ``email`` (one per address, however many invite them)."""
+    now = _now()
+    document = await _upsert(
+        engine.get_collection(User),
+        {"subject": f"invitation:{email}"},
+        {
+            "$setOnInsert": {
+                "subject": f"invitation:{email}",
+                "name": email,
+                "email": email,
+                "is_service": False,
+                "memberships": [],
+                "upstream_keys": {},
+                "invited": True,
+                "created_at": now,
+                "last_seen_at": now,
+            }
+        },
+    )
+    return User.model_validate_doc(document)
+
+
+async def invitations(engine: AIOEngine, email: str) -> list[User]:
+    return await engine.find(User, {"email": email, "invited": True})
+
+
+async def remove_user(engine: AIOEngine, user_id: ObjectId) -> None:
+    await engine.get_collection(User).delete_one({"_id": user_id})
 
 
 async def organisations(engine: AIOEngine, ids: Sequence[ObjectId]) -> list[Organisation]:

@@ -57,6 +57,9 @@ class User(Model):
     is_service: bool = False
     memberships: list[Membership] = []
     upstream_keys: dict[str, str] = {}  # service -> sealed key
+    # A stand-in for someone invited by e-mail who has not signed in yet: shares made to them wait
+    # here and pass to the person at their first sign-in with that (verified) address.
+    invited: bool = False
     created_at: datetime
     last_seen_at: datetime
 

@@ -189,3 +189,9 @@ async def events_page(engine: AIOEngine, resource_id: ObjectId, window: Window) 
     return [
         ShareEvent.model_validate_doc(d) for d in await pages.read(collection, {"resource_id": resource_id}, window)
     ]
+
+
+async def reassign_grantee(engine: AIOEngine, old: ObjectId, new: ObjectId) -> int:
+    """Shares made to ``old`` become shares made to ``new`` (an invitation claimed)."""
+    result = await engine.get_collection(Share).update_many({"grantee_id": old}, {"$set": {"grantee_id": new}})
+    return int(result.modified_count)

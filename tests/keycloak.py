@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -122,6 +124,28 @@ class KeycloakClient:
                     fields = {}
                 page = go("POST", str(page.url.join(html.unescape(action))), fields)
             raise AssertionError(f"Keycloak did not confirm the device sign-in: {page.text[:800]}")
+
+    @contextlib.contextmanager
+    def temporary_user(self, email: str, verified: bool) -> Iterator[str]:
+        """A realm user with this address (password ``<username>-pass``), removed afterwards."""
+        username = email.split("@")[0]
+        headers = self._admin_headers()
+        body = {
+            "username": username,
+            "email": email,
+            "emailVerified": verified,
+            "enabled": True,
+            "firstName": "New",
+            "lastName": "Comer",
+            "credentials": [{"type": "password", "value": f"{username}-pass", "temporary": False}],
+        }
+        made = self.http.post(f"{self.base}/admin/realms/{REALM}/users", json=body, headers=headers)
+        made.raise_for_status()
+        user_id = made.headers["location"].rsplit("/", 1)[-1]
+        try:
+            yield username
+        finally:
+            self.http.delete(f"{self.base}/admin/realms/{REALM}/users/{user_id}", headers=self._admin_headers())
 
     def set_token_lifespan(self, client_id: str, seconds: int | None) -> None:
         """Set (or, with None, clear) a client's access token lifespan."""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from tests.conftest import MovableClock
 from tests.graphql import GraphQLClient
 from tests.helpers import create_folder, sandbox, upload_bytes
+from tests.keycloak import KeycloakClient
 
 SHARE = """
 mutation($input: CreateShareInput!) {
@@ -199,7 +202,7 @@ async def test_bad_share_requests_store_nothing(as_user: Any, mongo: AsyncIOMoto
     past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
     cases: list[tuple[GraphQLClient, dict[str, Any], str, dict[str, Any], str]] = [
         (bob, {"email": "bob@athena-energy.example"}, "VIEWER", {}, "INVALID"),
-        (bob, {"email": "nobody@nowhere.example"}, "VIEWER", {}, "NOT_FOUND"),
+        (bob, {"email": "not-an-address"}, "VIEWER", {}, "INVALID"),
         (bob, {"email": "dave@example.org"}, "VIEWER", {"terms": {"expiresAt": past}}, "INVALID"),
         (bob, {"email": "dave@example.org"}, "VIEWER", {"terms": {"text": "x" * 20_001}}, "INVALID"),
         (
@@ -286,3 +289,44 @@ async def test_a_flood_of_downloads_is_counted_in_one_event_and_the_trail_pages(
             break
         after = trail["pageInfo"]["endCursor"]
     assert seen == [e["kind"] for e in events]
+
+
+INVITED = """
+query { sharedWithMe(status: [PENDING]) { nodes { id status terms { text } termsHash resourceName } } }
+"""
+
+
+async def test_an_invitation_by_email_waits_for_the_first_sign_in(
+    as_user: Any, keycloak: KeycloakClient, api_url: str
+) -> None:
+    bob = as_user("bob")
+    top = await sandbox(bob)
+    await upload_bytes(bob, top, "welcome.csv", b"a,b\n")
+    address = f"newcomer-{uuid.uuid4().hex[:8]}@example.org"
+    # when: bob shares with an address nobody has signed in with
+    made = await _share(bob, top, {"email": address.upper()}, message="Welcome aboard")
+    assert _codes(made) == []
+    assert made["share"]["status"] == "PENDING"  # an invitation always waits for its answer
+    # then: the newcomer signs in for the first time and finds it waiting
+    with keycloak.temporary_user(address, verified=True) as username:
+        async with httpx.AsyncClient(base_url=api_url, timeout=60) as http:
+            newcomer = GraphQLClient(http, keycloak.password_token(username))
+            waiting = (await newcomer.data(INVITED))["sharedWithMe"]["nodes"]
+            assert [w["id"] for w in waiting] == [made["share"]["id"]]
+            accepted = await newcomer.data(ACCEPT, {"id": waiting[0]["id"], "hash": waiting[0]["termsHash"]})
+            assert _codes(accepted["acceptShare"]) == []
+            folder = (await newcomer.data(FOLDER, {"id": top}))["folder"]
+            assert [e["node"]["name"] for e in folder["files"]["edges"]] == ["welcome.csv"]
+
+
+async def test_an_unverified_address_does_not_take_an_invitation(
+    as_user: Any, keycloak: KeycloakClient, api_url: str
+) -> None:
+    bob = as_user("bob")
+    top = await sandbox(bob)
+    address = f"claimer-{uuid.uuid4().hex[:8]}@example.org"
+    assert _codes(await _share(bob, top, {"email": address})) == []
+    with keycloak.temporary_user(address, verified=False) as username:
+        async with httpx.AsyncClient(base_url=api_url, timeout=60) as http:
+            claimer = GraphQLClient(http, keycloak.password_token(username))
+            assert (await claimer.data(INVITED))["sharedWithMe"]["nodes"] == []
