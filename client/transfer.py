@@ -70,7 +70,12 @@ query($id: ID!, $partSize: BigInt!) {
 
 
 class Progress:
-    """Bytes done out of a total, drawn on one terminal line with throughput."""
+    """Bytes done out of a total, drawn on one terminal line: amount, share, rate and time left.
+
+    Bytes found already in place (a resumed transfer) count towards the total but not the rate,
+    so a resume does not report the speed of light; the line is cleared before each redraw, so a
+    shorter line leaves nothing of a longer one behind.
+    """
 
     def __init__(self, total: int, label: str, stream: Any = sys.stderr, enabled: bool = True) -> None:
         self.total = total
@@ -78,20 +83,40 @@ class Progress:
         self.stream = stream
         self.enabled = enabled
         self.done = 0
+        self.skipped = 0
         self.started = time.monotonic()
         self._drawn = 0.0
+
+    def resuming(self, parts_held: int, parts: int) -> None:
+        """Say, on a line of its own, what a resumed transfer finds already in place."""
+        if self.enabled and parts_held:
+            self.stream.write(f"resuming: {parts_held} of {parts} parts already stored\n")
+            self.stream.flush()
+
+    def already(self, count: int) -> None:
+        """Bytes that were in place before this run: counted as done, not as moved."""
+        self.skipped += count
+        self.advance(count)
 
     def advance(self, count: int) -> None:
         self.done += count
         now = time.monotonic()
         if self.enabled and (now - self._drawn > 0.2 or self.done >= self.total):
             self._drawn = now
-            rate = self.done / max(now - self.started, 1e-6) / MiB
-            share = 100 * self.done / self.total if self.total else 100
-            self.stream.write(
-                f"\r{self.label}: {self.done / MiB:9.1f} / {self.total / MiB:.1f} MiB {share:5.1f}%  {rate:7.1f} MiB/s"
-            )
+            self.stream.write("\r\x1b[K" + self.line(now))
             self.stream.flush()
+
+    def line(self, now: float) -> str:
+        moved = self.done - self.skipped
+        elapsed = max(now - self.started, 1e-6)
+        rate = moved / elapsed
+        share = 100 * self.done / self.total if self.total else 100.0
+        left = (self.total - self.done) / rate if rate > 0 else None
+        eta = "--:--" if left is None else f"{int(left // 60):02d}:{int(left % 60):02d}"
+        return (
+            f"{self.label}: {self.done / MiB:.1f} / {self.total / MiB:.1f} MiB {share:5.1f}%"
+            f"  {rate / MiB:.1f} MiB/s  {eta} left"
+        )
 
     def finish(self) -> None:
         if self.enabled:
@@ -247,6 +272,7 @@ async def upload(
         state.save()
     signer = _BatchSigner(client, upload_id)
     progress = Progress(size, f"upload {source.name}", enabled=show_progress)
+    progress.resuming(len(held), count)
     etags: dict[int, str] = {}
     digests: dict[int, str] = {}
     numbers = iter(range(1, count + 1))
@@ -259,7 +285,7 @@ async def upload(
             digests[number] = digest
             if number in held and held[number][1] == digest:
                 etags[number] = held[number][0]
-                progress.advance(len(body))
+                progress.already(len(body))
                 continue
             part = await signer.sign(number, digest)
             headers = {h["name"]: h["value"] for h in part["headers"]}
@@ -334,7 +360,8 @@ async def download(
     done: set[int] = set(state.data["done"])
     ranges = [r for r in found["download"]["parts"] if r["partNumber"] not in done]
     progress = Progress(size, f"download {found['name']}", enabled=show_progress)
-    progress.advance(size - sum(int(r["rangeEnd"]) - int(r["rangeStart"]) + 1 for r in ranges))
+    progress.resuming(len(done), len(found["download"]["parts"]))
+    progress.already(size - sum(int(r["rangeEnd"]) - int(r["rangeStart"]) + 1 for r in ranges))
     limiter = asyncio.Semaphore(concurrency)
     url = found["download"]["url"]
     digests: dict[int, str] = {}
