@@ -103,11 +103,23 @@ def _data_command(args: argparse.Namespace) -> int:
             elif args.command == "upload":
                 part = args.part_size_mib * 1024 * 1024 if args.part_size_mib else None
                 folder = await ident(args.folder)
-                await commands.upload(strata, out, Path(args.path), folder, args.concurrency, part, args.quiet)
+                await commands.upload(
+                    strata,
+                    out,
+                    Path(args.path),
+                    folder,
+                    args.concurrency,
+                    part,
+                    args.quiet,
+                    args.name,
+                    args.on_conflict,
+                )
             else:
                 part = args.part_size_mib * 1024 * 1024
                 file = await ident(args.file)
-                await commands.download(strata, out, file, Path(args.path), args.concurrency, part, args.quiet)
+                await commands.download(
+                    strata, out, file, Path(args.path), args.concurrency, part, args.quiet, args.force
+                )
 
     try:
         asyncio.run(run())
@@ -299,10 +311,18 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     upload.add_argument("path")
     upload.add_argument("--folder", required=True, help="the target folder (path or id)")
     upload.add_argument("--part-size-mib", type=int, help="part size in MiB (default: chosen from the size)")
+    upload.add_argument("--name", help="the file's name in Strata (default: the local name)")
+    upload.add_argument(
+        "--on-conflict",
+        choices=["fail", "skip", "rename"],
+        default="fail",
+        help="when the name is taken: fail (default), skip, or rename to 'name (1).ext'",
+    )
     download = commands.add_parser("download", parents=[shared, transfer], help="download a file; re-run to resume")
     download.add_argument("file")
     download.add_argument("path")
     download.add_argument("--part-size-mib", type=int, default=16)
+    download.add_argument("--force", action="store_true", help="replace a local file that exists")
     copernicus = commands.add_parser("copernicus", parents=[shared], help="request Copernicus data, list requests")
     actions = copernicus.add_subparsers(dest="action", required=True)
     actions.add_parser("ls", help="your Copernicus requests")

@@ -100,22 +100,72 @@ async def rm(client: StrataClient, out: TextIO, item_id: str) -> None:
 
 
 async def upload(
-    client: StrataClient, out: TextIO, path: Path, folder_id: str, concurrency: int, part_size: int | None, quiet: bool
+    client: StrataClient,
+    out: TextIO,
+    path: Path,
+    folder_id: str,
+    concurrency: int,
+    part_size: int | None,
+    quiet: bool,
+    name: str | None = None,
+    on_conflict: str = "fail",
 ) -> None:
-    file = await transfer.upload(
-        client, path, folder_id, concurrency=concurrency, part_size=part_size, show_progress=not quiet
-    )
-    out.write(f"{file['id']}  {file['size']}  {file['name']}  {file['checksum']}\n")
+    """Upload one file; when its name is taken there: fail, skip it, or take ``name (1).ext``."""
+    if path.is_dir():
+        raise StrataError(f"{path} is a folder: give a file (recursive upload is not there yet)", ["INVALID"])
+    wanted = name or path.name
+    for attempt in range(MAX_RENAMES):
+        candidate = wanted if attempt == 0 else numbered(wanted, attempt)
+        try:
+            file = await transfer.upload(
+                client,
+                path,
+                folder_id,
+                name=candidate,
+                concurrency=concurrency,
+                part_size=part_size,
+                show_progress=not quiet,
+            )
+        except StrataError as error:
+            if "NAME_TAKEN" not in error.codes or on_conflict == "fail":
+                raise
+            if on_conflict == "skip":
+                out.write(f"skipped: {candidate} is there already\n")
+                return
+            continue
+        out.write(f"{file['id']}  {file['size']}  {file['name']}  {file['checksum']}\n")
+        return
+    raise StrataError(f"no free name like {wanted!r} after {MAX_RENAMES} tries", ["NAME_TAKEN"])
+
+
+MAX_RENAMES = 100
+
+
+def numbered(name: str, n: int) -> str:
+    """``survey.tif`` -> ``survey (n).tif``, as file managers do."""
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem} ({n}).{suffix}" if dot and stem else f"{name} ({n})"
 
 
 async def download(
-    client: StrataClient, out: TextIO, file_id: str, path: Path, concurrency: int, part_size: int, quiet: bool
+    client: StrataClient,
+    out: TextIO,
+    file_id: str,
+    path: Path,
+    concurrency: int,
+    part_size: int,
+    quiet: bool,
+    force: bool = False,
 ) -> None:
+    if kind_of(file_id) != "File":
+        raise StrataError(f"{file_id} is not a file: download a file", ["INVALID"])
     if path.is_dir():
         found = await client.query("query($id: ID!) { node(id: $id) { ... on File { name } } }", {"id": file_id})
         if found["node"] is None:
             raise StrataError("file not found", ["NOT_FOUND"])
         path = path / found["node"]["name"]
+    if path.exists() and not force:
+        raise StrataError(f"{path} exists; pass --force to replace it", ["EXISTS"])
     written = await transfer.download(
         client, file_id, path, concurrency=concurrency, part_size=part_size, show_progress=not quiet
     )

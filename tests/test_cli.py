@@ -231,3 +231,40 @@ async def test_copernicus_datasets_get_and_cancel(
     # a dataset the service does not list is refused before anything is sent
     refused = await _strata(api_url, token, "copernicus", "request", "cds", "no-such-set", "--request", str(request))
     assert "UNKNOWN_DATASET" in _plain(refused, 1)
+
+
+async def test_upload_conflicts_names_folders_and_local_files_kept(
+    as_user: Any, api_url: str, tokens: Any, tmp_path: Path
+) -> None:
+    alice = as_user("alice")
+    top = await sandbox(alice)
+    token = tokens("alice")
+    source = tmp_path / "roof.csv"
+    source.write_bytes(b"a,b\n1,2\n")
+    first = await _strata(api_url, token, "upload", str(source), "--folder", top, "--quiet")
+    assert first.returncode == 0, first.stderr
+    assert "NAME_TAKEN" in _plain(await _strata(api_url, token, "upload", str(source), "--folder", top, "--quiet"), 1)
+    skipped = await _strata(api_url, token, "upload", str(source), "--folder", top, "--on-conflict", "skip", "--quiet")
+    assert skipped.stdout == "skipped: roof.csv is there already\n"
+    renamed = await _strata(
+        api_url, token, "upload", str(source), "--folder", top, "--on-conflict", "rename", "--quiet"
+    )
+    assert "roof (1).csv" in renamed.stdout
+    named = await _strata(api_url, token, "upload", str(source), "--folder", top, "--name", "roof-v2.csv", "--quiet")
+    assert "roof-v2.csv" in named.stdout
+    # a folder given to upload is refused before anything is created
+    assert "is a folder" in _plain(await _strata(api_url, token, "upload", str(tmp_path), "--folder", top), 1)
+    listed = await _strata(api_url, token, "ls", top, "--json")
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert sorted(r["name"] for r in rows) == ["roof (1).csv", "roof-v2.csv", "roof.csv"]
+    assert {r["status"] for r in rows} == {"AVAILABLE"}
+    # a local file is not overwritten unless asked; a folder id is not a file to download
+    file_id = next(r["id"] for r in rows if r["name"] == "roof.csv")
+    kept = tmp_path / "kept.csv"
+    kept.write_bytes(b"mine")
+    assert "pass --force" in _plain(await _strata(api_url, token, "download", file_id, str(kept), "--quiet"), 1)
+    assert kept.read_bytes() == b"mine"
+    forced = await _strata(api_url, token, "download", file_id, str(kept), "--quiet", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert kept.read_bytes() == source.read_bytes()
+    assert "is not a file" in _plain(await _strata(api_url, token, "download", top, str(tmp_path / "x")), 1)
