@@ -28,7 +28,9 @@ export function createApiClient(auth: Auth, endpoint: string, here: () => string
     exchanges: [
       mapExchange({
         onError(error) {
-          if (isUnauthenticated(error)) void auth.signIn(here());
+          if (isUnauthenticated(error)) {
+            auth.signInAgain(here()).catch((failure: Error) => window.alert(failure.message));
+          }
         },
       }),
       fetchExchange,

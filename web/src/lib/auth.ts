@@ -4,11 +4,14 @@ import { UserManager, WebStorageStateStore, type User } from "oidc-client-ts";
 import type { WebConfig } from "./config";
 
 export const CALLBACK_PATH = "/auth/callback";
+const LAST_ROUND = "strata.signInRound";
 
 export interface Auth {
   user(): Promise<User | null>;
   token(): Promise<string | null>;
   signIn(returnTo: string): Promise<void>;
+  // After the API refused the token: at most one round a minute, else an error.
+  signInAgain(returnTo: string): Promise<void>;
   finishSignIn(): Promise<string>;
   signOut(): Promise<void>;
   onChange(listener: (user: User | null) => void): void;
@@ -58,6 +61,16 @@ export function createAuth(config: WebConfig, origin = window.location.origin): 
     async signIn(returnTo) {
       const state: ReturnState = { returnTo };
       await manager.signinRedirect({ state });
+    },
+    async signInAgain(returnTo) {
+      // A token the API refuses right after a sign-in (a wrong audience, a clock far off) would
+      // send the page back and forth for ever: a second round within a minute is an error instead.
+      const last = Number(window.sessionStorage.getItem(LAST_ROUND) ?? "0");
+      if (Date.now() - last < 60_000) {
+        throw new Error("Strata refused the sign-in it was just given; ask an administrator to check its settings");
+      }
+      window.sessionStorage.setItem(LAST_ROUND, String(Date.now()));
+      await this.signIn(returnTo);
     },
     async finishSignIn() {
       const user = await manager.signinRedirectCallback();
