@@ -11,15 +11,16 @@ from client import transfer
 from client.api import StrataClient, StrataError
 
 ROOTS = "{ me { organizations { slug rootFolder { id name } } } }"
+# One kind a page: the folders' pages, then the files' ($files), never both refetched.
 LIST = """
-query($id: ID!, $after: String, $foldersAfter: String) {
+query($id: ID!, $after: String, $foldersAfter: String, $files: Boolean!) {
   folder(id: $id) {
     name
-    folders(first: 100, after: $foldersAfter) {
+    folders(first: 100, after: $foldersAfter) @skip(if: $files) {
       edges { node { id name updatedAt } }
       pageInfo { hasNextPage endCursor }
     }
-    files(first: 100, after: $after) {
+    files(first: 100, after: $after) @include(if: $files) {
       edges { node { id name size status updatedAt } }
       pageInfo { hasNextPage endCursor }
     }
@@ -56,7 +57,8 @@ async def ls(client: StrataClient, out: TextIO, folder_id: str | None, as_json: 
         raise StrataError(f"{folder_id} is not a folder; `strata meta get` shows a file", ["INVALID"])
     folders_after: str | None = None
     while True:  # every subfolder, page by page, then every file
-        folder = (await client.query(LIST, {"id": folder_id, "after": None, "foldersAfter": folders_after}))["folder"]
+        variables = {"id": folder_id, "after": None, "foldersAfter": folders_after, "files": False}
+        folder = (await client.query(LIST, variables))["folder"]
         if folder is None:
             raise StrataError(f"folder not found: {folder_id}", ["NOT_FOUND"])
         for edge in folder["folders"]["edges"]:
@@ -68,7 +70,9 @@ async def ls(client: StrataClient, out: TextIO, folder_id: str | None, as_json: 
         folders_after = folder["folders"]["pageInfo"]["endCursor"]
     after = None
     while True:
-        folder = (await client.query(LIST, {"id": folder_id, "after": after, "foldersAfter": None}))["folder"]
+        folder = (await client.query(LIST, {"id": folder_id, "after": after, "foldersAfter": None, "files": True}))[
+            "folder"
+        ]
         if folder is None:
             raise StrataError(f"folder not found: {folder_id}", ["NOT_FOUND"])
         for edge in folder["files"]["edges"]:

@@ -59,10 +59,11 @@ class StrataGraphQL(GraphQL[Context, None]):
             multipart_uploads_enabled=False,
         )
         self.app = app
-        self.settings = settings
+        # Built once: whether GraphiQL's files are there does not change while the server runs.
+        self.ide_page = web.graphiql_page(settings)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return web.graphiql_response(self.settings)
+        return web.graphiql_response(self.ide_page)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state: AppState = self.app.state.strata

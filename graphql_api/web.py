@@ -110,5 +110,5 @@ def routes(settings: Settings) -> list[BaseRoute]:
     ]
 
 
-def graphiql_response(settings: Settings) -> HTMLResponse:
-    return HTMLResponse(graphiql_page(settings), headers={"Cache-Control": "no-cache"})
+def graphiql_response(page: str) -> HTMLResponse:
+    return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
