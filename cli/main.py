@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import operator, people, server
+from cli import completion, operator, people, server
 from cli.server import schema_sdl
 
 __all__ = ["build_parser", "main", "schema_sdl"]
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     people.add_commands(commands)
     server.add_commands(commands)
     operator.add_commands(commands)
+    completion.add_commands(commands)
     return parser
 
 

@@ -113,12 +113,13 @@ def _data_command(args: argparse.Namespace) -> int:
                     args.quiet,
                     args.name,
                     args.on_conflict,
+                    args.recursive,
                 )
             else:
                 part = args.part_size_mib * 1024 * 1024
                 file = await ident(args.file)
                 await commands.download(
-                    strata, out, file, Path(args.path), args.concurrency, part, args.quiet, args.force
+                    strata, out, file, Path(args.path), args.concurrency, part, args.quiet, args.force, args.recursive
                 )
 
     try:
@@ -229,18 +230,25 @@ DEFAULT_ISSUER = "http://127.0.0.1:18080/realms/strata"
 def _login(args: argparse.Namespace) -> int:
     import asyncio
     import os
+    import webbrowser
 
     from client import credentials
-    from client.login import device_login
+    from client.login import browser_login, device_login
 
-    issuer = args.issuer or os.environ.get("STRATA_OIDC_ISSUER", DEFAULT_ISSUER)
+    issuer = (args.issuer or os.environ.get("STRATA_OIDC_ISSUER", DEFAULT_ISSUER)).rstrip("/")
 
     def show(code: str, where: str, complete: str | None) -> None:
         print(f"To sign in, open {complete or where}", file=sys.stderr)
         print(f"and check that it shows the code {code}. Waiting...", file=sys.stderr, flush=True)
 
+    def show_address(address: str) -> None:
+        print(f"Opening your browser to sign in. If it does not open, go to:\n{address}", file=sys.stderr, flush=True)
+
     try:
-        signed_in = asyncio.run(device_login(issuer.rstrip("/"), args.client_id, args.api, show))
+        if args.browser:
+            signed_in = asyncio.run(browser_login(issuer, args.client_id, args.api, show_address, webbrowser.open))
+        else:
+            signed_in = asyncio.run(device_login(issuer, args.client_id, args.api, show))
     except credentials.SignInError as error:
         print(f"strata: {error}", file=sys.stderr)
         return EXIT_AUTH
@@ -267,6 +275,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     transfer = argparse.ArgumentParser(add_help=False)
     transfer.add_argument("--concurrency", type=int, default=8, help="parts in flight at once (default 8)")
     transfer.add_argument("--quiet", action="store_true", help="no progress bar")
+    transfer.add_argument(
+        "-r", "--recursive", action="store_true", help="a whole directory (folder) and everything in it"
+    )
     listing = argparse.ArgumentParser(add_help=False)
     listing.add_argument("--json", action="store_true", help="one JSON object per line, for scripts")
     ls = commands.add_parser(
@@ -307,18 +318,22 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     meta_set = meta_actions.add_parser("set", help="replace them")
     meta_set.add_argument("item")
     meta_set.add_argument("changes", help='JSON {"metadata": {...}, "provenance": {...}}, or @file.json')
-    upload = commands.add_parser("upload", parents=[shared, transfer], help="upload a file; re-run to resume")
+    upload = commands.add_parser(
+        "upload", parents=[shared, transfer], help="upload a file or (-r) a directory; re-run to resume"
+    )
     upload.add_argument("path")
     upload.add_argument("--folder", required=True, help="the target folder (path or id)")
     upload.add_argument("--part-size-mib", type=int, help="part size in MiB (default: chosen from the size)")
-    upload.add_argument("--name", help="the file's name in Strata (default: the local name)")
+    upload.add_argument("--name", help="the file's (or folder's) name in Strata (default: the local name)")
     upload.add_argument(
         "--on-conflict",
         choices=["fail", "skip", "rename"],
         default="fail",
         help="when the name is taken: fail (default), skip, or rename to 'name (1).ext'",
     )
-    download = commands.add_parser("download", parents=[shared, transfer], help="download a file; re-run to resume")
+    download = commands.add_parser(
+        "download", parents=[shared, transfer], help="download a file or (-r) a folder; re-run to resume"
+    )
     download.add_argument("file")
     download.add_argument("path")
     download.add_argument("--part-size-mib", type=int, default=16)
@@ -373,7 +388,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         parser.set_defaults(handler=_data_command)
     for parser in (share, shares, accept, decline, revoke, orgs):
         parser.set_defaults(handler=_data_command)
-    login = commands.add_parser("login", help="sign in with a code shown here and a browser anywhere (device grant)")
+    login = commands.add_parser(
+        "login", help="sign in: a code shown here for a browser anywhere, or --browser on this machine"
+    )
+    login.add_argument(
+        "--browser", action="store_true", help="sign in with the browser on this machine instead of a code"
+    )
     login.add_argument("--issuer", help=f"OIDC issuer (default $STRATA_OIDC_ISSUER or {DEFAULT_ISSUER})")
     login.add_argument("--client-id", default="strata-cli", help="public OIDC client (default strata-cli)")
     login.add_argument("--api", help="GraphQL endpoint to remember with the sign-in")

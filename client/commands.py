@@ -11,22 +11,6 @@ from client import transfer
 from client.api import StrataClient, StrataError
 
 ROOTS = "{ me { organizations { slug rootFolder { id name } } } }"
-# One kind a page: the folders' pages, then the files' ($files), never both refetched.
-LIST = """
-query($id: ID!, $after: String, $foldersAfter: String, $files: Boolean!) {
-  folder(id: $id) {
-    name
-    folders(first: 100, after: $foldersAfter) @skip(if: $files) {
-      edges { node { id name updatedAt } }
-      pageInfo { hasNextPage endCursor }
-    }
-    files(first: 100, after: $after) @include(if: $files) {
-      edges { node { id name size status updatedAt } }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}
-"""
 MKDIR = """
 mutation($input: CreateFolderInput!) { createFolder(input: $input) { folder { id name } userErrors { code message } } }
 """
@@ -55,33 +39,14 @@ async def ls(client: StrataClient, out: TextIO, folder_id: str | None, as_json: 
         return
     if kind_of(folder_id) != "Folder":
         raise StrataError(f"{folder_id} is not a folder; `strata meta get` shows a file", ["INVALID"])
-    folders_after: str | None = None
-    while True:  # every subfolder, page by page, then every file
-        variables = {"id": folder_id, "after": None, "foldersAfter": folders_after, "files": False}
-        folder = (await client.query(LIST, variables))["folder"]
-        if folder is None:
-            raise StrataError(f"folder not found: {folder_id}", ["NOT_FOUND"])
-        for edge in folder["folders"]["edges"]:
-            node = edge["node"]
-            item = {"kind": "folder", "id": node["id"], "name": node["name"], "updatedAt": node["updatedAt"]}
-            _row(out, as_json, item, f"{node['id']}  {'':>12}  {node['name']}/")
-        if not folder["folders"]["pageInfo"]["hasNextPage"]:
-            break
-        folders_after = folder["folders"]["pageInfo"]["endCursor"]
-    after = None
-    while True:
-        folder = (await client.query(LIST, {"id": folder_id, "after": after, "foldersAfter": None, "files": True}))[
-            "folder"
-        ]
-        if folder is None:
-            raise StrataError(f"folder not found: {folder_id}", ["NOT_FOUND"])
-        for edge in folder["files"]["edges"]:
-            node = edge["node"]
-            marker = "" if node["status"] == "AVAILABLE" else f"  ({node['status'].lower()})"
-            _row(out, as_json, {"kind": "file", **node}, f"{node['id']}  {node['size']:>12}  {node['name']}{marker}")
-        if not folder["files"]["pageInfo"]["hasNextPage"]:
-            return
-        after = folder["files"]["pageInfo"]["endCursor"]
+    from client.paths import children
+
+    async for node in children(client, folder_id, files=False):
+        item = {"kind": "folder", "id": node["id"], "name": node["name"], "updatedAt": node["updatedAt"]}
+        _row(out, as_json, item, f"{node['id']}  {'':>12}  {node['name']}/")
+    async for node in children(client, folder_id, files=True):
+        marker = "" if node["status"] == "AVAILABLE" else f"  ({node['status'].lower()})"
+        _row(out, as_json, {"kind": "file", **node}, f"{node['id']}  {node['size']:>12}  {node['name']}{marker}")
 
 
 async def mkdir(client: StrataClient, out: TextIO, parent_id: str, name: str) -> None:
@@ -113,33 +78,77 @@ async def upload(
     quiet: bool,
     name: str | None = None,
     on_conflict: str = "fail",
+    recursive: bool = False,
 ) -> None:
-    """Upload one file; when its name is taken there: fail, skip it, or take ``name (1).ext``."""
+    """Upload one file, or with ``recursive`` a directory's tree; a name taken there: fail, skip
+    the file, or take ``name (1).ext``."""
     if path.is_dir():
-        raise StrataError(f"{path} is a folder: give a file (recursive upload is not there yet)", ["INVALID"])
-    wanted = name or path.name
+        if not recursive:
+            raise StrataError(f"{path} is a directory: pass -r to upload it and everything in it", ["INVALID"])
+        from client import trees
+
+        await trees.upload_tree(client, out, path, folder_id, concurrency, part_size, quiet, name, on_conflict)
+        return
+    file, outcome = await upload_one(
+        client,
+        path,
+        folder_id,
+        name or path.name,
+        on_conflict,
+        concurrency=concurrency,
+        part_size=part_size,
+        show_progress=not quiet,
+    )
+    if outcome == "skipped":
+        out.write(f"skipped: {name or path.name} is there already\n")
+    else:
+        note = "  (unchanged: the same content is there already)" if outcome == "unchanged" else ""
+        out.write(f"{file['id']}  {file['size']}  {file['name']}  {file['checksum']}{note}\n")
+
+
+async def upload_one(
+    client: StrataClient,
+    path: Path,
+    folder_id: str,
+    wanted: str,
+    on_conflict: str,
+    **options: Any,
+) -> tuple[dict[str, Any], str]:
+    """The file and what happened: "moved" (uploaded), "unchanged" (a file of that name with the
+    same content is there: uploading again would only duplicate it) or "skipped" (the name is
+    taken by other content and ``on_conflict`` is skip)."""
     for attempt in range(MAX_RENAMES):
         candidate = wanted if attempt == 0 else numbered(wanted, attempt)
         try:
-            file = await transfer.upload(
-                client,
-                path,
-                folder_id,
-                name=candidate,
-                concurrency=concurrency,
-                part_size=part_size,
-                show_progress=not quiet,
-            )
+            return await transfer.upload(client, path, folder_id, name=candidate, **options), "moved"
         except StrataError as error:
-            if "NAME_TAKEN" not in error.codes or on_conflict == "fail":
+            if "NAME_TAKEN" not in error.codes:
+                raise
+            if on_conflict == "rename":  # a copy under a new name was asked for, even of the same bytes
+                continue
+            there = await _same_content(client, path, folder_id, candidate)
+            if there is not None:
+                return there, "unchanged"
+            if on_conflict == "fail":
                 raise
             if on_conflict == "skip":
-                out.write(f"skipped: {candidate} is there already\n")
-                return
-            continue
-        out.write(f"{file['id']}  {file['size']}  {file['name']}  {file['checksum']}\n")
-        return
+                return {"name": candidate}, "skipped"
     raise StrataError(f"no free name like {wanted!r} after {MAX_RENAMES} tries", ["NAME_TAKEN"])
+
+
+async def _same_content(client: StrataClient, path: Path, folder_id: str, name: str) -> dict[str, Any] | None:
+    """The available file called ``name`` in the folder when its checksum is the local file's."""
+    import asyncio
+
+    from client.paths import children
+
+    async for node in children(client, folder_id, files=True):
+        if node["name"].casefold() == name.casefold():
+            if node["status"] != "AVAILABLE" or int(node["size"]) != path.stat().st_size:
+                return None
+            local = await asyncio.to_thread(transfer.file_checksum, path, node["checksumPartSize"])
+            return node if local == node["checksum"] else None
+    return None
 
 
 MAX_RENAMES = 100
@@ -160,7 +169,15 @@ async def download(
     part_size: int,
     quiet: bool,
     force: bool = False,
+    recursive: bool = False,
 ) -> None:
+    if kind_of(file_id) == "Folder":
+        if not recursive:
+            raise StrataError(f"{file_id} is a folder: pass -r to download it and everything in it", ["INVALID"])
+        from client import trees
+
+        await trees.download_tree(client, out, file_id, path, concurrency, part_size, quiet, force)
+        return
     if kind_of(file_id) != "File":
         raise StrataError(f"{file_id} is not a file: download a file", ["INVALID"])
     if path.is_dir():
@@ -265,20 +282,26 @@ mutation($input: UpdateFileMetadataInput!) {{ updateFileMetadata(input: $input) 
 
 async def mkdir_p(client: StrataClient, out: TextIO, path: str) -> None:
     """Every missing folder along ``organisation/a/b/c``; prints the last one's id."""
-    from client.paths import child, resolve
+    from client.paths import resolve
 
     parts = [p for p in path.strip("/").split("/") if p]
     if len(parts) < 2:
         raise StrataError("give organisation/folder/...: the organisation's root folder exists already", ["INVALID"])
     current = (await resolve(client, parts[0])).id
     for name in parts[1:]:
-        found = await child(client, current, name, files=False)
-        if found is None:
-            created = await client.mutate(MKDIR, "createFolder", {"input": {"parentId": current, "name": name}})
-            current = created["folder"]["id"]
-        else:
-            current = found.id
+        current = await ensure_folder(client, current, name)
     out.write(f"{current}\n")
+
+
+async def ensure_folder(client: StrataClient, parent_id: str, name: str) -> str:
+    """The id of the folder called ``name`` in the parent, created when it is not there."""
+    from client.paths import child
+
+    found = await child(client, parent_id, name, files=False)
+    if found is not None:
+        return found.id
+    created = await client.mutate(MKDIR, "createFolder", {"input": {"parentId": parent_id, "name": name}})
+    return str(created["folder"]["id"])
 
 
 async def move(client: StrataClient, out: TextIO, source: str, target: str) -> None:

@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 from client.api import StrataClient, StrataError
 
 ROOTS = "{ me { organizations { slug rootFolder { id } } } }"
+# One kind a page: the folders' pages, then the files' ($files), never both refetched.
 CHILDREN = """
-query($id: ID!, $foldersAfter: String, $filesAfter: String, $files: Boolean!) {
+query($id: ID!, $after: String, $files: Boolean!) {
   folder(id: $id) {
-    folders(first: 100, after: $foldersAfter) @skip(if: $files) {
-      nodes { id name } pageInfo { hasNextPage endCursor }
+    folders(first: 100, after: $after) @skip(if: $files) {
+      nodes { id name updatedAt } pageInfo { hasNextPage endCursor }
     }
-    files(first: 100, after: $filesAfter) @include(if: $files) {
-      nodes { id name } pageInfo { hasNextPage endCursor }
+    files(first: 100, after: $after) @include(if: $files) {
+      nodes { id name size status checksum checksumPartSize updatedAt } pageInfo { hasNextPage endCursor }
     }
   }
 }
@@ -64,21 +67,26 @@ async def resolve(client: StrataClient, reference: str) -> Item:
     return current
 
 
-async def child(client: StrataClient, folder_id: str, name: str, files: bool) -> Item | None:
-    """The live folder (or file) called ``name`` in the folder, any case."""
-    wanted = name.casefold()
+async def children(client: StrataClient, folder_id: str, files: bool) -> AsyncIterator[dict[str, Any]]:
+    """Every live subfolder (or file) of the folder, page by page, in name order."""
     after: str | None = None
     field = "files" if files else "folders"
     while True:
-        variables = {"id": folder_id, "files": files, "foldersAfter": None, "filesAfter": None}
-        variables["filesAfter" if files else "foldersAfter"] = after
-        folder = (await client.query(CHILDREN, variables))["folder"]
+        folder = (await client.query(CHILDREN, {"id": folder_id, "files": files, "after": after}))["folder"]
         if folder is None:
-            raise StrataError("folder not found", ["NOT_FOUND"])
+            raise StrataError(f"folder not found: {folder_id}", ["NOT_FOUND"])
         page = folder[field]
         for node in page["nodes"]:
-            if node["name"].casefold() == wanted:
-                return Item("File" if files else "Folder", node["id"])
+            yield node
         if not page["pageInfo"]["hasNextPage"]:
-            return None
+            return
         after = page["pageInfo"]["endCursor"]
+
+
+async def child(client: StrataClient, folder_id: str, name: str, files: bool) -> Item | None:
+    """The live folder (or file) called ``name`` in the folder, any case."""
+    wanted = name.casefold()
+    async for node in children(client, folder_id, files):
+        if node["name"].casefold() == wanted:
+            return Item("File" if files else "Folder", node["id"])
+    return None

@@ -87,11 +87,22 @@ class Progress:
         self.started = time.monotonic()
         self._drawn = 0.0
 
-    def resuming(self, parts_held: int, parts: int) -> None:
+    def resuming(self, parts_held: int, parts: int, what: str = "") -> None:
         """Say, on a line of its own, what a resumed transfer finds already in place."""
-        if self.enabled and parts_held:
-            self.stream.write(f"resuming: {parts_held} of {parts} parts already stored\n")
+        if parts_held:
+            self.note(f"{what}{': ' if what else ''}resuming: {parts_held} of {parts} parts already stored")
+
+    def note(self, text: str) -> None:
+        """A line of its own above the bar, which is drawn again below it."""
+        if self.enabled:
+            self.stream.write(f"\r\x1b[K{text}\n")
+            if self.done:
+                self.stream.write(self.line(time.monotonic()))
             self.stream.flush()
+
+    def grow(self, count: int) -> None:
+        """More to move than announced (a tree's total is known file by file)."""
+        self.total += count
 
     def already(self, count: int) -> None:
         """Bytes that were in place before this run: counted as done, not as moved."""
@@ -111,7 +122,8 @@ class Progress:
         elapsed = max(now - self.started, 1e-6)
         rate = moved / elapsed
         share = 100 * self.done / self.total if self.total else 100.0
-        left = (self.total - self.done) / rate if rate > 0 else None
+        # A rate over the first second, or before anything moved, says nothing about the rest.
+        left = (self.total - self.done) / rate if rate > 0 and elapsed >= 1 else None
         eta = "--:--" if left is None else f"{int(left // 60):02d}:{int(left % 60):02d}"
         return (
             f"{self.label}: {self.done / MiB:.1f} / {self.total / MiB:.1f} MiB {share:5.1f}%"
@@ -233,8 +245,10 @@ async def upload(
     part_size: int | None = None,
     concurrency: int = 8,
     show_progress: bool = True,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Upload ``source`` into the folder; returns the completed file. Re-run after a stop to resume.
+    ``progress``, when given, is a bar shared with other transfers (a tree's), left open.
 
     Each sender reads a part, hashes it, gets its URL (batched with the other senders') and
     PUTs it, so reading, hashing and sending overlap. Parts the store already holds with the
@@ -271,8 +285,9 @@ async def upload(
         state.data = {"uploadId": upload_id}
         state.save()
     signer = _BatchSigner(client, upload_id)
-    progress = Progress(size, f"upload {source.name}", enabled=show_progress)
-    progress.resuming(len(held), count)
+    shared = progress is not None
+    bar = progress if progress is not None else Progress(size, f"upload {source.name}", enabled=show_progress)
+    bar.resuming(len(held), count, source.name if shared else "")
     etags: dict[int, str] = {}
     digests: dict[int, str] = {}
     numbers = iter(range(1, count + 1))
@@ -285,7 +300,7 @@ async def upload(
             digests[number] = digest
             if number in held and held[number][1] == digest:
                 etags[number] = held[number][0]
-                progress.already(len(body))
+                bar.already(len(body))
                 continue
             part = await signer.sign(number, digest)
             headers = {h["name"]: h["value"] for h in part["headers"]}
@@ -293,13 +308,14 @@ async def upload(
             if reply.status != 200:
                 raise StrataError(f"part {number}: HTTP {reply.status} {reply.body[:200]!r}", ["PART_REFUSED"])
             etags[number] = reply.etag
-            progress.advance(len(body))
+            bar.advance(len(body))
 
     try:
         await asyncio.gather(*(sender() for _ in range(max(1, concurrency))))
     finally:
         os.close(descriptor)
-        progress.finish()
+        if not shared:
+            bar.finish()
     done = await client.mutate(
         COMPLETE,
         "completeUpload",
@@ -336,8 +352,10 @@ async def download(
     part_size: int | None = None,
     concurrency: int = 8,
     show_progress: bool = True,
+    progress: Progress | None = None,
 ) -> Path:
     """Fetch a file by parallel ranged GETs; resumes a stopped run; verifies the checksum.
+    ``progress``, when given, is a bar shared with other transfers (a tree's), left open.
 
     Ranges default to the file's checksum part size, so each range's SHA-256 is one term of
     the composite checksum and is computed as it arrives: no second pass over the file.
@@ -359,9 +377,10 @@ async def download(
         state.save()
     done: set[int] = set(state.data["done"])
     ranges = [r for r in found["download"]["parts"] if r["partNumber"] not in done]
-    progress = Progress(size, f"download {found['name']}", enabled=show_progress)
-    progress.resuming(len(done), len(found["download"]["parts"]))
-    progress.already(size - sum(int(r["rangeEnd"]) - int(r["rangeStart"]) + 1 for r in ranges))
+    shared = progress is not None
+    bar = progress if progress is not None else Progress(size, f"download {found['name']}", enabled=show_progress)
+    bar.resuming(len(done), len(found["download"]["parts"]), found["name"] if shared else "")
+    bar.already(size - sum(int(r["rangeEnd"]) - int(r["rangeStart"]) + 1 for r in ranges))
     limiter = asyncio.Semaphore(concurrency)
     url = found["download"]["url"]
     digests: dict[int, str] = {}
@@ -377,13 +396,14 @@ async def download(
             done.add(part["partNumber"])
             state.data["done"] = sorted(done)
             state.save()
-            progress.advance(len(reply.body))
+            bar.advance(len(reply.body))
 
     try:
         await asyncio.gather(*(fetch(r) for r in ranges))
     finally:
         os.close(descriptor)
-        progress.finish()
+        if not shared:
+            bar.finish()
     expected = found["checksum"]
     if expected:
         if aligned:

@@ -39,7 +39,8 @@ def _run_api(stack: Stack) -> int:
             f"-d client_id=strata-cli -d username=alice -d password=alice-pass | "
             f"python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'\n"
             f"Then send it as 'Authorization: Bearer <token>' (GraphiQL: the Headers tab).\n"
-            f"Users: alice, bob (admin), olga (owner), carol, dave; password <name>-pass. Realm: {REALM}.\n"
+            "Users: alice, bob (admin), olga (owner), carol, rhea (reading-climate admin), dave; "
+            f"password <name>-pass. Realm: {REALM}.\n"
             f"Press Ctrl-C to stop.\n",
             flush=True,
         )

@@ -24,6 +24,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from background import housekeeping
 from background.copernicus.worker import Worker, WorkerConfig, worker_owner
 from background.hub import RequestHub
+from background.mail import Mailer, SmtpServer
 from graphql_api import web
 from graphql_api.auth import TokenVerifier, VerifierConfig
 from graphql_api.context import Context
@@ -288,6 +289,11 @@ def create_app(
                     ),
                     asyncio.create_task(state.hub.watch(), name="copernicus-watcher"),
                 ]
+                state.mailer = _mailer(settings, state)
+                if state.mailer is not None:
+                    background.append(asyncio.create_task(state.mailer.run(), name="mailer"))
+                else:
+                    log.info("no SMTP server set (STRATA_SMTP_HOST): shares are not mailed to their grantees")
                 worker = None
                 if settings.copernicus_worker and (state.providers or state.box):
                     worker = asyncio.create_task(
@@ -325,6 +331,20 @@ def create_app(
     app.router.routes.append(WebSocketRoute("/graphql", graphql))
     app.router.routes.extend(web.routes(settings))
     return app
+
+
+def _mailer(settings: Settings, state: AppState) -> Mailer | None:
+    if not settings.smtp_host:
+        return None
+    server = SmtpServer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.mail_from,
+        settings.smtp_username,
+        settings.smtp_password,
+        settings.smtp_starttls,
+    )
+    return Mailer(state.db, server, state.clock, settings.mail_interval_seconds)
 
 
 def configure(settings: Settings) -> None:

@@ -29,6 +29,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension, ValidationCache
 
+from resolvers.errors import RequestErrorCode
 from resolvers.pagination import DEFAULT_PAGE, MAX_PAGE
 
 DOWNLOAD_COST = 10
@@ -131,7 +132,9 @@ class QueryCostLimiter(SchemaExtension):
                 )
             except TooExpensive as error:
                 # Set before validation runs, so it is skipped: the refusal costs no more than the count.
-                context.pre_execution_errors = [GraphQLError(str(error), extensions={"code": "QUERY_TOO_EXPENSIVE"})]
+                context.pre_execution_errors = [
+                    GraphQLError(str(error), extensions={"code": RequestErrorCode.QUERY_TOO_EXPENSIVE.value})
+                ]
         yield
 
 

@@ -9,7 +9,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
 from graphql_api.observability import request_id_var
-from resolvers.errors import ExpectedError, UserFailure
+from resolvers.errors import ExpectedError, RequestErrorCode, UserFailure
 
 log = logging.getLogger("strata.graphql")
 
@@ -33,7 +33,7 @@ class MaskInternalErrors(MaskErrors):
             source=error.source,
             positions=error.positions,
             path=error.path,
-            extensions={"code": "INTERNAL", "requestId": request_id},
+            extensions={"code": RequestErrorCode.INTERNAL.value, "requestId": request_id},
         )
 
 

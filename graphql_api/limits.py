@@ -7,6 +7,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from resolvers.errors import RequestErrorCode
+
 MAX_HEADER_BYTES = 64 * 1024
 
 
@@ -65,7 +67,7 @@ class BodySizeLimitMiddleware:
                 "errors": [
                     {
                         "message": f"Request body exceeds {self.max_bytes} bytes",
-                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                        "extensions": {"code": RequestErrorCode.PAYLOAD_TOO_LARGE.value},
                     }
                 ]
             }

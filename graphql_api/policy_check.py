@@ -16,6 +16,7 @@ from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationT
 from strawberry.extensions import SchemaExtension
 
 from resolvers import access
+from resolvers.errors import RequestErrorCode
 
 OWN_ONLY = frozenset(
     {
@@ -70,6 +71,6 @@ class RequirePolicyCheck(SchemaExtension):
             result.errors = [
                 GraphQLError(
                     f"no access decision was made for {sorted(roots - OWN_ONLY)}",
-                    extensions={"code": "POLICY_NOT_ASKED"},
+                    extensions={"code": RequestErrorCode.POLICY_NOT_ASKED.value},
                 )
             ]

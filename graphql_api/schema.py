@@ -41,7 +41,7 @@ from graphql_api.types.organization import Organization
 from graphql_api.types.share import Share
 from graphql_api.types.user import Me, User
 from resolvers import files, organisations, shares
-from resolvers.errors import BadInput
+from resolvers.errors import BadInput, RequestErrorCode
 from resolvers.files import FileSearch
 from resolvers.pagination import Direction, SortField
 from storage.models import ShareStatus, SourceKind
@@ -166,7 +166,7 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         subscription=CopernicusSubscriptions,
-        types=[CopernicusRequest, File, Folder, Organization, Share, Upload, User],
+        types=[CopernicusRequest, File, Folder, Organization, Share, Upload, User, RequestErrorCode],
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=extensions,
     )

@@ -80,6 +80,18 @@ class Settings(BaseSettings):
     copernicus_catalogue_cache_seconds: float = 600.0
     subscription_watch_seconds: float = 0.25
 
+    # Mail to the people shares are made to; off unless a server is set.
+    smtp_host: str | None = Field(default=None, description="SMTP server for notices; unset: no mail is sent")
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = Field(default=True, description="Upgrade with STARTTLS before signing in and sending")
+    mail_from: str = "Strata <strata@localhost>"
+    mail_interval_seconds: float = 30.0
+    public_url: str | None = Field(
+        default=None, description="Where people open the catalogue (https://strata.example.org), for links in mail"
+    )
+
     shutdown_grace_seconds: float = Field(
         default=20.0, description="After SIGTERM: time for in-flight requests and downloads to finish"
     )

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import httpx
 
 from background.hub import RequestHub
+from background.mail import Mailer
 from graphql_api.auth import TokenVerifier
 from graphql_api.settings import Settings
 from resolvers.copernicus.catalogue import Catalogues
@@ -36,4 +37,5 @@ class AppState:
     upstreams: Upstreams | None = None
     box: SecretBox | None = None
     hub: RequestHub | None = None
+    mailer: Mailer | None = None
     catalogues: Catalogues = field(default_factory=lambda: Catalogues(keep_seconds=600.0))

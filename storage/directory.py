@@ -13,7 +13,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
 
 from storage import pages
-from storage.models import Folder, Membership, Organisation, User, name_key
+from storage.models import Folder, Membership, Organisation, Role, User, name_key
 from storage.mongo import is_duplicate_key
 
 
@@ -182,3 +182,14 @@ async def find_organisations(engine: AIOEngine, text: str | None, window: pages.
         criteria = {"$or": [{"name": pattern}, {"slug": pattern}]}
     found = await pages.read(engine.get_collection(Organisation), criteria, window)
     return [Organisation.model_validate_doc(d) for d in found]
+
+
+async def admins_of(engine: AIOEngine, organisation_id: ObjectId) -> list[User]:
+    """The people who answer for an organisation (its admins and owners), as last seen signing in."""
+    # FerretDB has no $elemMatch over fields: members by the dotted path, their role checked here.
+    members = engine.get_collection(User).find({"memberships.organisation_id": organisation_id})
+    found = [User.model_validate_doc(doc) async for doc in members]
+    answering = (Role.ADMIN, Role.OWNER)
+    return [
+        u for u in found if any(m.organisation_id == organisation_id and m.role in answering for m in u.memberships)
+    ]

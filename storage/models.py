@@ -378,4 +378,36 @@ class CopernicusRequest(Model):
     }
 
 
-ALL_MODELS: tuple[type[Model], ...] = (Organisation, User, Folder, File, Share, ShareEvent, CopernicusRequest)
+class Notice(Model):
+    """A message to a person, kept until the mail server takes it (an outbox): a share made while
+    the mail server is down still reaches its grantee when it is back."""
+
+    to: str
+    subject: str
+    body: str
+    share_id: ObjectId | None = None
+    created_at: datetime
+    next_attempt_at: datetime
+    attempts: int = 0
+    sent_at: datetime | None = None
+    given_up_at: datetime | None = None
+    last_error: str | None = None
+
+    model_config = {
+        "collection": "notices",
+        "indexes": lambda: [
+            Index(asc(Notice.sent_at), asc(Notice.given_up_at), asc(Notice.next_attempt_at), name="notices_due"),
+        ],
+    }
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    Organisation,
+    User,
+    Folder,
+    File,
+    Share,
+    ShareEvent,
+    CopernicusRequest,
+    Notice,
+)

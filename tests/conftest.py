@@ -31,6 +31,7 @@ from tests.fake_ntrip import USER as CASTER_USER
 from tests.fake_ntrip import FakeCaster, running_fake_caster
 from tests.graphql import GraphQLClient
 from tests.keycloak import KeycloakClient
+from tests.mailbox import Mailbox, running_mailbox
 
 TOKEN_REUSE_SECONDS = 300
 
@@ -69,11 +70,23 @@ def fake_caster() -> Iterator[FakeCaster]:
 
 
 @pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    with running_mailbox() as box:
+        yield box
+
+
+@pytest.fixture(scope="session")
 def test_env(
-    stack: Stack, run_id: str, fake_cads: FakeCads, fake_clms: FakeClms, fake_caster: FakeCaster
+    stack: Stack, run_id: str, fake_cads: FakeCads, fake_clms: FakeClms, fake_caster: FakeCaster, mailbox: Mailbox
 ) -> dict[str, str]:
     return {
         **stack.app_env(),
+        "STRATA_SMTP_HOST": "127.0.0.1",
+        "STRATA_SMTP_PORT": str(mailbox.port),
+        "STRATA_SMTP_STARTTLS": "false",
+        "STRATA_MAIL_FROM": "Strata <strata@test.invalid>",
+        "STRATA_MAIL_INTERVAL_SECONDS": "0.2",
+        "STRATA_PUBLIC_URL": "http://127.0.0.1:18700",
         "STRATA_HAS_CASTER_URL": fake_caster.base,
         "STRATA_HAS_USERNAME": CASTER_USER,
         "STRATA_HAS_PASSWORD": CASTER_PASSWORD,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -90,10 +90,17 @@ class KeycloakClient:
 
     def approve_device(self, verification_uri: str, username: str) -> None:
         """Do in a browser's place what a person does with ``strata login``'s address: open it,
-        sign in on Keycloak's own form, grant access if asked, until Keycloak says it is done.
+        sign in on Keycloak's own form, grant access if asked, until Keycloak says it is done."""
+        self._sign_in(verification_uri, username, lambda page: "device login successful" in page.text.lower())
 
-        Keycloak marks its cookies Secure, which a browser honours on 127.0.0.1 (a secure context)
-        and httpx does not on plain http: the cookies are kept here by hand."""
+    def sign_in_in_browser(self, address: str, username: str) -> httpx.Response:
+        """Follow ``strata login --browser``'s address as a browser would, sign in, and follow
+        Keycloak's redirect back to the loopback listener; returns the listener's page."""
+        return self._sign_in(address, username, lambda page: page.url.path == "/callback")
+
+    def _sign_in(self, address: str, username: str, done: Callable[[httpx.Response], bool]) -> httpx.Response:
+        """Keycloak marks its cookies Secure, which a browser honours on 127.0.0.1 (a secure
+        context) and httpx does not on plain http: the cookies are kept here by hand."""
         cookies: dict[str, str] = {}
         with httpx.Client(timeout=30) as browser:
 
@@ -109,11 +116,11 @@ class KeycloakClient:
                     url, method, fields = str(answer.url.join(answer.headers["location"])), "GET", None
                 raise AssertionError("too many redirects")
 
-            page = go("GET", verification_uri)
+            page = go("GET", address)
             for _ in range(6):
+                if done(page):
+                    return page
                 text = page.text
-                if "Device Login Successful" in text or "device login successful" in text.lower():
-                    return
                 action = _form_action(text)
                 assert action, f"no form on Keycloak's page: {text[text.find('<body') :][:800]}"
                 if 'name="username"' in text:
@@ -123,7 +130,7 @@ class KeycloakClient:
                 else:
                     fields = {}
                 page = go("POST", str(page.url.join(html.unescape(action))), fields)
-            raise AssertionError(f"Keycloak did not confirm the device sign-in: {page.text[:800]}")
+            raise AssertionError(f"Keycloak did not finish the sign-in: {page.text[:800]}")
 
     @contextlib.contextmanager
     def temporary_user(self, email: str, verified: bool) -> Iterator[str]:

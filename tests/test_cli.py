@@ -243,6 +243,11 @@ async def test_upload_conflicts_names_folders_and_local_files_kept(
     source.write_bytes(b"a,b\n1,2\n")
     first = await _strata(api_url, token, "upload", str(source), "--folder", top, "--quiet")
     assert first.returncode == 0, first.stderr
+    # the same content again is not a conflict: nothing is sent, nothing duplicated
+    again = await _strata(api_url, token, "upload", str(source), "--folder", top, "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert "unchanged" in again.stdout
+    source.write_bytes(b"a,b\n3,4\n")
     assert "NAME_TAKEN" in _plain(await _strata(api_url, token, "upload", str(source), "--folder", top, "--quiet"), 1)
     skipped = await _strata(api_url, token, "upload", str(source), "--folder", top, "--on-conflict", "skip", "--quiet")
     assert skipped.stdout == "skipped: roof.csv is there already\n"
@@ -253,7 +258,7 @@ async def test_upload_conflicts_names_folders_and_local_files_kept(
     named = await _strata(api_url, token, "upload", str(source), "--folder", top, "--name", "roof-v2.csv", "--quiet")
     assert "roof-v2.csv" in named.stdout
     # a folder given to upload is refused before anything is created
-    assert "is a folder" in _plain(await _strata(api_url, token, "upload", str(tmp_path), "--folder", top), 1)
+    assert "pass -r" in _plain(await _strata(api_url, token, "upload", str(tmp_path), "--folder", top), 1)
     listed = await _strata(api_url, token, "ls", top, "--json")
     rows = [json.loads(line) for line in listed.stdout.splitlines()]
     assert sorted(r["name"] for r in rows) == ["roof (1).csv", "roof-v2.csv", "roof.csv"]
@@ -266,5 +271,78 @@ async def test_upload_conflicts_names_folders_and_local_files_kept(
     assert kept.read_bytes() == b"mine"
     forced = await _strata(api_url, token, "download", file_id, str(kept), "--quiet", "--force")
     assert forced.returncode == 0, forced.stderr
-    assert kept.read_bytes() == source.read_bytes()
-    assert "is not a file" in _plain(await _strata(api_url, token, "download", top, str(tmp_path / "x")), 1)
+    assert kept.read_bytes() == b"a,b\n1,2\n"  # roof.csv as first uploaded
+    assert "pass -r" in _plain(await _strata(api_url, token, "download", top, str(tmp_path / "x")), 1)
+
+
+async def test_directories_both_ways_under_one_bar_and_again_changes_nothing(
+    as_user: Any, api_url: str, tokens: Any, tmp_path: Path
+) -> None:
+    alice = as_user("alice")
+    top = await sandbox(alice)
+    token = tokens("alice")
+    tree = tmp_path / "survey"
+    (tree / "flights" / "deep" / "empty").mkdir(parents=True)
+    contents = {
+        "a.csv": b"t,v\n1,2\n",
+        "notes.txt": b"roof north\n",
+        "flights/f1.bin": os.urandom(6 * 1024 * 1024 + 17),
+        "flights/deep/f2.bin": os.urandom(1000),
+    }
+    for relative, body in contents.items():
+        (tree / relative).write_bytes(body)
+    (tree / "loop").symlink_to(tree)  # not followed
+    sent = await _strata(api_url, token, "upload", "-r", str(tree), "--folder", top, "--part-size-mib", "5")
+    assert sent.returncode == 0, sent.stderr
+    assert "4 uploaded" in sent.stdout
+    # one bar for the whole tree, counting files
+    assert "upload survey/ (4 of 4 files)" in sent.stderr
+    assert "Traceback" not in sent.stderr
+    survey = sent.stdout.split()[0]
+    listed = await _strata(api_url, token, "ls", f"{survey}", "--json")
+    assert sorted(json.loads(line)["name"] for line in listed.stdout.splitlines()) == ["a.csv", "flights", "notes.txt"]
+    # when: the same command again
+    again = await _strata(api_url, token, "upload", "-r", str(tree), "--folder", top, "--quiet")
+    # then: every file is found unchanged and nothing is created twice
+    assert again.returncode == 0, again.stderr
+    assert "0 uploaded, 4 unchanged" in again.stdout
+    assert again.stdout.split()[0] == survey
+    # and the folder comes back down whole, empty folders included
+    into = tmp_path / "back"
+    into.mkdir()
+    got = await _strata(api_url, token, "download", "-r", survey, str(into))
+    assert got.returncode == 0, got.stderr
+    assert "4 downloaded" in got.stdout
+    for relative, body in contents.items():
+        assert (into / "survey" / relative).read_bytes() == body, relative
+    assert (into / "survey" / "flights" / "deep" / "empty").is_dir()
+    assert not (into / "survey" / "loop").exists()
+    rerun = await _strata(api_url, token, "download", "-r", survey, str(into), "--quiet")
+    assert "0 downloaded, 4 unchanged" in rerun.stdout, rerun.stderr
+    # a local file that differs is kept and named
+    (into / "survey" / "a.csv").write_bytes(b"mine")
+    refused = _plain(await _strata(api_url, token, "download", "-r", survey, str(into), "--quiet"), 1)
+    assert "a.csv" in refused
+    assert "--force" in refused
+    assert (into / "survey" / "a.csv").read_bytes() == b"mine"
+
+
+async def test_shell_completion_offers_commands_options_and_choices(tmp_path: Path) -> None:
+    made = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "cli", "completion", "bash"], capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stderr
+    script = tmp_path / "strata.bash"
+    script.write_text(made.stdout)
+
+    def offered(*words: str) -> list[str]:
+        line = " ".join(f"'{w}'" for w in words)
+        probe = f"source {script}; COMP_WORDS=(strata {line}); COMP_CWORD={len(words)}; _strata; echo ${{COMPREPLY[@]}}"
+        found = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True)
+        return found.stdout.split()
+
+    assert offered("sh") == ["share", "shares"]
+    assert {"request", "datasets", "get", "cancel", "follow", "ls"} <= set(offered("copernicus", ""))
+    assert offered("share", "x", "--role", "") == ["viewer", "editor"]
+    assert "--on-conflict" in offered("upload", "--")
+    assert offered("upload", "--on-conflict", "") == ["fail", "skip", "rename"]

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from client.api import StrataClient
@@ -86,6 +87,40 @@ async def test_login_with_the_device_grant_then_commands_need_no_token(
     assert refused.returncode != 0
     assert "Traceback" not in refused.stderr
     assert "UNAUTHENTICATED" in refused.stderr
+
+
+async def test_login_through_the_browser_on_this_machine(
+    tmp_path: Path, keycloak: KeycloakClient, api_url: str
+) -> None:
+    env = _env(tmp_path, keycloak, api_url)
+    env["BROWSER"] = "true"  # webbrowser runs `true ADDRESS`: this test is the browser
+    login = _cli("login", "--browser", env=env)
+    assert login.stderr is not None
+    first = await asyncio.to_thread(login.stderr.readline)
+    assert "Opening your browser" in first, first
+    address = (await asyncio.to_thread(login.stderr.readline)).strip()
+    assert "code_challenge_method=S256" in address
+    assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A" in address
+    # when: a stray request reaches the listener first, then the browser signs in
+    port = int(address.split("redirect_uri=http%3A%2F%2F127.0.0.1%3A")[1].split("%2F")[0])
+    async with httpx.AsyncClient() as stray:
+        wrong = await stray.get(f"http://127.0.0.1:{port}/callback?state=guessed&code=forged")
+    assert wrong.status_code == 404
+    page = await asyncio.to_thread(keycloak.sign_in_in_browser, address, "alice")
+    # then: the listener thanks the browser, the CLI exchanges the code and keeps the sign-in
+    assert page.status_code == 200
+    assert "Signed in to Strata" in page.text
+    _, rest = await asyncio.to_thread(login.communicate, timeout=60)
+    assert login.returncode == 0, rest
+    kept = load(tmp_path / "config" / "credentials.json")
+    assert kept is not None
+    assert kept.refresh_token
+    assert json.loads(base64.urlsafe_b64decode(kept.access_token.split(".")[1] + "=="))["preferred_username"] == "alice"
+    listed = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "cli", "ls"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "athena-energy" in listed.stdout
 
 
 class SlowLink(ObjectStoreSession):

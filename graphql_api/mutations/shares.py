@@ -13,7 +13,7 @@ from graphql_api.context import Info
 from graphql_api.types import ids
 from graphql_api.types.common import UserError, acted
 from graphql_api.types.share import Share
-from resolvers import shares
+from resolvers import notices, shares
 from resolvers.errors import UserErrorCode, UserFailure
 from resolvers.identity import Principal
 from storage.models import ResourceKind, ShareRole
@@ -108,7 +108,7 @@ class ShareMutations:
     async def create_share(self, info: Info, input: CreateShareInput) -> SharePayload:
         async def act(db: Database, who: Principal) -> ShareDocument:
             kind, resource_id = _resource(input.resource_id)
-            return await shares.create_share(
+            share = await shares.create_share(
                 db,
                 who,
                 kind=kind,
@@ -118,6 +118,12 @@ class ShareMutations:
                 terms=input.terms.to_terms() if input.terms else shares.TermsIn(),
                 message=input.message,
             )
+            state = info.context.state
+            if state.mailer is not None:
+                reference = str(ids.encode("Share", share.id))
+                if await notices.share_offered(db, who, share, reference, state.settings.public_url):
+                    state.mailer.wake()
+            return share
 
         return await _payload(info, act)
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Generic, NewType, TypeVar
+import dataclasses
+import enum
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated, Any, Generic, NewType, TypeVar
 
 import strawberry
 from graphql import GraphQLError, IntValueNode, StringValueNode, ValueNode
 from strawberry.types.scalar import ScalarDefinition
 
 from graphql_api.context import Info
-from resolvers.errors import UserErrorCode, UserFailure
+from resolvers.errors import MEANINGS, REQUEST_MEANINGS, RequestErrorCode, UserErrorCode, UserFailure
 from resolvers.identity import Principal
 from resolvers.pagination import DEFAULT_PAGE, Direction, Page, PageRequest, SortField
 from storage.mongo import Database
@@ -53,7 +55,27 @@ SCALARS: dict[object, ScalarDefinition] = {
     )
 }
 
-strawberry.enum(UserErrorCode, name="UserErrorCode", description="Why a mutation did not do what was asked.")
+
+def documented_enum(cls: type[enum.Enum], name: str, description: str, meanings: Mapping[Any, str]) -> None:
+    """Register ``cls`` with Strawberry, each value described by its meaning (kept beside the codes)."""
+    strawberry.enum(cls, name=name, description=description)
+    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    definition.values = [dataclasses.replace(v, description=meanings[cls(v.value)]) for v in definition.values]
+
+
+documented_enum(
+    UserErrorCode,
+    "UserErrorCode",
+    "Why a mutation did not do what was asked: one code per meaning, in `userErrors` (data, not errors).",
+    MEANINGS,
+)
+documented_enum(
+    RequestErrorCode,
+    "RequestErrorCode",
+    "The `extensions.code` of a request-level error in the response's `errors` list. No field returns it; "
+    "it is here so clients can be generated against the codes.",
+    REQUEST_MEANINGS,
+)
 strawberry.enum(SortField, name="SortField")
 strawberry.enum(Direction, name="SortDirection")
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from resolvers.errors import ExpectedError, UserErrorCode, UserFailure
+from resolvers.errors import ExpectedError, RequestErrorCode, UserErrorCode, UserFailure
 from upstream.provider import Dataset, Provider, UpstreamError
 from upstream.registry import SERVICES
 
@@ -15,7 +15,7 @@ from upstream.registry import SERVICES
 class UpstreamUnavailable(ExpectedError):
     """An upstream service did not answer as it should: not the caller's mistake."""
 
-    code = "UPSTREAM_UNAVAILABLE"
+    code = RequestErrorCode.UPSTREAM_UNAVAILABLE
 
 
 def service_id(name: str) -> str:

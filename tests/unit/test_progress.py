@@ -15,7 +15,7 @@ def test_bytes_already_in_place_count_as_done_but_not_as_moved() -> None:
     progress.started -= 10  # ten seconds of this run
     progress.advance(10 * MiB)
     line = progress.line(progress.started + 10)
-    assert out.getvalue().startswith("resuming: 9 of 10 parts already stored\n")
+    assert out.getvalue().startswith("\r\x1b[Kresuming: 9 of 10 parts already stored\n")
     assert "100.0 / 100.0 MiB 100.0%" in line
     assert "  1.0 MiB/s  00:00 left" in line  # 10 MiB moved in 10 s, not 100 MiB
 
@@ -35,3 +35,15 @@ def test_time_left_is_unknown_until_something_moved() -> None:
     progress = Progress(10 * MiB, "upload x", enabled=False)
     progress.already(5 * MiB)
     assert progress.line(progress.started + 1).endswith("--:-- left")
+
+
+def test_a_note_goes_above_the_bar_which_is_drawn_again_below_it() -> None:
+    out = io.StringIO()
+    progress = Progress(10 * MiB, "upload survey/", stream=out)
+    progress.advance(5 * MiB)
+    drawn = out.getvalue()
+    progress.note("f1.bin: resuming: 2 of 4 parts already stored")
+    after = out.getvalue()[len(drawn) :]
+    assert after.startswith("\r\x1b[Kf1.bin: resuming: 2 of 4 parts already stored\n")
+    below = after.split("\n", 1)[1]
+    assert below.startswith("upload survey/: 5.0 / 10.0 MiB  50.0%")
