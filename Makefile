@@ -3,7 +3,7 @@ VENV ?= .cache/venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit web web-unit chromium pytest schema services-install services-up services-down services-status bench bench-web chart
+.PHONY: run test lint typecheck unit web web-unit chromium pytest schema services-install services-up services-down services-status bench bench-web bench-web-transfer bench-web-live chart
 
 # The web catalogue: `npm ci` from the lockfile is its only install; it is rebuilt when a source changes.
 WEB_STAMP := web/node_modules/.installed
@@ -75,6 +75,14 @@ bench: $(STAMP)
 # The catalogue's benchmark: a folder of 100 files drawn, warm, in headless Chromium; JS shipped, gzipped.
 bench-web: $(STAMP) web chromium
 	$(PY) -m bench.web
+
+# The browser's upload and download of 1 GiB next to the Python client's, in one run.
+bench-web-transfer: $(STAMP) web chromium
+	$(PY) -m bench.web_transfer
+
+# How late the catalogue shows a Copernicus status change (p50, p99 over 50 requests).
+bench-web-live: $(STAMP) web chromium
+	$(PY) -m bench.web_copernicus
 
 # helm lint + template of every values file, validated by kubeconform (also part of the tests).
 chart: $(STAMP)

@@ -39,7 +39,7 @@ def counter() -> CommandCounter:
 @pytest.fixture(scope="module")
 def counted_url(settings: Settings, counter: CommandCounter) -> Any:
     # No background work on this server: only the queries under test are counted.
-    quiet = settings.model_copy(update={"copernicus_worker": False})
+    quiet = settings.model_copy(update={"copernicus_worker": False, "smtp_host": None})
     with serve_api(quiet, command_listeners=[counter]) as url:
         yield url
 

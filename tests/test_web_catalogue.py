@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import struct
 import subprocess
@@ -25,6 +26,7 @@ import pytest
 
 from devservices.api import serve_api
 from graphql_api.settings import Settings
+from tests.fake_cads import FakeCads, Plan
 from tests.graphql import GraphQLClient
 from tests.helpers import create_folder, root_folder, upload_bytes
 
@@ -110,7 +112,8 @@ async def _seed(client: GraphQLClient, carol: GraphQLClient) -> dict[str, Any]:
     }
 
 
-async def test_the_catalogue_in_chromium(web_url: str, as_user: Any, tmp_path: Path) -> None:
+@pytest.mark.timeout(1200)  # every Playwright test in one run: browsing, uploads, sharing, Copernicus
+async def test_the_catalogue_in_chromium(web_url: str, as_user: Any, tmp_path: Path, fake_cads: FakeCads) -> None:
     npx = shutil.which("npx")
     assert npx, "Node.js's npx is needed for the browser tests"
     installed = await asyncio.to_thread(
@@ -119,6 +122,11 @@ async def test_the_catalogue_in_chromium(web_url: str, as_user: Any, tmp_path: P
     assert installed.returncode == 0, installed.stderr
     chromium = installed.stdout.strip()
     seed = await _seed(as_user("alice"), as_user("carol"))
+    # Copernicus jobs slow enough for each state to be seen in the page, and one that waits.
+    live, slow = f"web-live-{uuid.uuid4().hex[:6]}", f"web-slow-{uuid.uuid4().hex[:6]}"
+    fake_cads.plans[live] = Plan(queued_seconds=1.5, running_seconds=1.5, size=4 * 1024 * 1024, chunk_delay=0.02)
+    fake_cads.plans[slow] = Plan(queued_seconds=600, size=10)
+    seed["copernicus"] = {"live": live, "slow": slow}
     seed_file = tmp_path / "seed.json"
     seed_file.write_text(json.dumps(seed))
     async with httpx.AsyncClient() as http:
@@ -132,12 +140,13 @@ async def test_the_catalogue_in_chromium(web_url: str, as_user: Any, tmp_path: P
     }
     result = await asyncio.to_thread(
         subprocess.run,
-        [npx, "playwright", "test", "--reporter=line"],
+        # STRATA_PLAYWRIGHT_ARGS narrows a run while working on the catalogue (e.g. "share.spec.ts").
+        [npx, "playwright", "test", "--reporter=line", *shlex.split(os.environ.get("STRATA_PLAYWRIGHT_ARGS", ""))],
         cwd=WEB,
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1100,
         stdin=subprocess.DEVNULL,
     )
     print(result.stdout[-20000:])

@@ -39,6 +39,7 @@ export const FOLDER_PAGE = graphql(`
       viewerCan {
         edit
         delete
+        share
       }
       ancestors {
         id
@@ -50,7 +51,9 @@ export const FOLDER_PAGE = graphql(`
           name
           updatedAt
           viewerCan {
+            edit
             delete
+            share
           }
         }
         pageInfo {
@@ -67,7 +70,9 @@ export const FOLDER_PAGE = graphql(`
           status
           updatedAt
           viewerCan {
+            edit
             delete
+            share
           }
         }
         pageInfo {
@@ -126,8 +131,10 @@ export const FILE_DETAILS = graphql(`
           }
         }
         viewerCan {
+          edit
           delete
           purge
+          share
         }
       }
     }
@@ -312,6 +319,493 @@ export const PURGE_FILE = graphql(`
       userErrors {
         code
         message
+      }
+    }
+  }
+`);
+
+export const CREATE_FOLDER = graphql(`
+  mutation CreateFolder($parentId: ID!, $name: String!) {
+    createFolder(input: { parentId: $parentId, name: $name }) {
+      folder {
+        id
+      }
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const CREATE_UPLOAD = graphql(`
+  mutation CreateUpload($input: CreateUploadInput!) {
+    createUpload(input: $input) {
+      upload {
+        id
+        partSize
+      }
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const UPLOADED_PARTS = graphql(`
+  query UploadedParts($id: ID!) {
+    node(id: $id) {
+      ... on Upload {
+        uploadedParts {
+          partNumber
+          etag
+          checksumSha256
+        }
+      }
+    }
+  }
+`);
+
+export const PART_URLS = graphql(`
+  mutation PartUrls($input: UploadPartUrlsInput!) {
+    uploadPartUrls(input: $input) {
+      upload {
+        parts {
+          partNumber
+          url
+          headers {
+            name
+            value
+          }
+        }
+      }
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const COMPLETE_UPLOAD = graphql(`
+  mutation CompleteUpload($input: CompleteUploadInput!) {
+    completeUpload(input: $input) {
+      file {
+        id
+        name
+        checksum
+      }
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const ABORT_UPLOAD = graphql(`
+  mutation AbortUpload($id: ID!) {
+    abortUpload(input: { uploadId: $id }) {
+      abortedUploadId
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const RENAME_FOLDER = graphql(`
+  mutation RenameFolder($id: ID!, $name: String!) {
+    renameFolder(input: { id: $id, name: $name }) {
+      folder {
+        id
+        name
+      }
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const RENAME_FILE = graphql(`
+  mutation RenameFile($id: ID!, $name: String!) {
+    renameFile(input: { id: $id, name: $name }) {
+      file {
+        id
+        name
+      }
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const MOVE_FOLDER = graphql(`
+  mutation MoveFolder($id: ID!, $to: ID!) {
+    moveFolder(input: { id: $id, parentId: $to }) {
+      folder {
+        id
+      }
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const MOVE_FILE = graphql(`
+  mutation MoveFile($id: ID!, $to: ID!) {
+    moveFile(input: { id: $id, folderId: $to }) {
+      file {
+        id
+      }
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const FOLDER_PICKER = graphql(`
+  query FolderPicker($id: ID!, $after: String) {
+    folder(id: $id) {
+      id
+      name
+      viewerCan {
+        edit
+      }
+      ancestors {
+        id
+        name
+      }
+      folders(first: 100, after: $after) {
+        nodes {
+          id
+          name
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+export const ITEM_SHARES = graphql(`
+  query ItemShares($id: ID!) {
+    node(id: $id) {
+      ... on Folder {
+        id
+        name
+        shares {
+          ...ShareRow
+        }
+        shareEvents(first: 50) {
+          nodes {
+            ...ShareEventRow
+          }
+        }
+      }
+      ... on File {
+        id
+        name
+        shares {
+          ...ShareRow
+        }
+        shareEvents(first: 50) {
+          nodes {
+            ...ShareEventRow
+          }
+        }
+      }
+    }
+  }
+  fragment ShareRow on Share {
+    id
+    role
+    status
+    createdAt
+    terms {
+      text
+      licence
+      expiresAt
+      allowReshare
+    }
+    granteeUser {
+      name
+      email
+    }
+    granteeOrganization {
+      name
+      slug
+    }
+  }
+  fragment ShareEventRow on ShareEvent {
+    kind
+    at
+    detail
+    accessCount
+    actor {
+      name
+    }
+  }
+`);
+
+export const DIRECTORY = graphql(`
+  query Directory($search: String) {
+    organizations(search: $search, first: 20) {
+      nodes {
+        id
+        name
+        slug
+      }
+    }
+  }
+`);
+
+export const CREATE_SHARE = graphql(`
+  mutation CreateShare($input: CreateShareInput!) {
+    createShare(input: $input) {
+      share {
+        id
+        status
+      }
+      userErrors {
+        code
+        message
+        field
+      }
+    }
+  }
+`);
+
+export const REVOKE_SHARE = graphql(`
+  mutation RevokeShare($id: ID!) {
+    revokeShare(input: { shareId: $id }) {
+      share {
+        id
+        status
+      }
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const SHARED_WITH_ME = graphql(`
+  query SharedWithMe($status: [ShareStatus!], $after: String) {
+    sharedWithMe(status: $status, first: 50, after: $after) {
+      nodes {
+        id
+        role
+        status
+        message
+        createdAt
+        termsHash
+        resourceName
+        terms {
+          text
+          licence
+          expiresAt
+          allowReshare
+        }
+        createdBy {
+          name
+        }
+        granteeOrganization {
+          name
+        }
+        resource {
+          __typename
+          ... on Folder {
+            id
+            name
+          }
+          ... on File {
+            id
+            name
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+export const ACCEPT_SHARE = graphql(`
+  mutation AcceptShare($id: ID!, $hash: String!) {
+    acceptShare(input: { shareId: $id, termsHash: $hash }) {
+      share {
+        id
+        status
+      }
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const DECLINE_SHARE = graphql(`
+  mutation DeclineShare($id: ID!) {
+    declineShare(input: { shareId: $id }) {
+      share {
+        id
+        status
+      }
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const COPERNICUS_SERVICES = graphql(`
+  query CopernicusServices {
+    copernicusServices {
+      id
+      name
+      enabled
+      hasOwnKey
+    }
+  }
+`);
+
+export const COPERNICUS_DATASETS = graphql(`
+  query CopernicusDatasets($service: String!, $search: String) {
+    copernicusDatasets(service: $service, search: $search, first: 50) {
+      id
+      title
+      description
+    }
+  }
+`);
+
+export const COPERNICUS_REQUESTS = graphql(`
+  query CopernicusRequests {
+    copernicusRequests(first: 50) {
+      nodes {
+        ...RequestRow
+      }
+    }
+  }
+  fragment RequestRow on CopernicusRequest {
+    id
+    service
+    dataset
+    status
+    upstreamStatus
+    createdAt
+    updatedAt
+    progress {
+      bytes
+      total
+    }
+    error {
+      code
+      message
+    }
+    resultFile {
+      id
+      name
+    }
+  }
+`);
+
+export const COPERNICUS_UPDATES = graphql(`
+  subscription CopernicusUpdates {
+    copernicusRequestsUpdated {
+      event {
+        seq
+        status
+        at
+      }
+      request {
+        ...RequestRow
+      }
+    }
+  }
+`);
+
+export const REQUEST_COPERNICUS = graphql(`
+  mutation RequestCopernicus($input: RequestCopernicusDataInput!) {
+    requestCopernicusData(input: $input) {
+      copernicusRequest {
+        ...RequestRow
+      }
+      userErrors {
+        code
+        message
+        field
+      }
+    }
+  }
+`);
+
+export const CANCEL_COPERNICUS = graphql(`
+  mutation CancelCopernicus($id: ID!) {
+    cancelCopernicusRequest(input: { id: $id }) {
+      copernicusRequest {
+        ...RequestRow
+      }
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const SET_COPERNICUS_KEY = graphql(`
+  mutation SetCopernicusKey($service: String!, $key: String!) {
+    setCopernicusKey(input: { service: $service, key: $key }) {
+      service
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const REMOVE_COPERNICUS_KEY = graphql(`
+  mutation RemoveCopernicusKey($service: String!) {
+    removeCopernicusKey(input: { service: $service }) {
+      service
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const UPDATE_METADATA = graphql(`
+  mutation UpdateMetadata($input: UpdateFileMetadataInput!) {
+    updateFileMetadata(input: $input) {
+      file {
+        id
+      }
+      userErrors {
+        code
+        message
+        field
       }
     }
   }

@@ -14,6 +14,7 @@ export interface Seed {
   errands: { id: string; name: string };
   lonely: { id: string; name: string };
   carolRoot: string;
+  copernicus: { live: string; slow: string };
 }
 
 export const seed: Seed = JSON.parse(readFileSync(process.env.STRATA_SEED ?? "seed.json", "utf8")) as Seed;
@@ -41,4 +42,12 @@ export async function checkAccessibility(page: Page, what: string): Promise<void
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
+}
+
+export async function newFolder(page: Page, name: string): Promise<void> {
+  await page.getByRole("button", { name: "New folder" }).click();
+  await page.getByLabel("Name of the new folder").fill(name);
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("link", { name: `Folder: ${name}` }).click();
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
 }

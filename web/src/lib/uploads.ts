@@ -1,0 +1,200 @@
+// The page's uploads: a reactive list the upload panel shows, each job driven by the engine in
+// ./upload with the API calls made through urql. It outlives page changes (one per app).
+import type { Client } from "@urql/vue";
+import { computed, reactive, ref } from "vue";
+import { ABORT_UPLOAD, COMPLETE_UPLOAD, CREATE_UPLOAD, PART_URLS, UPLOADED_PARTS } from "../operations";
+import { cancelUpload, type Hasher, type Memory, type UploadApi, UploadRefused, uploadFile, xhrSend } from "./upload";
+
+export type JobState = "waiting" | "sending" | "paused" | "done" | "failed" | "cancelled";
+
+export interface Job {
+  id: number;
+  file: File;
+  folderId: string;
+  name: string;
+  state: JobState;
+  sent: number;
+  total: number;
+  parts: number;
+  resumedParts: number;
+  error: string | null;
+  fileId: string | null;
+  startedAt: number;
+  sentAtStart: number; // bytes already in the store when this run began: not part of the speed
+  controller: AbortController | null;
+}
+
+function refused(payload: { userErrors: { message: string }[] } | null | undefined, what: string): never {
+  throw new UploadRefused(payload?.userErrors[0]?.message ?? `${what} failed`);
+}
+
+export function apiFor(client: Client): UploadApi {
+  return {
+    async create(input) {
+      const sizes = { size: String(input.size), partSize: input.partSize === null ? null : String(input.partSize) };
+      const answer = await client.mutation(CREATE_UPLOAD, { input: { ...input, ...sizes } }).toPromise();
+      const payload = answer.data?.createUpload;
+      if (!payload?.upload) refused(payload, answer.error?.message ?? "starting the upload");
+      return { uploadId: payload.upload.id, partSize: Number(payload.upload.partSize) };
+    },
+    async held(uploadId) {
+      const answer = await client.query(UPLOADED_PARTS, { id: uploadId }, { requestPolicy: "network-only" }).toPromise();
+      const node = answer.data?.node;
+      return node && "uploadedParts" in node ? node.uploadedParts : null;
+    },
+    async sign(uploadId, parts) {
+      const answer = await client.mutation(PART_URLS, { input: { uploadId, parts } }).toPromise();
+      const payload = answer.data?.uploadPartUrls;
+      if (!payload?.upload) refused(payload, answer.error?.message ?? "signing the parts");
+      return payload.upload.parts;
+    },
+    async complete(uploadId, parts) {
+      const answer = await client.mutation(COMPLETE_UPLOAD, { input: { uploadId, parts } }).toPromise();
+      const payload = answer.data?.completeUpload;
+      if (!payload?.file) refused(payload, answer.error?.message ?? "completing the upload");
+      return payload.file;
+    },
+    async abort(uploadId) {
+      await client.mutation(ABORT_UPLOAD, { id: uploadId }).toPromise();
+    },
+  };
+}
+
+export function workerHasher(): Hasher {
+  const worker = new Worker(new URL("./hash-worker.ts", import.meta.url), { type: "module" });
+  const pending = new Map<number, { resolve: (d: string) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  worker.onmessage = (event: MessageEvent<{ id: number; digest?: string; error?: string }>) => {
+    const waiting = pending.get(event.data.id);
+    pending.delete(event.data.id);
+    if (event.data.digest) waiting?.resolve(event.data.digest);
+    else waiting?.reject(new Error(event.data.error ?? "hashing failed"));
+  };
+  return (body) =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, body });
+    });
+}
+
+const memory: Memory = {
+  get: (key) => window.localStorage.getItem(key),
+  set: (key, value) => window.localStorage.setItem(key, value),
+  remove: (key) => window.localStorage.removeItem(key),
+};
+
+// Uploads this browser began in a folder and did not finish: picking the file again resumes.
+export function unfinishedIn(folderId: string): { name: string; size: number }[] {
+  const found: { name: string; size: number }[] = [];
+  const prefix = `strata-upload:${folderId}:`;
+  for (let i = 0; i < window.localStorage.length; i++) {
+    const key = window.localStorage.key(i);
+    if (!key?.startsWith(prefix)) continue;
+    const [name, size] = key.slice(prefix.length).split(":");
+    found.push({ name: name ?? "", size: Number(size) });
+  }
+  return found;
+}
+
+export function createUploads(client: Client) {
+  const jobs = reactive<Job[]>([]);
+  const completed = ref(0); // pages watch it to show what arrived
+  const api = apiFor(client);
+  let hash: Hasher | null = null;
+  let nextId = 1;
+
+  async function run(job: Job): Promise<void> {
+    hash ??= workerHasher();
+    job.state = "sending";
+    job.error = null;
+    job.controller = new AbortController();
+    job.startedAt = performance.now();
+    job.sentAtStart = -1;
+    try {
+      const done = await uploadFile(job.file, job.folderId, {
+        api,
+        send: xhrSend,
+        hash,
+        memory,
+        name: job.name,
+        signal: job.controller.signal,
+        onProgress(progress) {
+          if (job.sentAtStart < 0 || progress.resumedParts > job.resumedParts) job.sentAtStart = progress.sent;
+          Object.assign(job, { sent: progress.sent, total: progress.total, parts: progress.parts, resumedParts: progress.resumedParts });
+        },
+      });
+      job.state = "done";
+      job.sent = job.total;
+      job.fileId = done.id;
+      completed.value++;
+    } catch (error) {
+      if ((error as Error).name === "AbortError") {
+        if (job.state === "sending") job.state = "paused";
+        return;
+      }
+      job.state = "failed";
+      job.error = (error as Error).message;
+    } finally {
+      job.controller = null;
+    }
+  }
+
+  return {
+    jobs,
+    completed,
+    add(files: File[], folderId: string): void {
+      for (const file of files) {
+        const job = reactive<Job>({
+          id: nextId++, file, folderId, name: file.name, state: "waiting", sent: 0, total: file.size,
+          parts: 0, resumedParts: 0, error: null, fileId: null, startedAt: 0, sentAtStart: 0, controller: null,
+        }) as Job;
+        jobs.push(job);
+        void run(job);
+      }
+    },
+    pause(job: Job): void {
+      job.state = "paused";
+      job.controller?.abort();
+    },
+    resume(job: Job): void {
+      void run(job);
+    },
+    async cancel(job: Job): Promise<void> {
+      job.state = "cancelled";
+      job.controller?.abort();
+      await cancelUpload(job.file, job.folderId, api, memory);
+    },
+    clear(): void {
+      for (let i = jobs.length - 1; i >= 0; i--) if (["done", "cancelled"].includes(jobs[i]!.state)) jobs.splice(i, 1);
+    },
+    overall: computed(() => {
+      const live = jobs.filter((j) => j.state !== "cancelled");
+      return { sent: live.reduce((s, j) => s + j.sent, 0), total: live.reduce((s, j) => s + j.total, 0) };
+    }),
+  };
+}
+
+export type Uploads = ReturnType<typeof createUploads>;
+
+export function speed(job: Job, now: number): { rate: number; left: number | null } {
+  const seconds = (now - job.startedAt) / 1000;
+  const moved = job.sent - Math.max(job.sentAtStart, 0);
+  const rate = seconds > 0.5 ? moved / seconds : 0;
+  return { rate, left: rate > 0 ? (job.total - job.sent) / rate : null };
+}
+
+let shared: Uploads | null = null;
+
+// The app's one upload list, made on first use (the code is loaded only by pages that upload).
+export function sharedUploads(client: Client): Uploads {
+  if (shared === null) {
+    const made = createUploads(client);
+    // Closing the tab mid-upload loses nothing (picking the file again resumes), but say so.
+    window.addEventListener("beforeunload", (event) => {
+      if (made.jobs.some((job) => job.state === "sending")) event.preventDefault();
+    });
+    shared = made;
+  }
+  return shared;
+}

@@ -1,0 +1,55 @@
+import { expect, test } from "@playwright/test";
+import { checkAccessibility, screenshot, seed, signIn } from "./support";
+
+async function ask(page: import("@playwright/test").Page, dataset: string): Promise<void> {
+  await page.getByLabel("Find a dataset").fill(dataset);
+  await page.getByLabel("Dataset", { exact: true }).selectOption(dataset);
+  await page.getByRole("button", { name: "Request", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Requested ${dataset}` })).toBeVisible();
+}
+
+test("a Copernicus request's states show live, with no polling, then its File", async ({ page }) => {
+  await signIn(page, "alice", "/copernicus");
+  await expect(page.getByRole("heading", { level: 1, name: "Copernicus data" })).toBeVisible();
+  // a request that is not JSON is refused before it is sent
+  await page.getByLabel("Request (JSON, as the service's own API takes it)").fill('{"year": 2026,');
+  await expect(page.locator("#json-state")).toContainText("not valid JSON");
+  await page.getByLabel("Request (JSON, as the service's own API takes it)").fill('{"variable": ["2t"], "year": "2026"}');
+  await checkAccessibility(page, "the Copernicus page");
+
+  let polled = 0;
+  page.on("request", (request) => {
+    if (request.url().endsWith("/graphql") && request.method() === "POST") polled++;
+  });
+  await ask(page, seed.copernicus.live);
+  const sent = polled; // the request itself
+  const row = page.getByTestId("copernicus-request").filter({ hasText: seed.copernicus.live });
+  const seen: string[] = [];
+  await expect
+    .poll(
+      async () => {
+        const status = (await row.getByTestId("request-status").textContent()) ?? "";
+        if (seen.at(-1) !== status) seen.push(status);
+        return status;
+      },
+      { timeout: 60_000, intervals: [50] },
+    )
+    .toBe("completed");
+  expect(seen).toContain("queued");
+  expect(seen).toContain("running");
+  expect(seen.indexOf("queued")).toBeLessThan(seen.indexOf("running"));
+  expect(polled - sent, "updates came by the subscription, not by asking again").toBe(0);
+  await screenshot(page, "30-copernicus-completed");
+  await row.getByRole("link", { name: /^Open / }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(seed.copernicus.live.slice(0, 8));
+});
+
+test("a Copernicus request cancelled in flight ends as cancelled", async ({ page }) => {
+  await signIn(page, "alice", "/copernicus");
+  await ask(page, seed.copernicus.slow);
+  const row = page.getByTestId("copernicus-request").filter({ hasText: seed.copernicus.slow });
+  await expect(row.getByTestId("request-status")).toHaveText(/queued|pending/);
+  await row.getByRole("button", { name: `Cancel the request for ${seed.copernicus.slow}` }).click();
+  await expect(row.getByTestId("request-status")).toHaveText("cancelled");
+  await expect(row).toHaveAttribute("data-status", "CANCELLED");
+});

@@ -1,0 +1,64 @@
+import { writeFileSync } from "node:fs";
+import { expect, test, type Page } from "@playwright/test";
+import { checkAccessibility, folderUrl, newFolder, screenshot, seed, signIn } from "./support";
+
+async function folderHere(page: Page, name: string): Promise<void> {
+  await page.getByRole("button", { name: "New folder" }).click();
+  await page.getByLabel("Name of the new folder").fill(name);
+  await page.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByRole("link", { name: `Folder: ${name}` })).toBeVisible();
+}
+
+test("rename, move by the picker and by dragging, metadata; refusals shown in place", async ({ page }, info) => {
+  await signIn(page, "alice", folderUrl(seed.top.id));
+  await newFolder(page, `organise-${Date.now()}`);
+  await folderHere(page, "a");
+  await folderHere(page, "b");
+  const source = info.outputPath("notes.txt");
+  writeFileSync(source, "roof north\n");
+  await page.getByTestId("upload-input").setInputFiles(source);
+  await expect(page.getByRole("link", { name: "File: notes.txt" })).toBeVisible();
+
+  // rename, and a name the API refuses shown in the dialog
+  await page.getByRole("button", { name: "Rename notes.txt", exact: true }).click();
+  const rename = page.getByRole("dialog", { name: "Rename “notes.txt”" });
+  await rename.getByLabel("New name").fill("north/south.txt");
+  await rename.getByRole("button", { name: "Rename" }).click();
+  await expect(rename.getByRole("alert")).toBeVisible();
+  await checkAccessibility(page, "the rename dialog with its refusal");
+  await rename.getByLabel("New name").fill("notes-2026.txt");
+  await rename.getByRole("button", { name: "Rename" }).click();
+  await expect(page.getByRole("link", { name: "File: notes-2026.txt" })).toBeVisible();
+
+  // move with the folder picker
+  await page.getByRole("button", { name: "Move notes-2026.txt", exact: true }).click();
+  const move = page.getByRole("dialog", { name: "Move “notes-2026.txt”" });
+  await move.getByRole("button", { name: "▸ a" }).click();
+  await move.getByRole("button", { name: "Move into “a”" }).click();
+  await expect(page.getByRole("link", { name: "File: notes-2026.txt" })).toHaveCount(0);
+  await expect(page.getByRole("status").filter({ hasText: "moved to a" })).toBeAttached();
+
+  // drag folder b onto folder a
+  const row = (name: string) =>
+    page.locator('tr[data-kind="folder"]').filter({ has: page.getByRole("link", { name: `Folder: ${name}`, exact: true }) });
+  await row("b").dragTo(row("a"));
+  await expect(page.getByRole("link", { name: "Folder: b" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Folder: a" }).click();
+  await expect(page.getByRole("link", { name: "Folder: b" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "File: notes-2026.txt" })).toBeVisible();
+  await screenshot(page, "13-organised");
+
+  // metadata and provenance, checked as JSON first
+  await page.getByRole("link", { name: "File: notes-2026.txt" }).click();
+  await page.getByRole("button", { name: "Edit metadata" }).click();
+  const meta = page.getByRole("dialog", { name: "Metadata of “notes-2026.txt”" });
+  await meta.getByLabel("Metadata (JSON)").fill('{"roof": ');
+  await expect(meta.getByText("The metadata is not valid JSON")).toBeVisible();
+  await meta.getByLabel("Metadata (JSON)").fill('{"roof": "north", "inspector": "A. Chen"}');
+  await meta.getByLabel("Provenance (JSON").fill('{"sourceKind": "DRONE", "sensorId": "flir-vue-640"}');
+  await checkAccessibility(page, "the metadata dialog");
+  await meta.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Metadata of notes-2026.txt saved" })).toBeVisible();
+  await expect(page.getByText("A. Chen")).toBeVisible();
+  await expect(page.getByText("flir-vue-640")).toBeVisible();
+});

@@ -1,0 +1,113 @@
+import { createHash, randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { expect, test, type Route } from "@playwright/test";
+import { checkAccessibility, folderUrl, newFolder, screenshot, seed, signIn } from "./support";
+
+const MiB = 1024 * 1024;
+const isPartPut = (route: Route) => route.request().method() === "PUT" && route.request().url().includes("partNumber=");
+
+test("a 64 MiB upload by the file chooser survives the page dying and resumes with only the missing parts", async ({
+  page,
+  context,
+}, info) => {
+  const source = info.outputPath("thermal-mosaic.bin");
+  const bytes = randomBytes(64 * MiB);
+  writeFileSync(source, bytes);
+  const sha = createHash("sha256").update(bytes).digest("hex");
+  const name = `uploads-${Date.now()}`;
+  await signIn(page, "alice", folderUrl(seed.top.id));
+  await newFolder(page, name);
+  const here = page.url();
+
+  // Slow parts down so the page can be closed with some parts stored and others not.
+  let stored = 0;
+  await page.route(
+    (url) => url.port === "19000",
+    async (route) => {
+      if (!isPartPut(route)) return route.continue();
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const response = await route.fetch();
+      if (response.status() === 200) stored++;
+      await route.fulfill({ response });
+    },
+  );
+  await page.getByTestId("upload-input").setInputFiles(source);
+  await expect(page.getByTestId("upload")).toBeVisible();
+  await screenshot(page, "10-uploading");
+  await expect.poll(() => stored, { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+  await page.close({ runBeforeUnload: false });
+
+  // when: the person comes back and picks the same file again
+  const again = await context.newPage();
+  let sent = 0;
+  await again.route(
+    (url) => url.port === "19000",
+    async (route) => {
+      if (isPartPut(route)) sent++;
+      await route.continue();
+    },
+  );
+  await again.goto(here);
+  await expect(again.getByTestId("signed-in-as")).toBeVisible();
+  await expect(again.getByTestId("unfinished")).toContainText("thermal-mosaic.bin");
+  await again.getByTestId("upload-input").setInputFiles(source);
+  const job = again.getByTestId("upload");
+  await expect(job).toHaveAttribute("data-state", "done", { timeout: 60_000 });
+  // then: only the parts the store did not hold were sent (8 MiB parts: 8 in all)
+  const resumed = Number(/resumed: (\d+) of 8 parts/.exec((await again.content()) ?? "")?.[1] ?? "-1");
+  expect(resumed).toBeGreaterThanOrEqual(3);
+  expect(sent).toBe(8 - resumed);
+  await screenshot(again, "11-uploaded");
+  await checkAccessibility(again, "the folder with its upload panel");
+
+  // and the file that arrived is the file that was picked
+  await job.getByRole("link", { name: "Open" }).click();
+  const [download] = await Promise.all([
+    again.waitForEvent("download"),
+    again.getByRole("button", { name: "Parallel download with checksum check" }).click(),
+  ]);
+  const saved = await download.path();
+  expect(createHash("sha256").update(readFileSync(saved!)).digest("hex")).toBe(sha);
+});
+
+test("a part corrupted in flight is refused by the store and sent again", async ({ page }, info) => {
+  const source = info.outputPath("sensor-export.csv");
+  writeFileSync(source, randomBytes(10 * MiB));
+  await signIn(page, "alice", folderUrl(seed.top.id));
+  await newFolder(page, `corrupt-${Date.now()}`);
+  const attempts: number[] = [];
+  const answers: number[] = [];
+  await page.route(
+    (url) => url.port === "19000",
+    async (route) => {
+      if (!isPartPut(route)) return route.continue();
+      const part = Number(new URL(route.request().url()).searchParams.get("partNumber"));
+      attempts.push(part);
+      const body = route.request().postDataBuffer();
+      if (part === 2 && attempts.filter((p) => p === 2).length === 1 && body) {
+        body[0] = body[0]! ^ 0xff;
+        const response = await route.fetch({ postData: body });
+        answers.push(response.status());
+        return route.fulfill({ response });
+      }
+      const response = await route.fetch();
+      answers.push(response.status());
+      await route.fulfill({ response });
+    },
+  );
+  await page.getByTestId("upload-input").setInputFiles(source);
+  await expect(page.getByTestId("upload")).toHaveAttribute("data-state", "done", { timeout: 60_000 });
+  expect(attempts.filter((p) => p === 2)).toHaveLength(2);
+  expect(answers.filter((status) => status >= 400)).toHaveLength(1);
+  await expect(page.getByRole("link", { name: "File: sensor-export.csv" })).toBeVisible();
+});
+
+test("a new folder's name the API refuses is shown in place", async ({ page }) => {
+  await signIn(page, "alice", folderUrl(seed.top.id));
+  await page.getByRole("button", { name: "New folder" }).click();
+  await page.getByLabel("Name of the new folder").fill(seed.levels[0]!.name);
+  await page.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByRole("alert")).toContainText(/already|taken/i);
+  await screenshot(page, "12-new-folder-refused");
+  await checkAccessibility(page, "the new-folder form with its refusal");
+});
