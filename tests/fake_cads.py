@@ -43,6 +43,9 @@ class Plan:
     results_expired: bool = False
     chunk_delay: float = 0.0  # seconds between 64 KiB chunks of the result, to make downloads slow
     busy_for: int = 0  # submissions answer 429 with this Retry-After (seconds), to keep a job waiting
+    # Each state lasts until a status answer has shown it, however late the poll: a test that asserts every
+    # step was seen then holds on a loaded machine, where a poller may sleep through a whole state.
+    hold_until_shown: bool = False
 
 
 @dataclass
@@ -53,16 +56,22 @@ class Job:
     plan: Plan
     created: float = field(default_factory=time.time)
     dismissed: bool = False
+    shown: int = -1  # the furthest phase a status answer has shown
+
+    def _phase(self) -> int:
+        age = time.time() - self.created
+        by_time = (age >= self.plan.queued_seconds) + (age >= self.plan.queued_seconds + self.plan.running_seconds)
+        return min(by_time, self.shown + 1) if self.plan.hold_until_shown else by_time
 
     def status(self) -> str:
         if self.dismissed:
             return "dismissed"
-        age = time.time() - self.created
-        if age < self.plan.queued_seconds:
-            return "accepted"
-        if age < self.plan.queued_seconds + self.plan.running_seconds:
-            return "running"
-        return self.plan.outcome
+        return ("accepted", "running", self.plan.outcome)[self._phase()]
+
+    def show(self) -> str:
+        """The status as a status answer reports it (which lets a held job move on)."""
+        self.shown = max(self.shown, self._phase())
+        return self.status()
 
 
 def payload_bytes(job_id: str, size: int) -> Iterator[bytes]:
@@ -111,7 +120,7 @@ class FakeCads:
             "processID": job.dataset,
             "type": "process",
             "jobID": job.id,
-            "status": job.status(),
+            "status": job.show(),
             "created": datetime.fromtimestamp(job.created, UTC).isoformat(),
             "updated": now,
             "links": [
@@ -120,7 +129,7 @@ class FakeCads:
             ],
             "metadata": {"request": {"ids": job.request}},
         }
-        if job.status() in ("successful", "failed", "rejected"):
+        if info["status"] in ("successful", "failed", "rejected"):
             info["links"].append({"href": f"{api}/retrieve/v1/jobs/{job.id}/results", "rel": "results"})
         return info
 

@@ -69,8 +69,10 @@ def _dataset(name: str) -> str:
 async def test_life_cycle_ends_in_a_file(as_user: Any, fake_cads: FakeCads) -> None:
     alice = as_user("alice")
     dataset = _dataset("reanalysis-era5-land")
-    # Each state lasts several polls even on a loaded machine, so the history shows each one.
-    fake_cads.plans[dataset] = Plan(queued_seconds=0.8, running_seconds=0.8, size=12 * 1024 * 1024 + 5)
+    # Each state lasts until a poll has shown it, so the history shows each one however loaded the machine.
+    fake_cads.plans[dataset] = Plan(
+        queued_seconds=0.3, running_seconds=0.3, size=12 * 1024 * 1024 + 5, hold_until_shown=True
+    )
     request_id = await _request(alice, dataset, {"variable": ["2t"], "year": "2025"})
     done = await _until(alice, request_id, TERMINAL)
     assert done["status"] == "COMPLETED", done
@@ -261,7 +263,9 @@ async def test_subscription_streams_every_step_in_order(
 ) -> None:
     alice = as_user("alice")
     dataset = _dataset("followed")
-    fake_cads.plans[dataset] = Plan(queued_seconds=0.8, running_seconds=0.8, size=11 * 1024 * 1024)
+    fake_cads.plans[dataset] = Plan(
+        queued_seconds=0.3, running_seconds=0.3, size=11 * 1024 * 1024, hold_until_shown=True
+    )
     request_id = await _request(alice, dataset, {"x": 1}, folderId=await sandbox(alice))
     subscription = """
     subscription($id: ID!) {

@@ -138,7 +138,9 @@ async def test_subscribers_on_another_api_process_receive_every_step(
     isolated: Settings, isolated_api: str, tokens: Any, fake_cads: FakeCads
 ) -> None:
     dataset = f"fanout-{time.time_ns() % 10**9}"
-    fake_cads.plans[dataset] = Plan(queued_seconds=0.8, running_seconds=0.8, size=11 * 1024 * 1024)
+    fake_cads.plans[dataset] = Plan(
+        queued_seconds=0.3, running_seconds=0.3, size=11 * 1024 * 1024, hold_until_shown=True
+    )
     api_env = {**_env(isolated), "STRATA_COPERNICUS_WORKER": "false"}
     query = "subscription { copernicusRequestsUpdated { event { seq status } request { id dataset } } }"
     with api_process(api_env) as (other, _):

@@ -137,7 +137,9 @@ async def test_jobs_run_exactly_once_and_every_replica_s_subscribers_see_every_s
     apis: list[StrataProcess], shared: dict[str, str], tokens: Any, fake_cads: FakeCads, database: Any
 ) -> None:
     dataset = f"scaled-{time.time_ns() % 10**9}"
-    fake_cads.plans[dataset] = Plan(queued_seconds=0.8, running_seconds=0.8, size=6 * 1024 * 1024)
+    fake_cads.plans[dataset] = Plan(
+        queued_seconds=0.3, running_seconds=0.3, size=6 * 1024 * 1024, hold_until_shown=True
+    )
     token = tokens("alice")
     watchers = [await _subscribe(api.url, token) for api in apis]
     try:

@@ -124,7 +124,9 @@ async def test_the_catalogue_in_chromium(web_url: str, as_user: Any, tmp_path: P
     seed = await _seed(as_user("alice"), as_user("carol"))
     # Copernicus jobs slow enough for each state to be seen in the page, and one that waits.
     live, slow = f"web-live-{uuid.uuid4().hex[:6]}", f"web-slow-{uuid.uuid4().hex[:6]}"
-    fake_cads.plans[live] = Plan(queued_seconds=1.5, running_seconds=1.5, size=4 * 1024 * 1024, chunk_delay=0.02)
+    fake_cads.plans[live] = Plan(
+        queued_seconds=1.5, running_seconds=1.5, size=4 * 1024 * 1024, chunk_delay=0.02, hold_until_shown=True
+    )
     fake_cads.plans[slow] = Plan(queued_seconds=600, size=10)
     seed["copernicus"] = {"live": live, "slow": slow}
     seed_file = tmp_path / "seed.json"

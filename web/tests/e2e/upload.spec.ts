@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
-import { expect, test, type Route } from "@playwright/test";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, test, type Page, type Route } from "@playwright/test";
 import { checkAccessibility, folderUrl, newFolder, screenshot, seed, signIn } from "./support";
 
 const MiB = 1024 * 1024;
@@ -110,4 +111,54 @@ test("a new folder's name the API refuses is shown in place", async ({ page }) =
   await expect(page.getByRole("alert")).toContainText(/already|taken/i);
   await screenshot(page, "12-new-folder-refused");
   await checkAccessibility(page, "the new-folder form with its refusal");
+});
+
+// An operating system's drag carries paths, folders among them; Chromium makes directory entries of
+// those, which is what a drop from a file manager gives the page. CDP's drag events do the same.
+async function dropPaths(page: Page, paths: string[], on: string): Promise<void> {
+  const box = (await page.getByTestId(on).boundingBox())!;
+  const at = { x: box.x + box.width / 2, y: box.y + Math.min(box.height / 2, 40) };
+  const cdp = await page.context().newCDPSession(page);
+  const data = { items: [], files: paths, dragOperationsMask: 1 };
+  for (const type of ["dragEnter", "dragOver", "drop"] as const) await cdp.send("Input.dispatchDragEvent", { type, ...at, data });
+  await cdp.detach();
+}
+
+test("a folder tree dropped on a folder arrives with its tree, empty folders included", async ({ page }, info) => {
+  // given: survey/ with a file, a nested folder with two files, and an empty folder
+  const survey = info.outputPath("survey");
+  mkdirSync(join(survey, "flight-1", "raw"), { recursive: true });
+  mkdirSync(join(survey, "notes"), { recursive: true });
+  const contents: Record<string, Buffer> = {
+    "survey/manifest.json": Buffer.from('{"flights": 1}'),
+    "survey/flight-1/raw/frame-0001.tif": randomBytes(300_000),
+    "survey/flight-1/raw/frame-0002.tif": randomBytes(200_000),
+  };
+  for (const [path, bytes] of Object.entries(contents)) writeFileSync(join(info.outputPath(), path), bytes);
+  await signIn(page, "alice", folderUrl(seed.top.id));
+  await newFolder(page, `drops-${Date.now()}`);
+
+  // when: the folder is dropped on the page
+  await dropPaths(page, [survey], "dropzone");
+
+  // then: every file is uploaded into its own folder
+  const jobs = page.getByTestId("upload");
+  await expect(jobs).toHaveCount(3);
+  for (const job of await jobs.all()) await expect(job).toHaveAttribute("data-state", "done", { timeout: 60_000 });
+  await page.getByRole("link", { name: "Folder: survey" }).click();
+  await expect(page.getByRole("link", { name: "Folder: flight-1" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Folder: notes" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "File: manifest.json" })).toBeVisible();
+  await page.getByRole("link", { name: "Folder: flight-1" }).click();
+  await page.getByRole("link", { name: "Folder: raw" }).click();
+  await expect(page.getByRole("link", { name: /^File: frame-000[12]\.tif$/ })).toHaveCount(2);
+  await screenshot(page, "14-folder-dropped");
+
+  // and the bytes that arrived are the bytes dropped
+  await page.getByRole("link", { name: "File: frame-0001.tif" }).click();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Parallel download with checksum check" }).click(),
+  ]);
+  expect(readFileSync((await download.path())!).equals(contents["survey/flight-1/raw/frame-0001.tif"]!)).toBe(true);
 });
