@@ -1,5 +1,6 @@
-// One browser upload and one browser download of the given file, in headless Chromium through the
-// catalogue, timed from the click to the end (the upload's completion, the verified download).
+// One browser upload and two browser downloads of the given file, in headless Chromium through the
+// catalogue, timed from the click to the end (the upload's completion, the verified download, the
+// browser's own download).
 // Started by `python -m bench.web_transfer`, which times the Python client on the same file.
 import { chromium } from "@playwright/test";
 
@@ -34,5 +35,12 @@ const [download] = await Promise.all([page.waitForEvent("download", { timeout: 3
 await download.path();
 const downloadSeconds = (performance.now() - begin) / 1000;
 const verified = (await page.getByTestId("download-outcome").textContent()) ?? "";
+
+// The browser's own download of the same file: one GET handled by the download manager, unchecked.
+begin = performance.now();
+const own = page.getByRole("button", { name: "Download", exact: true });
+const [plain] = await Promise.all([page.waitForEvent("download", { timeout: 30 * 60_000 }), own.click()]);
+await plain.path();
+const plainSeconds = (performance.now() - begin) / 1000;
 await browser.close();
-console.log(JSON.stringify({ uploadSeconds, downloadSeconds, state: failed, verified }));
+console.log(JSON.stringify({ uploadSeconds, downloadSeconds, plainSeconds, state: failed, verified }));

@@ -1,5 +1,7 @@
 // Parallel ranged download straight from the object store (a presigned GET), with progress and
 // a checksum check: each range is hashed as it arrives and the composite compared with the API's.
+// With ``deliver``, parts are handed on in order as they arrive (to be written to disk) and only a
+// few are held at once; the last one goes with the composite, so a mismatch can stop the save.
 import { composite, sha256 } from "./checksum";
 
 export interface Range {
@@ -14,6 +16,7 @@ export interface DownloadOptions {
   fetcher?: typeof fetch;
   signal?: AbortSignal;
   onProgress?: (received: number, total: number) => void;
+  deliver?: (part: Uint8Array<ArrayBuffer>, index: number, checksum?: string) => Promise<void>;
 }
 
 export interface Downloaded {
@@ -37,18 +40,51 @@ export async function rangedDownload(url: string, ranges: Range[], options: Down
     onProgress?.(received, total);
   };
 
+  // Delivered in order; a range is fetched only while it is fewer than ``ahead`` ranges past the
+  // last one delivered, which bounds what is held in memory to that many parts.
+  const { deliver } = options;
+  const ahead = deliver ? 2 * concurrency : ranges.length;
+  const ready = new Map<number, Uint8Array<ArrayBuffer>>();
+  let delivered = 0;
+  let flushing: Promise<void> = Promise.resolve();
+  let stopped: unknown = null; // what ``deliver`` threw: everything stops, nothing is retried
+  const waiters: (() => void)[] = [];
+  const flush = async (): Promise<void> => {
+    try {
+      while (deliver && stopped === null && ready.has(delivered)) {
+        const body = ready.get(delivered)!;
+        ready.delete(delivered);
+        const last = delivered === ranges.length - 1;
+        await deliver(body, delivered, last ? await composite(digests) : undefined);
+        delivered++;
+        waiters.splice(0).forEach((wake) => wake());
+      }
+    } catch (error) {
+      stopped ??= error;
+      waiters.splice(0).forEach((wake) => wake());
+    }
+  };
+
   async function fetchRange(index: number): Promise<void> {
+    while (index >= delivered + ahead && stopped === null) await new Promise<void>((resolve) => waiters.push(resolve));
+    if (stopped !== null) throw stopped;
     const range = ranges[index]!;
     const expected = range.rangeEnd - range.rangeStart + 1;
     for (let attempt = 0; ; attempt++) {
       try {
         const body = await readRange(fetcher, url, range, expected, signal, (bytes) => count(index, bytes));
-        parts[index] = body;
         digests[index] = await sha256(body);
+        if (!deliver) parts[index] = body;
+        else {
+          ready.set(index, body);
+          flushing = flushing.then(flush);
+          await flushing;
+          if (stopped !== null) throw stopped;
+        }
         return;
       } catch (error) {
         count(index, 0);
-        if (signal?.aborted || attempt >= retries) throw error;
+        if (stopped !== null || signal?.aborted || attempt >= retries) throw error;
       }
     }
   }
@@ -69,7 +105,8 @@ async function readRange(
   signal: AbortSignal | undefined,
   progress: (bytes: number) => void,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const response = await fetcher(url, { headers: { Range: `bytes=${range.rangeStart}-${range.rangeEnd}` }, signal });
+  // no-store: ranges of a large file would otherwise be written to the HTTP cache as well
+  const response = await fetcher(url, { headers: { Range: `bytes=${range.rangeStart}-${range.rangeEnd}` }, cache: "no-store", signal });
   if (response.status !== 206 && !(response.status === 200 && range.rangeStart === 0)) {
     throw new DownloadError(`the store answered HTTP ${response.status} for part ${range.partNumber}`);
   }

@@ -43,3 +43,22 @@ export async function droppedItems(transfer: DataTransfer): Promise<Dropped> {
   for (const entry of entries) await walk(entry, [], into);
   return into;
 }
+
+// What a folder picker (<input webkitdirectory>) gave: every file with its relative path, whose
+// first part is the picked folder itself. Empty folders do not come through a picker.
+export function pickedTree(picked: File[]): Dropped {
+  const into: Dropped = { folders: [], files: [] };
+  const seen = new Set<string>();
+  for (const file of picked) {
+    const path = (file.webkitRelativePath || file.name).split("/").slice(0, -1);
+    for (let depth = 1; depth <= path.length; depth++) {
+      const key = path.slice(0, depth).join("/");
+      if (!seen.has(key)) {
+        seen.add(key);
+        into.folders.push(path.slice(0, depth));
+      }
+    }
+    into.files.push({ path, file });
+  }
+  return into;
+}

@@ -24,10 +24,17 @@ export interface Done {
   name: string;
   checksum: string | null;
 }
+// A file's free metadata and provenance (as ProvenanceInput takes it), given at its creation.
+export interface Details {
+  metadata?: object;
+  provenance?: object;
+}
 
 // What the engine needs of the API; the page gives it urql-backed calls, tests their own.
 export interface UploadApi {
-  create(input: { folderId: string; name: string; size: number; contentType: string; partSize: number | null }): Promise<{ uploadId: string; partSize: number }>;
+  create(
+    input: { folderId: string; name: string; size: number; contentType: string; partSize: number | null } & Details,
+  ): Promise<{ uploadId: string; partSize: number }>;
   held(uploadId: string): Promise<HeldPart[] | null>; // null: completed, aborted or swept
   sign(uploadId: string, parts: { partNumber: number; checksumSha256: string }[]): Promise<PartUrl[]>;
   complete(uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<Done>;
@@ -69,6 +76,7 @@ export interface UploadOptions {
   concurrency?: number;
   retries?: number;
   name?: string;
+  details?: Details;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
 }
@@ -87,7 +95,8 @@ export async function uploadFile(file: File, folderId: string, options: UploadOp
   if (!remembered) {
     const partSize = partSizeFor(file.size);
     const contentType = file.type || "application/octet-stream";
-    remembered = await api.create({ folderId, name: options.name ?? file.name, size: file.size, contentType, partSize: file.size ? partSize : null });
+    const name = options.name ?? file.name;
+    remembered = await api.create({ folderId, name, size: file.size, contentType, partSize: file.size ? partSize : null, ...options.details });
     memory.set(key, JSON.stringify(remembered));
   }
   const { uploadId, partSize } = remembered;

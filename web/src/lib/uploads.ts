@@ -3,7 +3,7 @@
 import type { Client } from "@urql/vue";
 import { computed, reactive, ref } from "vue";
 import { ABORT_UPLOAD, COMPLETE_UPLOAD, CREATE_UPLOAD, PART_URLS, UPLOADED_PARTS } from "../operations";
-import { cancelUpload, type Hasher, type Memory, type UploadApi, UploadRefused, uploadFile, xhrSend } from "./upload";
+import { cancelUpload, type Details, type Hasher, type Memory, type UploadApi, UploadRefused, uploadFile, xhrSend } from "./upload";
 
 export type JobState = "waiting" | "sending" | "paused" | "done" | "failed" | "cancelled";
 
@@ -12,6 +12,7 @@ export interface Job {
   file: File;
   folderId: string;
   name: string;
+  details: Details;
   state: JobState;
   sent: number;
   total: number;
@@ -118,6 +119,7 @@ export function createUploads(client: Client) {
         hash,
         memory,
         name: job.name,
+        details: job.details,
         signal: job.controller.signal,
         onProgress(progress) {
           if (job.sentAtStart < 0 || progress.resumedParts > job.resumedParts) job.sentAtStart = progress.sent;
@@ -143,10 +145,10 @@ export function createUploads(client: Client) {
   return {
     jobs,
     completed,
-    add(files: File[], folderId: string): void {
+    add(files: File[], folderId: string, details: Details = {}): void {
       for (const file of files) {
         const job = reactive<Job>({
-          id: nextId++, file, folderId, name: file.name, state: "waiting", sent: 0, total: file.size,
+          id: nextId++, file, folderId, name: file.name, details, state: "waiting", sent: 0, total: file.size,
           parts: 0, resumedParts: 0, error: null, fileId: null, startedAt: 0, sentAtStart: 0, controller: null,
         }) as Job;
         jobs.push(job);

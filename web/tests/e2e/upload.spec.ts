@@ -7,6 +7,19 @@ import { checkAccessibility, folderUrl, newFolder, screenshot, seed, signIn } fr
 const MiB = 1024 * 1024;
 const isPartPut = (route: Route) => route.request().method() === "PUT" && route.request().url().includes("partNumber=");
 
+// Counts the part PUTs the page sends to the store from now on.
+async function countPartPuts(page: Page): Promise<() => number> {
+  let sent = 0;
+  await page.route(
+    (url) => url.port === "19000",
+    async (route) => {
+      if (isPartPut(route)) sent++;
+      await route.continue();
+    },
+  );
+  return () => sent;
+}
+
 test("a 64 MiB upload by the file chooser survives the page dying and resumes with only the missing parts", async ({
   page,
   context,
@@ -40,14 +53,7 @@ test("a 64 MiB upload by the file chooser survives the page dying and resumes wi
 
   // when: the person comes back and picks the same file again
   const again = await context.newPage();
-  let sent = 0;
-  await again.route(
-    (url) => url.port === "19000",
-    async (route) => {
-      if (isPartPut(route)) sent++;
-      await route.continue();
-    },
-  );
+  const sent = await countPartPuts(again);
   await again.goto(here);
   await expect(again.getByTestId("signed-in-as")).toBeVisible();
   await expect(again.getByTestId("unfinished")).toContainText("thermal-mosaic.bin");
@@ -57,7 +63,7 @@ test("a 64 MiB upload by the file chooser survives the page dying and resumes wi
   // then: only the parts the store did not hold were sent (8 MiB parts: 8 in all)
   const resumed = Number(/resumed: (\d+) of 8 parts/.exec((await again.content()) ?? "")?.[1] ?? "-1");
   expect(resumed).toBeGreaterThanOrEqual(3);
-  expect(sent).toBe(8 - resumed);
+  expect(sent()).toBe(8 - resumed);
   await screenshot(again, "11-uploaded");
   await checkAccessibility(again, "the folder with its upload panel");
 
@@ -161,4 +167,56 @@ test("a folder tree dropped on a folder arrives with its tree, empty folders inc
     page.getByRole("button", { name: "Parallel download with checksum check" }).click(),
   ]);
   expect(readFileSync((await download.path())!).equals(contents["survey/flight-1/raw/frame-0001.tif"]!)).toBe(true);
+});
+
+test("a folder picked with its details: the tree arrives and every file carries the metadata set before", async ({ page }, info) => {
+  // given: a folder on disk, and details chosen before anything is sent
+  const sensors = info.outputPath("sensors");
+  mkdirSync(join(sensors, "roof"), { recursive: true });
+  writeFileSync(join(sensors, "readme.txt"), "IoT export, 15 min readings\n");
+  writeFileSync(join(sensors, "roof", "temperature.csv"), "time,celsius\n2026-07-01T00:00Z,21.5\n");
+  await signIn(page, "alice", folderUrl(seed.top.id));
+  await newFolder(page, `described-${Date.now()}`);
+  await page.getByRole("button", { name: "Details for uploads" }).click();
+  const details = page.getByRole("dialog", { name: /^Details for files uploaded to/ });
+  await details.getByLabel("Metadata (JSON)").fill('{"campaign": "heatwave-2026", "building": "B12"}');
+  await details.getByLabel("Provenance (JSON").fill('{"sourceKind": "IOT", "sensorId": "roof-station-7"}');
+  await checkAccessibility(page, "the upload details dialog");
+  await details.getByRole("button", { name: "Use for the next uploads" }).click();
+  await expect(page.getByTestId("upload-details")).toContainText("carry the metadata and provenance");
+
+  // when: the folder is picked (the keyboard's way to what a drop does)
+  await page.getByTestId("upload-folder-input").setInputFiles(sensors);
+
+  // then: the tree is there and each file was created with the details
+  const jobs = page.getByTestId("upload");
+  await expect(jobs).toHaveCount(2);
+  for (const job of await jobs.all()) await expect(job).toHaveAttribute("data-state", "done", { timeout: 60_000 });
+  await screenshot(page, "15-folder-picked-with-details");
+  await page.getByRole("link", { name: "Folder: sensors" }).click();
+  await page.getByRole("link", { name: "Folder: roof" }).click();
+  await page.getByRole("link", { name: "File: temperature.csv" }).click();
+  await expect(page.getByText("heatwave-2026")).toBeVisible();
+  await expect(page.getByText("roof-station-7")).toBeVisible();
+  await expect(page.getByTestId("source-kind")).toHaveText("iot");
+});
+
+test("details the API refuses fail the upload with its reason, before any byte is sent", async ({ page }, info) => {
+  const source = info.outputPath("scan.ifc");
+  writeFileSync(source, "ISO-10303-21;\n");
+  await signIn(page, "alice", folderUrl(seed.top.id));
+  await newFolder(page, `refused-details-${Date.now()}`);
+  const puts = await countPartPuts(page);
+  await page.getByRole("button", { name: "Details for uploads" }).click();
+  const details = page.getByRole("dialog", { name: /^Details for files uploaded to/ });
+  // valid JSON, but an area whose south lies north of its north
+  await details.getByLabel("Provenance (JSON").fill('{"bbox": {"west": 2, "south": 49, "east": 3, "north": 48}}');
+  await details.getByRole("button", { name: "Use for the next uploads" }).click();
+  await page.getByTestId("upload-input").setInputFiles(source);
+  const job = page.getByTestId("upload");
+  await expect(job).toHaveAttribute("data-state", "failed");
+  await expect(job.getByRole("alert")).toContainText(/south|north|bbox|area/i);
+  expect(puts()).toBe(0);
+  await page.getByRole("button", { name: "Clear", exact: true }).click();
+  await expect(page.getByTestId("upload-details")).toHaveCount(0);
 });

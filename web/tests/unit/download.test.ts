@@ -74,4 +74,47 @@ describe("rangedDownload", () => {
     const expected = createHash("sha256").update(createHash("sha256").update("abc").digest()).digest("base64") + "-1";
     expect(await composite([sha(new TextEncoder().encode("abc"))])).toBe(expected);
   });
+
+  it("delivers parts in order as they arrive, holding only a bounded number, the composite with the last", async () => {
+    const { fetcher } = store(data);
+    // every third range answers late, so ranges arrive out of order
+    let calls = 0;
+    const slow = (async (url: string, init?: RequestInit) => {
+      if (calls++ % 3 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      return fetcher(url, init);
+    }) as typeof fetch;
+    const got: { index: number; bytes: number[]; checksum?: string }[] = [];
+    let fetchedAhead = 0;
+    const done = await rangedDownload("u", ranges(data.length, 500), {
+      fetcher: slow,
+      concurrency: 2,
+      onProgress: () => (fetchedAhead = Math.max(fetchedAhead, calls - got.length)),
+      async deliver(part, index, checksum) {
+        await new Promise((resolve) => setTimeout(resolve, 2)); // a disk that takes its time
+        got.push({ index, bytes: [...part], checksum });
+      },
+    });
+    expect(got.map((g) => g.index)).toEqual([...Array(20).keys()]);
+    expect(Buffer.from(got.flatMap((g) => g.bytes))).toEqual(Buffer.from(data));
+    expect(got.filter((g) => g.checksum !== undefined).map((g) => g.index)).toEqual([19]);
+    expect(got.at(-1)!.checksum).toBe(done.checksum);
+    expect(done.parts.filter(Boolean)).toHaveLength(0); // nothing kept: it was all delivered
+    expect(fetchedAhead).toBeLessThanOrEqual(2 * 2 + 2);
+  });
+
+  it("stops everything, without retrying, when delivering fails", async () => {
+    const { fetcher, seen } = store(data);
+    let delivered = 0;
+    const attempt = rangedDownload("u", ranges(data.length, 500), {
+      fetcher,
+      concurrency: 3,
+      async deliver(_part, index) {
+        if (index === 4) throw new Error("checksum mismatch");
+        delivered++;
+      },
+    });
+    await expect(attempt).rejects.toThrow("checksum mismatch");
+    expect(delivered).toBe(4);
+    expect(seen.length).toBeLessThan(20);
+  });
 });
