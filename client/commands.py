@@ -140,15 +140,13 @@ async def _same_content(client: StrataClient, path: Path, folder_id: str, name: 
     """The available file called ``name`` in the folder when its checksum is the local file's."""
     import asyncio
 
-    from client.paths import children
+    from client.paths import child_node
 
-    async for node in children(client, folder_id, files=True):
-        if node["name"].casefold() == name.casefold():
-            if node["status"] != "AVAILABLE" or int(node["size"]) != path.stat().st_size:
-                return None
-            local = await asyncio.to_thread(transfer.file_checksum, path, node["checksumPartSize"])
-            return node if local == node["checksum"] else None
-    return None
+    node = await child_node(client, folder_id, name, files=True)
+    if node is None or node["status"] != "AVAILABLE" or int(node["size"]) != path.stat().st_size:
+        return None
+    local = await asyncio.to_thread(transfer.file_checksum, path, node["checksumPartSize"])
+    return node if local == node["checksum"] else None
 
 
 MAX_RENAMES = 100

@@ -26,6 +26,14 @@ query($id: ID!, $after: String, $files: Boolean!) {
   }
 }
 """
+CHILD = """
+query($id: ID!, $name: String!, $files: Boolean!) {
+  folder(id: $id) {
+    childFolder(name: $name) @skip(if: $files) { id name }
+    childFile(name: $name) @include(if: $files) { id name size status checksum checksumPartSize }
+  }
+}
+"""
 
 
 @dataclass(frozen=True)
@@ -83,10 +91,16 @@ async def children(client: StrataClient, folder_id: str, files: bool) -> AsyncIt
         after = page["pageInfo"]["endCursor"]
 
 
+async def child_node(client: StrataClient, folder_id: str, name: str, files: bool) -> dict[str, Any] | None:
+    """The live folder (or file) called ``name`` in the folder, any case, as the API answers it."""
+    folder = (await client.query(CHILD, {"id": folder_id, "name": name, "files": files}))["folder"]
+    if folder is None:
+        raise StrataError(f"folder not found: {folder_id}", ["NOT_FOUND"])
+    found: dict[str, Any] | None = folder["childFile" if files else "childFolder"]
+    return found
+
+
 async def child(client: StrataClient, folder_id: str, name: str, files: bool) -> Item | None:
     """The live folder (or file) called ``name`` in the folder, any case."""
-    wanted = name.casefold()
-    async for node in children(client, folder_id, files):
-        if node["name"].casefold() == wanted:
-            return Item("File" if files else "Folder", node["id"])
-    return None
+    node = await child_node(client, folder_id, name, files)
+    return None if node is None else Item("File" if files else "Folder", node["id"])

@@ -207,6 +207,28 @@ async def subfolders(db: Database, parent: Folder, request: PageRequest) -> Page
     return pagination.page_of(request, found, lambda f: getattr(f, key), lambda f: f.id)
 
 
+def _lookup_name(name: str) -> str | None:
+    """The name as siblings are compared, or None for one no item can have."""
+    try:
+        return clean_name(name)
+    except UserFailure:
+        return None
+
+
+async def child_folder(db: Database, principal: Principal, parent: Folder, name: str) -> Folder | None:
+    """The live subfolder called ``name`` (any case), if the caller may read it."""
+    cleaned = _lookup_name(name)
+    found = await tree.live_child_folder(db.engine, parent.id, cleaned) if cleaned else None
+    return found if access.can_read(principal, found) else None
+
+
+async def child_file(db: Database, principal: Principal, parent: Folder, name: str) -> File | None:
+    """The live file called ``name`` (any case) in the folder, if the caller may read it."""
+    cleaned = _lookup_name(name)
+    found = await tree.live_child_file(db.engine, parent.id, cleaned) if cleaned else None
+    return found if access.can_read(principal, found) else None
+
+
 async def files_in(db: Database, folder: Folder, request: PageRequest) -> Page[File]:
     request = request.checked()
     found = await tree.files_in(db.engine, folder.id, pagination.window(request))

@@ -310,3 +310,8 @@ async def subtree_height(engine: AIOEngine, folder: Folder) -> int:
 
 async def live_child_folder(engine: AIOEngine, parent_id: ObjectId, name: str) -> Folder | None:
     return await engine.find_one(Folder, {"parent_id": parent_id, "name_key": name_key(name), "trash_root_id": None})
+
+
+async def live_child_file(engine: AIOEngine, folder_id: ObjectId, name: str) -> File | None:
+    """The live file of that name in the folder, an upload in progress included (it holds the name)."""
+    return await engine.find_one(File, {"folder_id": folder_id, "name_key": name_key(name), "trash_root_id": None})

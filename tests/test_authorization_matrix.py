@@ -72,6 +72,8 @@ EXPECTED = {
     "Folder.viewerCan":    "U N N A A A A N A A N N",
     "folder":              "U N N A A A A N A A N N",
     "Folder.files":        "U N N A A A A N A A N N",
+    "Folder.childFolder":  "U N N A A A A N A A N N",
+    "Folder.childFile":    "U N N A A A A N A A N N",
     "File.download":       "U N N A A A A N A A N N",
     "searchFiles":         "U E E A A A A E A A E E",
     "sharedWithMe":        "U E E E E A E A A A E E",
@@ -218,6 +220,12 @@ def _folder_field(selection: str, check: Callable[[dict[str, Any]], bool]) -> Ce
         return _read(body, lambda d: None if d["folder"] is None else check(d["folder"]))
 
     return cell
+
+
+async def _child_file(client: GraphQLClient, world: World) -> str:
+    query = "query($id: ID!, $n: String!) { folder(id: $id) { childFile(name: $n) { id } } }"
+    body = await client.execute(query, {"id": world.folder, "n": world.file_name.upper()})
+    return _read(body, lambda d: None if d["folder"] is None else d["folder"]["childFile"]["id"] == world.file)
 
 
 async def _node(client: GraphQLClient, world: World) -> str:
@@ -521,6 +529,9 @@ ROWS: dict[str, Cell] = {
     "Folder.viewerCan": _folder_field("viewerCan { edit }", lambda f: True),
     "folder": _folder_field("id", lambda f: True),
     "Folder.files": _folder_field("files { edges { node { id } } }", lambda f: len(f["files"]["edges"]) > 0),
+    # "t" finds the subfolder T: names compare without case
+    "Folder.childFolder": _folder_field('childFolder(name: "t") { name }', lambda f: f["childFolder"]["name"] == "T"),
+    "Folder.childFile": _child_file,
     "File.download": _download,
     "searchFiles": _search,
     "sharedWithMe": _shared_with_me,
@@ -583,6 +594,8 @@ ROWS: dict[str, Cell] = {
 # Fields below the root that hand out access get rows too; these are the ones the test adds.
 FIELD_ROWS = {
     "Folder.files",
+    "Folder.childFolder",
+    "Folder.childFile",
     "File.download",
     "Folder.shares",
     "Folder.shareEvents",

@@ -7,7 +7,7 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from tests.graphql import GraphQLClient, error_codes
-from tests.helpers import create_folder, sandbox, upload_bytes
+from tests.helpers import create_folder, sandbox, start_upload, upload_bytes
 
 FOLDER = """
 query($id: ID!, $first: Int = 50, $after: String, $sortBy: SortField = NAME, $direction: SortDirection = ASC) {
@@ -327,3 +327,47 @@ async def test_lists_sort_by_type_and_creation_page_by_page(as_user: Any) -> Non
     # and folders sort by creation too
     created = (await alice.data(FILES_SORTED, {"id": top, "sortBy": "CREATED_AT"}))["folder"]
     assert [f["name"] for f in created["folders"]["nodes"]] == ["zeta", "alpha"]
+
+
+CHILD = """
+query($id: ID!, $name: String!) {
+  folder(id: $id) { childFolder(name: $name) { id name } childFile(name: $name) { id name status } }
+}
+"""
+
+
+async def test_a_child_is_found_by_name_in_any_case_while_it_is_live(as_user: Any) -> None:
+    alice = as_user("alice")
+    # given: a subfolder, a file, an upload in progress and a folder in the trash
+    top = await sandbox(alice)
+    drone = await create_folder(alice, top, "Drone 2026")
+    photo = await upload_bytes(alice, top, "Roof.tif", b"tiff")
+    started = await start_upload(alice, top, "half.bin", b"x" * 10)
+    trashed = await create_folder(alice, top, "old")
+    await alice.data(DELETE, {"id": trashed})
+
+    async def look(name: str) -> dict[str, Any]:
+        found: dict[str, Any] = (await alice.data(CHILD, {"id": top, "name": name}))["folder"]
+        return found
+
+    # then: found by its name in any case and form (NFC, outer spaces), each kind by its own field
+    assert (await look("drone 2026"))["childFolder"] == {"id": drone, "name": "Drone 2026"}
+    assert (await look("  DRONE 2026 "))["childFolder"]["id"] == drone
+    assert (await look("drone 2026"))["childFile"] is None
+    assert (await look("roof.TIF"))["childFile"] == {"id": photo["id"], "name": "Roof.tif", "status": "AVAILABLE"}
+    assert (await look("half.bin"))["childFile"] == {
+        "id": started["file"]["id"],
+        "name": "half.bin",
+        "status": "UPLOADING",
+    }
+    # and what is in the trash, or could not be a name at all, is not there
+    assert await look("old") == {"childFolder": None, "childFile": None}
+    for impossible in ("", "a/b", "..", "x" * 300):
+        assert await look(impossible) == {"childFolder": None, "childFile": None}
+
+
+async def test_a_child_of_another_organisation_s_folder_is_not_reached(as_user: Any) -> None:
+    alice, carol = as_user("alice"), as_user("carol")
+    top = await sandbox(alice)
+    await create_folder(alice, top, "private")
+    assert (await carol.data(CHILD, {"id": top, "name": "private"}))["folder"] is None

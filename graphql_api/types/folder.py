@@ -76,6 +76,26 @@ class Folder(VisibleNode):
         )
         return connection(page, Folder.from_document)
 
+    @strawberry.field(
+        description="The live subfolder of this name (names compare as siblings do: without case); null if none."
+    )
+    async def child_folder(self, info: Info, name: str) -> Folder | None:
+        principal = await info.context.principal()
+        found = await folders.child_folder(info.context.state.db, principal, self.document, name)
+        return None if found is None else Folder.from_document(found)
+
+    @strawberry.field(
+        description="The live file of this name (without case), an upload in progress included; null if none."
+    )
+    async def child_file(
+        self, info: Info, name: str
+    ) -> Annotated[File, strawberry.lazy("graphql_api.types.file")] | None:
+        from graphql_api.types.file import File
+
+        principal = await info.context.principal()
+        found = await folders.child_file(info.context.state.db, principal, self.document, name)
+        return None if found is None else File.from_document(found)
+
     @strawberry.field(description="Live files, uploads in progress included.")
     async def files(
         self,

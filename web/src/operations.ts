@@ -338,6 +338,35 @@ export const CREATE_FOLDER = graphql(`
   }
 `);
 
+// A dropped folder goes into the one already there of its name; a file there with the same content
+// is not sent again.
+export const CHILD_FOLDER = graphql(`
+  query ChildFolder($id: ID!, $name: String!) {
+    folder(id: $id) {
+      id
+      childFolder(name: $name) {
+        id
+      }
+    }
+  }
+`);
+
+export const CHILD_FILE = graphql(`
+  query ChildFile($id: ID!, $name: String!) {
+    folder(id: $id) {
+      id
+      childFile(name: $name) {
+        id
+        name
+        size
+        status
+        checksum
+        checksumPartSize
+      }
+    }
+  }
+`);
+
 export const CREATE_UPLOAD = graphql(`
   mutation CreateUpload($input: CreateUploadInput!) {
     createUpload(input: $input) {

@@ -23,6 +23,16 @@ export interface Done {
   id: string;
   name: string;
   checksum: string | null;
+  unchanged?: boolean; // the name was taken by a file with this very content: nothing was sent
+}
+// A live file already holding the name, as the API describes it.
+export interface Existing {
+  id: string;
+  name: string;
+  size: number;
+  status: string;
+  checksum: string | null;
+  checksumPartSize: number | null;
 }
 // A file's free metadata and provenance (as ProvenanceInput takes it), given at its creation.
 export interface Details {
@@ -39,6 +49,7 @@ export interface UploadApi {
   sign(uploadId: string, parts: { partNumber: number; checksumSha256: string }[]): Promise<PartUrl[]>;
   complete(uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<Done>;
   abort(uploadId: string): Promise<void>;
+  existing(folderId: string, name: string): Promise<Existing | null>;
 }
 
 // PUT one part; resolves with the ETag. XMLHttpRequest, not fetch: only it reports upload progress.
@@ -51,7 +62,14 @@ export interface Memory {
   remove(key: string): void;
 }
 
-export class UploadRefused extends Error {}
+export class UploadRefused extends Error {
+  constructor(
+    message: string,
+    readonly code: string | null = null,
+  ) {
+    super(message);
+  }
+}
 
 export interface Progress {
   sent: number; // bytes in the store or on their way, this file
@@ -96,7 +114,14 @@ export async function uploadFile(file: File, folderId: string, options: UploadOp
     const partSize = partSizeFor(file.size);
     const contentType = file.type || "application/octet-stream";
     const name = options.name ?? file.name;
-    remembered = await api.create({ folderId, name, size: file.size, contentType, partSize: file.size ? partSize : null, ...options.details });
+    try {
+      remembered = await api.create({ folderId, name, size: file.size, contentType, partSize: file.size ? partSize : null, ...options.details });
+    } catch (error) {
+      // The same folder dropped again after a stop: what arrived whole is not sent twice.
+      const there = error instanceof UploadRefused && error.code === "NAME_TAKEN" ? await api.existing(folderId, name) : null;
+      if (there && (await sameContent(file, there, hash))) return { id: there.id, name: there.name, checksum: there.checksum, unchanged: true };
+      throw error;
+    }
     memory.set(key, JSON.stringify(remembered));
   }
   const { uploadId, partSize } = remembered;
@@ -188,6 +213,16 @@ export async function uploadFile(file: File, folderId: string, options: UploadOp
     if (local !== done.checksum) throw new UploadRefused(`the stored file's checksum ${done.checksum} differs from this file's ${local}`);
   }
   return done;
+}
+
+// Whether the stored file is this file: available, as long, and the same composite SHA-256 when
+// this file is hashed with the stored one's part size.
+async function sameContent(file: File, there: Existing, hash: Hasher): Promise<boolean> {
+  if (there.status !== "AVAILABLE" || there.size !== file.size || !there.checksum || !there.checksumPartSize) return false;
+  const part = there.checksumPartSize;
+  const digests: Uint8Array[] = [];
+  for (let start = 0; start < file.size; start += part) digests.push(fromBase64(await hash(file.slice(start, start + part))));
+  return digests.length > 0 && (await composite(digests)) === there.checksum;
 }
 
 interface Remembered {

@@ -2,7 +2,7 @@
 // ./upload with the API calls made through urql. It outlives page changes (one per app).
 import type { Client } from "@urql/vue";
 import { computed, reactive, ref } from "vue";
-import { ABORT_UPLOAD, COMPLETE_UPLOAD, CREATE_UPLOAD, PART_URLS, UPLOADED_PARTS } from "../operations";
+import { ABORT_UPLOAD, CHILD_FILE, COMPLETE_UPLOAD, CREATE_UPLOAD, PART_URLS, UPLOADED_PARTS } from "../operations";
 import { cancelUpload, type Details, type Hasher, type Memory, type UploadApi, UploadRefused, uploadFile, xhrSend } from "./upload";
 
 export type JobState = "waiting" | "sending" | "paused" | "done" | "failed" | "cancelled";
@@ -20,13 +20,16 @@ export interface Job {
   resumedParts: number;
   error: string | null;
   fileId: string | null;
+  unchanged: boolean; // already there with the same content: nothing sent
+  nameTaken: boolean; // refused because another file holds the name
+  copy: number; // n of "name (n).ext" when kept beside the file that holds the name
   startedAt: number;
   sentAtStart: number; // bytes already in the store when this run began: not part of the speed
   controller: AbortController | null;
 }
 
-function refused(payload: { userErrors: { message: string }[] } | null | undefined, what: string): never {
-  throw new UploadRefused(payload?.userErrors[0]?.message ?? `${what} failed`);
+function refused(payload: { userErrors: { code: string; message: string }[] } | null | undefined, what: string): never {
+  throw new UploadRefused(payload?.userErrors[0]?.message ?? `${what} failed`, payload?.userErrors[0]?.code ?? null);
 }
 
 export function apiFor(client: Client): UploadApi {
@@ -57,6 +60,13 @@ export function apiFor(client: Client): UploadApi {
     },
     async abort(uploadId) {
       await client.mutation(ABORT_UPLOAD, { id: uploadId }).toPromise();
+    },
+    async existing(folderId, name) {
+      const answer = await client.query(CHILD_FILE, { id: folderId, name }, { requestPolicy: "network-only" }).toPromise();
+      const found = answer.data?.folder?.childFile;
+      if (!found) return null;
+      const { id, status, checksum } = found;
+      return { id, name: found.name, status, checksum, size: Number(found.size), checksumPartSize: found.checksumPartSize ? Number(found.checksumPartSize) : null };
     },
   };
 }
@@ -129,10 +139,18 @@ export function createUploads(client: Client) {
       job.state = "done";
       job.sent = job.total;
       job.fileId = done.id;
+      job.unchanged = done.unchanged ?? false;
       completed.value++;
     } catch (error) {
       if ((error as Error).name === "AbortError") {
         if (job.state === "sending") job.state = "paused";
+        return;
+      }
+      job.nameTaken = error instanceof UploadRefused && error.code === "NAME_TAKEN";
+      if (job.nameTaken && job.copy > 0 && job.copy < MAX_COPIES) {
+        job.copy++;
+        job.name = numbered(job.file.name, job.copy);
+        await run(job);
         return;
       }
       job.state = "failed";
@@ -149,7 +167,7 @@ export function createUploads(client: Client) {
       for (const file of files) {
         const job = reactive<Job>({
           id: nextId++, file, folderId, name: file.name, details, state: "waiting", sent: 0, total: file.size,
-          parts: 0, resumedParts: 0, error: null, fileId: null, startedAt: 0, sentAtStart: 0, controller: null,
+          parts: 0, resumedParts: 0, error: null, fileId: null, unchanged: false, nameTaken: false, copy: 0, startedAt: 0, sentAtStart: 0, controller: null,
         }) as Job;
         jobs.push(job);
         void run(job);
@@ -160,6 +178,12 @@ export function createUploads(client: Client) {
       job.controller?.abort();
     },
     resume(job: Job): void {
+      void run(job);
+    },
+    // Upload beside the file that holds the name, as "name (1).ext" or the first free number.
+    keepBoth(job: Job): void {
+      job.copy = 1;
+      job.name = numbered(job.file.name, 1);
       void run(job);
     },
     async cancel(job: Job): Promise<void> {
@@ -178,6 +202,14 @@ export function createUploads(client: Client) {
 }
 
 export type Uploads = ReturnType<typeof createUploads>;
+
+const MAX_COPIES = 100;
+
+// "survey.tif" -> "survey (n).tif", as file managers name a copy.
+export function numbered(name: string, n: number): string {
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? `${name.slice(0, dot)} (${n})${name.slice(dot)}` : `${name} (${n})`;
+}
 
 export function speed(job: Job, now: number): { rate: number; left: number | null } {
   const seconds = (now - job.startedAt) / 1000;

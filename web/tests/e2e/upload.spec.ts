@@ -143,6 +143,7 @@ test("a folder tree dropped on a folder arrives with its tree, empty folders inc
   for (const [path, bytes] of Object.entries(contents)) writeFileSync(join(info.outputPath(), path), bytes);
   await signIn(page, "alice", folderUrl(seed.top.id));
   await newFolder(page, `drops-${Date.now()}`);
+  const here = page.url();
 
   // when: the folder is dropped on the page
   await dropPaths(page, [survey], "dropzone");
@@ -167,6 +168,31 @@ test("a folder tree dropped on a folder arrives with its tree, empty folders inc
     page.getByRole("button", { name: "Parallel download with checksum check" }).click(),
   ]);
   expect(readFileSync((await download.path())!).equals(contents["survey/flight-1/raw/frame-0001.tif"]!)).toBe(true);
+
+  // when: the same folder is dropped again, one of its files changed meanwhile
+  writeFileSync(join(survey, "manifest.json"), '{"flights": 2}');
+  await page.goto(here); // a new page load: the list of uploads starts empty
+  await expect(page.getByTestId("dropzone")).toBeVisible();
+  const puts = await countPartPuts(page);
+  await dropPaths(page, [survey], "dropzone");
+
+  // then: it goes into the folders already there; files that arrived whole are not sent again,
+  // and the changed one is refused by name, with the reason
+  await expect(jobs).toHaveCount(3);
+  const unchanged = jobs.filter({ hasText: "already here with the same content" });
+  await expect(unchanged).toHaveCount(2);
+  await expect(jobs.filter({ hasText: "manifest.json" }).getByRole("alert")).toContainText("already exists");
+  expect(puts()).toBe(0);
+  await expect(page.getByRole("link", { name: /^Folder: survey/ })).toHaveCount(1);
+  await screenshot(page, "16-folder-dropped-again");
+  await checkAccessibility(page, "the uploads of a tree dropped again");
+
+  // and the changed file can be kept beside the one there, as a numbered copy
+  await page.getByRole("button", { name: "Keep both: upload manifest.json as a copy" }).click();
+  await expect(jobs.filter({ hasText: "manifest (1).json" })).toHaveAttribute("data-state", "done");
+  expect(puts()).toBe(1);
+  await page.getByRole("link", { name: "Folder: survey" }).click();
+  await expect(page.getByRole("link", { name: /^File: manifest( \(1\))?\.json$/ })).toHaveCount(2);
 });
 
 test("a folder picked with its details: the tree arrives and every file carries the metadata set before", async ({ page }, info) => {

@@ -1,17 +1,31 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { MiB, uploadFile, type HeldPart, type Memory, type PartSender, type UploadApi } from "../../src/lib/upload";
+import { composite } from "../../src/lib/checksum";
+import {
+  MiB,
+  UploadRefused,
+  uploadFile,
+  type Existing,
+  type HeldPart,
+  type Memory,
+  type PartSender,
+  type UploadApi,
+} from "../../src/lib/upload";
 
 const sha = async (blob: Blob) => createHash("sha256").update(new Uint8Array(await blob.arrayBuffer())).digest("base64");
 
 // An API and a store in memory, holding what the engine sends, as the real ones would answer.
-function world(options: { failPart?: number; stopAfter?: number } = {}) {
+function world(options: { failPart?: number; stopAfter?: number; taken?: Existing } = {}) {
   const stored = new Map<number, { etag: string; checksum: string }>();
   const puts: number[] = [];
   let failures = options.failPart ? 1 : 0;
   let completed: { partNumber: number; etag: string }[] | null = null;
   const api: UploadApi = {
-    create: async ({ partSize }) => ({ uploadId: "U1", partSize: partSize ?? 8 * MiB }),
+    create: async ({ partSize }) => {
+      if (options.taken) throw new UploadRefused("a file named 'mosaic.tif' already exists there", "NAME_TAKEN");
+      return { uploadId: "U1", partSize: partSize ?? 8 * MiB };
+    },
+    existing: async () => options.taken ?? null,
     held: async () => [...stored].map(([partNumber, p]): HeldPart => ({ partNumber, etag: p.etag, checksumSha256: p.checksum })),
     sign: async (_id, parts) => parts.map((p) => ({ partNumber: p.partNumber, url: `put:${p.partNumber}:${p.checksumSha256}`, headers: [] })),
     complete: async (_id, parts) => {
@@ -58,5 +72,27 @@ describe("browser upload engine", () => {
     await uploadFile(file(), "F", { ...w, hash: sha });
     expect(w.puts.filter((n) => n === 2)).toHaveLength(2);
     expect(w.completed()).toHaveLength(5);
+  });
+
+  it("takes a file already there with the same content as done, and sends nothing", async () => {
+    const source = file();
+    const part = 16 * MiB; // the stored file's own part size, not the engine's
+    const digests = [0, 1, 2].map(async (i) => Buffer.from(await sha(source.slice(i * part, (i + 1) * part)), "base64"));
+    const checksum = await composite(await Promise.all(digests));
+    const there = { id: "F9", name: "mosaic.tif", size: source.size, status: "AVAILABLE", checksum, checksumPartSize: part };
+    const w = world({ taken: there });
+    const done = await uploadFile(source, "F", { ...w, hash: sha });
+    expect(done).toEqual({ id: "F9", name: "mosaic.tif", checksum, unchanged: true });
+    expect(w.puts).toEqual([]);
+  });
+
+  it("refuses the name when the file there differs, or is still arriving", async () => {
+    const source = file();
+    const differs = { id: "F9", name: "mosaic.tif", size: source.size, status: "AVAILABLE", checksum: "AAAA-3", checksumPartSize: 16 * MiB };
+    for (const there of [differs, { ...differs, status: "UPLOADING" }, { ...differs, size: 1 }]) {
+      const w = world({ taken: there });
+      await expect(uploadFile(source, "F", { ...w, hash: sha })).rejects.toThrow("already exists");
+      expect(w.puts).toEqual([]);
+    }
   });
 });
