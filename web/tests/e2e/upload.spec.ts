@@ -208,6 +208,7 @@ test("a folder picked with its details: the tree arrives and every file carries 
   await details.getByLabel("Metadata (JSON)").fill('{"campaign": "heatwave-2026", "building": "B12"}');
   await details.getByLabel("Provenance (JSON").fill('{"sourceKind": "IOT", "sensorId": "roof-station-7"}');
   await checkAccessibility(page, "the upload details dialog");
+  await screenshot(page, "17-upload-details");
   await details.getByRole("button", { name: "Use for the next uploads" }).click();
   await expect(page.getByTestId("upload-details")).toContainText("carry the metadata and provenance");
 
