@@ -1,7 +1,7 @@
 // Writing a checked download to disk as it arrives: parts go in order to the service worker in
 // /save-sw.js, whose streamed answer the browser's download manager saves. Where service workers
-// are not available (a page not served over https or from localhost), null: the caller keeps the
-// parts in memory instead.
+// are not available (a page not served over https or from localhost), or the worker did not take
+// the download, null: the caller keeps the parts in memory instead.
 export interface Saver {
   write(part: Uint8Array<ArrayBuffer>): Promise<void>;
   close(): Promise<void>;
@@ -9,6 +9,7 @@ export interface Saver {
 }
 
 const SCOPE = "/saving/";
+const STARTED_WITHIN_MS = 10_000;
 
 async function activeWorker(): Promise<ServiceWorker | null> {
   if (!("serviceWorker" in navigator)) return null;
@@ -43,11 +44,21 @@ export async function streamingSave(name: string, size: number): Promise<Saver |
   });
   worker.postMessage({ id, name, size }, [channel.port2]);
   await announced;
-  // The download manager takes over from a hidden frame; the page stays where it is.
+  // The download manager takes over from a hidden frame; the page stays where it is. The worker
+  // asks for the first part as soon as it answers the frame: without that, it did not answer it.
   const frame = document.createElement("iframe");
   frame.hidden = true;
   frame.src = `${SCOPE}${id}`;
   document.body.append(frame);
+  const answered = await Promise.race([
+    new Promise<boolean>((resolve) => waiting.push(() => resolve(true))),
+    new Promise<boolean>((resolve) => window.setTimeout(() => resolve(credits > 0), STARTED_WITHIN_MS)),
+  ]);
+  if (!answered) {
+    channel.port1.postMessage({ error: "the page saved the file another way" }); // should it answer later
+    frame.remove();
+    return null;
+  }
   // A service worker with nothing but a stream to serve may be stopped; a message now and then keeps it.
   const ping = window.setInterval(() => worker.postMessage({ ping: true }), 10_000);
   const finish = () => {

@@ -104,9 +104,25 @@ test("download: the browser's own, and in parallel ranges with the checksum chec
     page.getByRole("button", { name: "Parallel download with checksum check" }).click(),
   ]);
   expect(await savedSha(checked)).toBe(seed.big.sha256);
+  expect(checked.url()).toContain("/saving/"); // streamed to disk by the service worker, not held whole
   await expect(page.getByTestId("download-outcome")).toContainText("checksum verified");
   await expect(page.getByRole("progressbar", { name: "Download progress" })).toHaveAttribute("value", /\d+/);
   await screenshot(page, "04-download");
+});
+
+test.describe("where service workers are not available", () => {
+  test.use({ serviceWorkers: "block" });
+
+  test("the checked download keeps the parts in memory and saves the same bytes", async ({ page }) => {
+    await signIn(page, "alice", fileUrl(seed.big.id));
+    const [checked] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Parallel download with checksum check" }).click(),
+    ]);
+    expect(await savedSha(checked)).toBe(seed.big.sha256);
+    expect(checked.url()).toMatch(/^blob:/); // not streamed: handed over whole
+    await expect(page.getByTestId("download-outcome")).toContainText("checksum verified");
+  });
 });
 
 test("a part corrupted in flight fails the checksum and nothing is saved", async ({ page }) => {
