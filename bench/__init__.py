@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 import uuid
+from pathlib import Path
 
 from devservices.services import Stack
+
+WEB = Path(__file__).resolve().parents[1] / "web"
 
 
 def bench_env(stack: Stack) -> dict[str, str]:
@@ -16,3 +20,11 @@ def bench_env(stack: Stack) -> dict[str, str]:
         "STRATA_S3_BUCKET": f"bench-{run_id}",
         "STRATA_LOG_LEVEL": "WARNING",
     }
+
+
+def chromium_path() -> str:
+    """Debian's chromium, installed with apt-get when missing (the catalogue's benchmarks drive it)."""
+    ensure = subprocess.run(
+        ["bash", str(WEB / "scripts" / "ensure-chromium.sh")], capture_output=True, text=True, check=True
+    )
+    return ensure.stdout.strip()

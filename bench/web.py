@@ -13,15 +13,13 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-from bench import bench_env
+from bench import WEB, bench_env, chromium_path
 from bench.listing import _fill
 from client.api import StrataClient
 from devservices.api import serve_api, settings_for
 from devservices.services import Stack, dev_token
 
-WEB = Path(__file__).resolve().parents[1] / "web"
 PORT = 18700  # one of the catalogue client's redirect URIs
 TARGET_MS = 1000.0
 TARGET_GZIP = 250 * 1000
@@ -41,9 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     started = stack.up()
     try:
         env = bench_env(stack)
-        chromium = subprocess.run(
-            ["bash", str(WEB / "scripts" / "ensure-chromium.sh")], capture_output=True, text=True, check=True
-        ).stdout.strip()
+        chromium = chromium_path()
         with serve_api(settings_for(env), port=PORT) as url:
             token = dev_token("alice")
             folder = asyncio.run(_fill(url, token))

@@ -22,12 +22,11 @@ from pathlib import Path
 
 import httpx
 
-from bench import bench_env
+from bench import WEB, bench_env, chromium_path
 from devservices.api import serve_api, settings_for
 from devservices.services import Stack, dev_token
 from tests.fake_cads import KEY, Plan, running_fake_cads
 
-WEB = Path(__file__).resolve().parents[1] / "web"
 PORT = 18700
 REQUEST = """
 mutation($d: String!, $r: JSON!) {
@@ -66,9 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.web_copernicus", description=__doc__)
     parser.add_argument("--jobs", type=int, default=50)
     args = parser.parse_args(argv)
-    chromium = subprocess.run(
-        ["bash", str(WEB / "scripts" / "ensure-chromium.sh")], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    chromium = chromium_path()
     stack = Stack()
     started = stack.up()
     try:

@@ -20,13 +20,12 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import bench_env
+from bench import WEB, bench_env, chromium_path
 from client import transfer
 from client.api import StrataClient
 from devservices.api import serve_api, settings_for
 from devservices.services import Stack, dev_token
 
-WEB = Path(__file__).resolve().parents[1] / "web"
 PORT = 18700  # one of the catalogue client's redirect URIs
 MiB = 1024 * 1024
 TARGET_RATIO = 0.7
@@ -75,9 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    chromium = subprocess.run(
-        ["bash", str(WEB / "scripts" / "ensure-chromium.sh")], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    chromium = chromium_path()
     stack = Stack()
     started = stack.up()
     runs: dict[str, list[float]] = {
