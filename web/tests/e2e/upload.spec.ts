@@ -32,6 +32,8 @@ test("a 64 MiB upload by the file chooser survives the page dying and resumes wi
   await signIn(page, "alice", folderUrl(seed.top.id));
   await newFolder(page, name);
   const here = page.url();
+  const usedBefore = await page.getByTestId("usage").textContent();
+  expect(usedBefore).toMatch(/used/);
 
   // Slow parts down so the page can be closed with some parts stored and others not.
   let stored = 0;
@@ -64,6 +66,8 @@ test("a 64 MiB upload by the file chooser survives the page dying and resumes wi
   const resumed = Number(/resumed: (\d+) of 8 parts/.exec((await again.content()) ?? "")?.[1] ?? "-1");
   expect(resumed).toBeGreaterThanOrEqual(3);
   expect(sent()).toBe(8 - resumed);
+  // the organization's storage shown beside the uploads has grown by the file
+  await expect(again.getByTestId("usage")).not.toHaveText(usedBefore!);
   await screenshot(again, "11-uploaded");
   await checkAccessibility(again, "the folder with its upload panel");
 
