@@ -1,6 +1,7 @@
 """Transfer, signing and listing benchmarks, measured side by side in one run.
 
     python -m bench [--size-mib 1024] [--repeat 3]
+    python -m bench scale ...    (bench/scale.py: the catalogue's queries as the store grows)
 
 Starts the dev services if needed, runs the API in this process behind a byte counter,
 and prints medians and ratios as a Markdown table (also written to bench/results.md).
@@ -65,6 +66,10 @@ async def run(size_mib: int, repeat: int) -> list[str]:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["scale"]:
+        from bench import scale
+
+        return scale.main(sys.argv[2:])
     parser = argparse.ArgumentParser(prog="bench", description=__doc__)
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--repeat", type=int, default=3)

@@ -7,6 +7,7 @@ import hashlib
 import http.client
 import json
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -28,6 +29,12 @@ FERRETDB_VERSION = "v1.24.2"
 # MinIO publishes no semver tags to the Go module proxy: pin the exact pseudo-version.
 MINIO_VERSION = "v0.0.0-20260212201848-7aac2a2c5b7c"
 KEYCLOAK_VERSION = "26.5.6"
+# Debian's PostgreSQL (15 on bookworm); any 13+ found under /usr/lib/postgresql will do.
+POSTGRES_MIN_MAJOR = 13
+POSTGRES_USER = "strata"
+POSTGRES_DATABASE = "ferretdb"
+# PostgreSQL refuses to run as root: when we are root it runs as this system account.
+POSTGRES_ACCOUNT = "strata-db"
 KEYCLOAK_MIN_JAVA = 21
 
 # Development-only credentials; production reads its own from secrets.
@@ -88,6 +95,7 @@ class Service:
     extra_ports: tuple[int, ...] = ()
     start_timeout: float = 60.0
     env: dict[str, str] = field(default_factory=dict)
+    stop_signal: int = signal.SIGTERM
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -109,6 +117,13 @@ class Service:
 
     def cwd(self) -> Path:
         return self.state_dir
+
+    def run_as(self) -> str | None:
+        """The account the server runs under; None for this process's own."""
+        return None
+
+    def ready(self) -> None:
+        """Once healthy: anything the service needs before its first client (run at every start)."""
 
     def pid(self) -> int | None:
         try:
@@ -132,6 +147,7 @@ class Service:
                 )
         self.install()
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        user = self.run_as()
         with self.log_file.open("ab") as log:
             process = subprocess.Popen(
                 self.command(),
@@ -141,6 +157,8 @@ class Service:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                user=user,
+                group=pwd.getpwnam(user).pw_gid if user else None,
             )
         self._process = process
         self.pid_file.write_text(str(process.pid))
@@ -152,6 +170,7 @@ class Service:
                     f"last lines of {self.log_file}:\n{self._tail()}"
                 )
             if self.healthy():
+                self.ready()
                 return True
             time.sleep(0.25)
         self.stop()
@@ -165,7 +184,7 @@ class Service:
             self.pid_file.unlink(missing_ok=True)
             return
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGTERM)
+            os.killpg(pid, self.stop_signal)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and _pid_alive(pid):
             with contextlib.suppress(ChildProcessError):
@@ -185,6 +204,156 @@ class Service:
             return "(no log)"
 
 
+def _postgres_bin() -> Path | None:
+    found = []
+    for postgres in Path("/usr/lib/postgresql").glob("*/bin/postgres"):
+        with contextlib.suppress(ValueError):
+            found.append((int(postgres.parent.parent.name), postgres.parent))
+    usable = [item for item in found if item[0] >= POSTGRES_MIN_MAJOR]
+    return max(usable)[1] if usable else None
+
+
+@dataclass
+class Postgres(Service):
+    """PostgreSQL for FerretDB: Debian's package, its own cluster under the cache, kept across starts.
+
+    As root it runs as a system account of its own (created here); otherwise as the caller.
+    Clients on 127.0.0.1 are trusted: the port is loopback only and the data is development data.
+    """
+
+    name: str = "postgres"
+    port: int = 17432
+    state_dir: Path = CACHE / "run"
+    stop_signal: int = signal.SIGINT  # "fast" shutdown: SIGTERM would wait for every client to leave
+
+    @property
+    def data_dir(self) -> Path:
+        return self.state_dir / "postgres-data"
+
+    @property
+    def bin(self) -> Path:
+        found = _postgres_bin()
+        if found is None:
+            raise ServiceError("PostgreSQL is not installed: apt-get install postgresql (Debian's package)")
+        return found
+
+    def run_as(self) -> str | None:
+        return POSTGRES_ACCOUNT if os.geteuid() == 0 else None
+
+    def install(self) -> None:
+        if _postgres_bin() is None:
+            if os.geteuid() != 0:
+                raise ServiceError("PostgreSQL is not installed: sudo apt-get install postgresql")
+            _run(["apt-get", "update", "-q"], ROOT)
+            _run(
+                ["apt-get", "install", "-y", "-q", "--no-install-recommends", "postgresql"],
+                ROOT,
+                {"DEBIAN_FRONTEND": "noninteractive"},
+            )
+        account = self.run_as()
+        if account is not None:
+            try:
+                pwd.getpwnam(account)
+            except KeyError:
+                _run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", account], ROOT)
+        if (self.data_dir / "PG_VERSION").exists():
+            return
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if account is not None:
+            entry = pwd.getpwnam(account)
+            os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+        initdb = [str(self.bin / "initdb"), "-D", str(self.data_dir), "-U", POSTGRES_USER, "--auth=trust", "-E", "UTF8"]
+        result = subprocess.run(initdb, capture_output=True, text=True, check=False, user=account, cwd="/")
+        if result.returncode != 0:
+            raise ServiceError(f"initdb failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+
+    def command(self) -> list[str]:
+        return [
+            str(self.bin / "postgres"),
+            "-D",
+            str(self.data_dir),
+            "-p",
+            str(self.port),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            f"unix_socket_directories={self.data_dir}",
+            # FerretDB names the field as a parameter (`_jsonb -> $1 @> $2`): only a plan made for
+            # the value at hand can match the field's index, so never use a generic plan.
+            "-c",
+            "plan_cache_mode=force_custom_plan",
+            "-c",
+            "synchronous_commit=off",
+            # Rows each statement hands FerretDB: what the store-cost test counts, and an operator's view.
+            "-c",
+            "shared_preload_libraries=pg_stat_statements",
+            "-c",
+            "shared_buffers=256MB",
+            "-c",
+            "log_min_messages=warning",
+        ]
+
+    def cwd(self) -> Path:
+        return self.data_dir
+
+    def healthy(self) -> bool:
+        result = subprocess.run(
+            [str(self.bin / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port)],
+            capture_output=True,
+            check=False,
+        )
+        return result.returncode == 0
+
+    def psql(self, sql: str, database: str = "postgres", variables: Mapping[str, str] | None = None) -> str:
+        assigned = [f"--variable={name}={value}" for name, value in (variables or {}).items()]
+        result = subprocess.run(
+            [
+                str(self.bin / "psql"),
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                POSTGRES_USER,
+                "-d",
+                database,
+                *assigned,
+            ],
+            input=sql,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise ServiceError(f"psql on {database} failed: {result.stderr[-2000:]}")
+        return result.stdout
+
+    def ready(self) -> None:
+        exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{POSTGRES_DATABASE}'")  # noqa: S608 - a constant
+        if not exists.strip():
+            self.psql(f"CREATE DATABASE {POSTGRES_DATABASE}")
+        self.psql((ROOT / "devservices" / "postgres.sql").read_text(), POSTGRES_DATABASE)
+
+    def url(self) -> str:
+        return f"postgres://{POSTGRES_USER}@127.0.0.1:{self.port}/{POSTGRES_DATABASE}"
+
+    def rows_read(self, schema: str) -> int:
+        """Rows that statements on ``schema``'s tables (one MongoDB database) have returned so far."""
+        pattern = '%"' + schema.replace('"', "") + '".%'
+        out = self.psql(
+            "SELECT coalesce(sum(rows), 0) FROM pg_stat_statements WHERE query LIKE :'pattern'",
+            POSTGRES_DATABASE,
+            variables={"pattern": pattern},
+        )
+        return int(out.strip() or 0)
+
+
 def _go_env(gobin: Path) -> dict[str, str]:
     return {"GOBIN": str(gobin), "GOFLAGS": "-buildvcs=false -trimpath", "CGO_ENABLED": "0"}
 
@@ -198,6 +367,7 @@ class FerretDB(Service):
     port: int = 17017
     state_dir: Path = CACHE / "run"
     debug_port: int = 17088
+    postgres_url: str = field(default_factory=lambda: Postgres().url())
 
     @property
     def binary(self) -> Path:
@@ -218,12 +388,10 @@ class FerretDB(Service):
         shutil.rmtree(build, ignore_errors=True)
 
     def command(self) -> list[str]:
-        data = self.state_dir / "ferretdb-data"
-        data.mkdir(parents=True, exist_ok=True)
         return [
             str(self.binary),
-            "--handler=sqlite",
-            f"--sqlite-url=file:{data}/",
+            "--handler=postgresql",
+            f"--postgresql-url={self.postgres_url}",
             f"--state-dir={self.state_dir}",
             f"--listen-addr=127.0.0.1:{self.port}",
             f"--debug-addr=127.0.0.1:{self.debug_port}",
@@ -385,15 +553,16 @@ class Keycloak(Service):
 
 @dataclass
 class Stack:
-    """The three services the API needs, with the settings that point the API at them."""
+    """The services the API needs, with the settings that point the API at them."""
 
+    postgres: Postgres = field(default_factory=Postgres)
     ferretdb: FerretDB = field(default_factory=FerretDB)
     minio: MinIO = field(default_factory=MinIO)
     keycloak: Keycloak = field(default_factory=Keycloak)
 
     @property
     def services(self) -> tuple[Service, ...]:
-        return (self.ferretdb, self.minio, self.keycloak)
+        return (self.postgres, self.ferretdb, self.minio, self.keycloak)
 
     def up(self) -> list[str]:
         """Start what is not running; return the names this call started. When one fails, what

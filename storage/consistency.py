@@ -6,6 +6,7 @@ Reports (and with ``repair`` mends) what concurrent writes or a crash can leave 
   ``Recovered`` folder in its organisation's root;
 - a live item beneath a trashed folder: put in the trash with that folder;
 - an organisation whose ``usage_bytes`` is not the sum of its files' sizes: set to that sum;
+- a file on another shelf than its folder's ladder gives it (``storage/shelves.py``): relabelled;
 - an object in the bucket that no File names, older than ``grace`` (a newer one may belong to
   an upload being created this moment): removed.
 
@@ -22,7 +23,7 @@ from typing import Any
 from bson import ObjectId
 from odmantic import AIOEngine
 
-from storage import guards, tree
+from storage import guards, shelves, tree
 from storage.blobs import BlobStore
 from storage.models import File, Folder, Organisation, name_key
 
@@ -36,6 +37,7 @@ class Report:
     wrong_ancestors: list[str] = field(default_factory=list)
     live_under_trash: list[str] = field(default_factory=list)
     usage_drift: dict[str, tuple[int, int]] = field(default_factory=dict)  # slug -> (recorded, actual)
+    misshelved: list[str] = field(default_factory=list)
     stray_objects: list[str] = field(default_factory=list)
     repaired: bool = False
 
@@ -47,6 +49,7 @@ class Report:
             or self.wrong_ancestors
             or self.live_under_trash
             or self.usage_drift
+            or self.misshelved
             or self.stray_objects
         )
 
@@ -56,6 +59,7 @@ class Report:
         out += [f"ancestors wrong: {i}" for i in self.wrong_ancestors]
         out += [f"live beneath the trash: {i}" for i in self.live_under_trash]
         out += [f"usage of {s}: recorded {r}, stored {a}" for s, (r, a) in self.usage_drift.items()]
+        out += [f"on the wrong shelf of its folder: {i}" for i in self.misshelved]
         out += [f"object no file names: {k}" for k in self.stray_objects]
         return out
 
@@ -117,6 +121,7 @@ async def _check_organisation(engine: AIOEngine, organisation: Organisation, rep
             report.live_under_trash.append(f"{type(item).__name__.lower()} {item.id} {item.name!r}")
             if repair:
                 await _trash_with(engine, item, trashed)
+    await _check_shelves(engine, files, report, repair)
     stored = sum(f.size for f in files)
     if stored != organisation.usage_bytes:
         report.usage_drift[organisation.slug] = (organisation.usage_bytes, stored)
@@ -125,6 +130,17 @@ async def _check_organisation(engine: AIOEngine, organisation: Organisation, rep
                 {"_id": organisation.id}, {"$set": {"usage_bytes": stored}}
             )
     return {f.blob_key for f in files}
+
+
+async def _check_shelves(engine: AIOEngine, files: Sequence[File], report: Report, repair: bool) -> None:
+    by_folder: dict[ObjectId, list[dict[str, Any]]] = {}
+    for file in files:
+        by_folder.setdefault(file.folder_id, []).append(file.model_dump_doc())
+    for folder_id, documents in by_folder.items():
+        wrong = set(await shelves.misplaced(engine, folder_id, documents))
+        report.misshelved += [f"file {d['_id']} {d['name']!r}" for d in documents if d["_id"] in wrong]
+        if repair and wrong:
+            await shelves.reshelve(engine, folder_id, [d for d in documents if d["_id"] in wrong])
 
 
 def _reaches_root(folder: Folder, folders: dict[ObjectId, Folder]) -> bool:
@@ -159,7 +175,7 @@ async def _reattach(
             await engine.get_collection(Folder).update_one({"_id": item.id}, {"$set": changes})
         else:
             changes |= {"folder_id": recovered.id}
-            await engine.get_collection(File).update_one({"_id": item.id}, {"$set": changes})
+            await tree.set_file(engine, item.id, changes)
 
 
 async def _rebuild_ancestors(engine: AIOEngine, organisation: Organisation) -> None:

@@ -175,13 +175,23 @@ class File(Model):
     trashed_at: datetime | None = None
     trash_root_id: ObjectId | None = None
     trash_top: bool = False  # see Folder
+    # The shelf this file stands on in each sort order of its folder (storage/shelves.py).
+    shelf_name_key: str | None = None
+    shelf_size: str | None = None
+    shelf_updated_at: str | None = None
+    shelf_created_at: str | None = None
+    shelf_content_type: str | None = None
 
     model_config = {
         "collection": "files",
         "indexes": lambda: [
             Index(asc(File.folder_id), asc(File.name_key), asc(File.trash_root_id), unique=True, name="sibling_name"),
-            Index(asc(File.folder_id), asc(File.trash_root_id), asc(File.size), name="children_by_size"),
-            Index(asc(File.folder_id), asc(File.trash_root_id), asc(File.updated_at), name="children_by_updated"),
+            # A page of a folder: one shelf of one sort order, in that order.
+            Index(asc(File.shelf_name_key), asc(File.name_key), name="shelf_by_name"),
+            Index(asc(File.shelf_size), asc(File.size), name="shelf_by_size"),
+            Index(asc(File.shelf_updated_at), asc(File.updated_at), name="shelf_by_updated"),
+            Index(asc(File.shelf_created_at), asc(File.created_at), name="shelf_by_created"),
+            Index(asc(File.shelf_content_type), asc(File.content_type), name="shelf_by_type"),
             Index(asc(File.ancestors), name="ancestors"),
             Index(asc(File.trash_root_id), name="trash_root"),
             Index(asc(File.organisation_id), asc(File.trash_top), asc(File.trashed_at), name="trash_list"),

@@ -43,7 +43,11 @@ class Database:
         return cls(client, name)
 
     async def ensure_indexes(self) -> None:
+        """The declared indexes, then what an older version's documents lack (once per store)."""
         await self.engine.configure_database(ALL_MODELS)
+        from storage import shelves  # storage.shelves reads through guards, which need this module
+
+        await shelves.label_unlabelled(self.engine)
 
     async def ping(self) -> None:
         await self.client[self.name].command("ping")
@@ -53,7 +57,11 @@ class Database:
 
 
 def is_duplicate_key(error: PyMongoError) -> bool:
-    """A unique index refused the write. FerretDB reports this as code 1 on updates, MongoDB as 11000."""
+    """A unique index refused the write. MongoDB says 11000; FerretDB says code 1 on updates, with
+    its backend's own words (SQLite's "UNIQUE constraint failed", PostgreSQL's SQLSTATE 23505)."""
     if isinstance(error, DuplicateKeyError):
         return True
-    return isinstance(error, OperationFailure) and "UNIQUE constraint failed" in str(error)
+    return isinstance(error, OperationFailure) and any(sign in str(error) for sign in DUPLICATE_SIGNS)
+
+
+DUPLICATE_SIGNS = ("UNIQUE constraint failed", "(SQLSTATE 23505)")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,14 +28,59 @@ class Window:
         if self.after is not None:
             value, object_id = self.after
             beyond = "$gt" if order == 1 else "$lt"
-            after = {"$or": [{self.key: {beyond: value}}, {self.key: value, "_id": {beyond: object_id}}]}
-            query = {"$and": [query, after]}
+            after = [{self.key: {beyond: value}}, {self.key: value, "_id": {beyond: object_id}}]
+            # The criteria's equalities stay at the top: that is all FerretDB hands its store (an
+            # index there); `$and`/`$or` are matched above it, over what those equalities found.
+            if "$or" in query:
+                query["$and"] = [*query.get("$and", []), {"$or": query.pop("$or")}, {"$or": after}]
+            else:
+                query["$or"] = after
         return query, [(self.key, order), ("_id", order)]
 
+    def order_key(self, document: dict[str, Any]) -> tuple[Any, ...]:
+        """Where ``document`` falls in this window's ascending order (MongoDB's: a missing value first)."""
+        value = document.get(self.key)
+        return (value is not None, value, document["_id"])
 
-async def read(collection: Any, criteria: dict[str, Any], window: Window) -> list[dict[str, Any]]:
+
+async def read(
+    collection: Any, criteria: dict[str, Any], window: Window, projection: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     query, sort = window.apply(criteria)
-    documents: list[dict[str, Any]] = await collection.find(query, sort=sort, limit=window.limit).to_list(
+    documents: list[dict[str, Any]] = await collection.find(query, projection, sort=sort, limit=window.limit).to_list(
         length=window.limit
     )
     return documents
+
+
+async def read_any(
+    collection: Any,
+    criteria: dict[str, Any],
+    alternatives: Sequence[dict[str, Any]],
+    window: Window,
+    projection: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The window over documents matching ``criteria`` and any one of ``alternatives``.
+
+    One read per alternative (each an equality, answered from an index), merged in the window's
+    order: the page `$or`/`$in` of them would give, which FerretDB can only find by reading the
+    whole collection. The cost is the alternatives' count times one page, not the collection's.
+    """
+    if len(alternatives) == 1:
+        return await read(collection, _joined(criteria, alternatives[0]), window, projection)
+    found = await asyncio.gather(*(read(collection, _joined(criteria, a), window, projection) for a in alternatives))
+    merged = heapq.merge(*found, key=window.order_key, reverse=not window.ascending)
+    seen: set[Any] = set()
+    page: list[dict[str, Any]] = []
+    for document in merged:
+        if document["_id"] not in seen and len(page) < window.limit:
+            seen.add(document["_id"])
+            page.append(document)
+    return page
+
+
+def _joined(criteria: dict[str, Any], alternative: dict[str, Any]) -> dict[str, Any]:
+    """Both, with the criteria's own key on top where the two name the same field."""
+    if criteria.keys().isdisjoint(alternative):
+        return {**criteria, **alternative}
+    return {**criteria, "$and": [*criteria.get("$and", []), alternative]}

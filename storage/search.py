@@ -33,17 +33,18 @@ class FileQuery:
     folder_id: ObjectId | None = None
 
 
-def scope_filter(scope: Scope) -> dict[str, Any]:
-    either: list[dict[str, Any]] = [{"organisation_id": {"$in": list(scope.organisation_ids)}}]
-    if scope.shared_ids:
-        shared = list(scope.shared_ids)
-        either += [{"ancestors": {"$in": shared}}, {"_id": {"$in": shared}}]
-    return {"$or": either}
+def scope_alternatives(scope: Scope) -> list[dict[str, Any]]:
+    """What a caller may read, as equalities of which a file must meet one: read one by one
+    (``pages.read_any``), each is answered from an index."""
+    either: list[dict[str, Any]] = [{"organisation_id": o} for o in scope.organisation_ids]
+    either += [{"ancestors": s} for s in scope.shared_ids]
+    either += [{"_id": s} for s in scope.shared_ids]
+    return either
 
 
 def file_filter(query: FileQuery) -> dict[str, Any]:
-    """Available, live files in scope that match every given criterion."""
-    found: dict[str, Any] = {**scope_filter(query.scope), "status": FileStatus.AVAILABLE, "trash_root_id": None}
+    """Available, live files that match every given criterion (the scope apart: ``scope_alternatives``)."""
+    found: dict[str, Any] = {"status": FileStatus.AVAILABLE, "trash_root_id": None}
     if query.name:
         found["name_key"] = {"$regex": re.escape(name_key(query.name))}
     if query.content_type:

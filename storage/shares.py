@@ -113,8 +113,9 @@ async def to_grantees(
             wanted.append({"status": {"$in": LIVE}, "expires_at": {"$ne": None, "$lte": now}})
         else:
             wanted.append({"status": status.value})
-    criteria = {"grantee_id": {"$in": list(grantee_ids)}, "$or": wanted}
-    return [Share.model_validate_doc(d) for d in await pages.read(_shares(engine), criteria, window)]
+    grantees = [{"grantee_id": g} for g in grantee_ids]
+    found = await pages.read_any(_shares(engine), {"$or": wanted}, grantees, window)
+    return [Share.model_validate_doc(d) for d in found]
 
 
 async def transition(

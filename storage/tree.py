@@ -16,10 +16,10 @@ from odmantic import AIOEngine
 from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
 
-from storage import lookups, pages
+from storage import lookups, pages, shelves
 from storage.models import File, FileStatus, Folder, Organisation, name_key
 from storage.mongo import is_duplicate_key
-from storage.search import FileQuery, file_filter
+from storage.search import FileQuery, file_filter, scope_alternatives
 
 
 class NameTaken(Exception):
@@ -65,8 +65,10 @@ async def insert_folder(engine: AIOEngine, folder: Folder) -> Folder:
 
 
 async def insert_file(engine: AIOEngine, file: File) -> File:
+    document = file.model_dump_doc()
+    await shelves.label(engine, file.folder_id, [document])
     try:
-        await _files(engine).insert_one(file.model_dump_doc())
+        await _files(engine).insert_one(document)
     except PyMongoError as error:
         if is_duplicate_key(error):
             raise NameTaken from None
@@ -82,10 +84,28 @@ async def get_file(engine: AIOEngine, file_id: ObjectId) -> File | None:
     return await lookups.by_id(engine, File, file_id)
 
 
+async def set_file(
+    engine: AIOEngine, file_id: ObjectId, changes: dict[str, Any], condition: dict[str, Any] | None = None
+) -> bool:
+    """``$set`` ``changes`` on a file (if it still meets ``condition``), its shelves moved with them.
+    Inside the organisation's tree guard, like every write that moves a file in a sort order."""
+    document = await _files(engine).find_one({"_id": file_id})
+    if document is None:
+        return False
+    changed = {**document, **changes}
+    if "folder_id" in changes or any(key in changes for key in shelves.SORT_KEYS):
+        changes = {**changes, **await shelves.labels(engine, changed["folder_id"], changed)}
+    result = await _files(engine).update_one({"_id": file_id, **(condition or {})}, {"$set": changes})
+    return bool(result.modified_count)
+
+
 async def rename(engine: AIOEngine, model: type[Folder] | type[File], item_id: ObjectId, name: str, key: str) -> None:
-    collection = _folders(engine) if model is Folder else _files(engine)
+    changes = {"name": name, "name_key": key, "updated_at": now()}
     try:
-        await collection.update_one({"_id": item_id}, {"$set": {"name": name, "name_key": key, "updated_at": now()}})
+        if model is Folder:
+            await _folders(engine).update_one({"_id": item_id}, {"$set": changes})
+        else:
+            await set_file(engine, item_id, changes)
     except PyMongoError as error:
         if is_duplicate_key(error):
             raise NameTaken from None
@@ -94,9 +114,8 @@ async def rename(engine: AIOEngine, model: type[Folder] | type[File], item_id: O
 
 async def move_file(engine: AIOEngine, file: File, target: Folder) -> None:
     try:
-        await _files(engine).update_one(
-            {"_id": file.id},
-            {"$set": {"folder_id": target.id, "ancestors": [*target.ancestors, target.id], "updated_at": now()}},
+        await set_file(
+            engine, file.id, {"folder_id": target.id, "ancestors": [*target.ancestors, target.id], "updated_at": now()}
         )
     except PyMongoError as error:
         if is_duplicate_key(error):
@@ -231,6 +250,8 @@ async def delete_files(engine: AIOEngine, files: Sequence[File]) -> None:
 
 
 async def delete_subtree_folders(engine: AIOEngine, folder_id: ObjectId) -> None:
+    beneath = [d["_id"] async for d in _folders(engine).find({"ancestors": folder_id}, {"_id": 1})]
+    await shelves.forget(engine, [folder_id, *beneath])
     await _folders(engine).delete_many({"ancestors": folder_id})
     await _folders(engine).delete_one({"_id": folder_id})
 
@@ -252,7 +273,7 @@ async def subfolders(engine: AIOEngine, parent_id: ObjectId, window: pages.Windo
 
 
 async def files_in(engine: AIOEngine, folder_id: ObjectId, window: pages.Window) -> list[File]:
-    found = await pages.read(_files(engine), {"folder_id": folder_id, "trash_root_id": None}, window)
+    found = await shelves.page(engine, folder_id, {"folder_id": folder_id, "trash_root_id": None}, window)
     return [File.model_validate_doc(d) for d in found]
 
 
@@ -269,7 +290,11 @@ async def trashed_files(engine: AIOEngine, organisation_id: ObjectId, window: pa
 
 
 async def search(engine: AIOEngine, query: FileQuery, window: pages.Window) -> list[File]:
-    return [File.model_validate_doc(d) for d in await pages.read(_files(engine), file_filter(query), window)]
+    alternatives = scope_alternatives(query.scope)
+    if not alternatives:
+        return []
+    found = await pages.read_any(_files(engine), file_filter(query), alternatives, window)
+    return [File.model_validate_doc(d) for d in found]
 
 
 async def touch_upload(engine: AIOEngine, file_id: ObjectId, when: datetime | None = None) -> None:
@@ -279,11 +304,8 @@ async def touch_upload(engine: AIOEngine, file_id: ObjectId, when: datetime | No
 
 
 async def mark_available(engine: AIOEngine, file_id: ObjectId, checksum: str | None) -> bool:
-    result = await _files(engine).update_one(
-        {"_id": file_id, "status": FileStatus.UPLOADING},
-        {"$set": {"status": FileStatus.AVAILABLE, "checksum": checksum, "upload.upload_id": None, "updated_at": now()}},
-    )
-    return bool(result.modified_count)
+    changes = {"status": FileStatus.AVAILABLE, "checksum": checksum, "upload.upload_id": None, "updated_at": now()}
+    return await set_file(engine, file_id, changes, {"status": FileStatus.UPLOADING})
 
 
 async def delete_uploading(engine: AIOEngine, file_id: ObjectId) -> bool:
@@ -297,7 +319,7 @@ async def idle_uploads(engine: AIOEngine, cutoff: datetime, limit: int) -> list[
 
 
 async def update_file(engine: AIOEngine, file_id: ObjectId, changes: dict[str, Any]) -> None:
-    await _files(engine).update_one({"_id": file_id}, {"$set": {**changes, "updated_at": now()}})
+    await set_file(engine, file_id, {**changes, "updated_at": now()})
 
 
 async def subtree_height(engine: AIOEngine, folder: Folder) -> int:

@@ -39,13 +39,10 @@ async def get(engine: AIOEngine, request_id: ObjectId) -> CopernicusRequest | No
 async def due(engine: AIOEngine, now: datetime, limit: int) -> list[CopernicusRequest]:
     """Every active request whose time has come, in one read, without its history (which can be long).
     Only what a lease holder re-reads may be acted on: this is for deciding what to claim."""
-    cursor = _requests(engine).find(
-        {"status": {"$in": ACTIVE}, "next_poll_at": {"$lte": now}},
-        {"history": 0},
-        sort=[("next_poll_at", 1)],
-        limit=limit,
-    )
-    return [CopernicusRequest.model_validate_doc(d) for d in await cursor.to_list(length=limit)]
+    window = pages.Window("next_poll_at", True, None, limit)
+    active = [{"status": s} for s in ACTIVE]
+    found = await pages.read_any(_requests(engine), {"next_poll_at": {"$lte": now}}, active, window, {"history": 0})
+    return [CopernicusRequest.model_validate_doc(d) for d in found]
 
 
 async def claim(

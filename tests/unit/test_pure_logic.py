@@ -144,4 +144,10 @@ def test_a_window_pages_strictly_after_its_cursor() -> None:
     later = Window("size", False, (42, oid), 11)
     query, sort = later.apply({"folder_id": 1})
     assert sort == [("size", -1), ("_id", -1)]
-    assert query == {"$and": [{"folder_id": 1}, {"$or": [{"size": {"$lt": 42}}, {"size": 42, "_id": {"$lt": oid}}]}]}
+    # the criteria's equality stays a top-level key, where FerretDB hands it to its store's index
+    assert query == {"folder_id": 1, "$or": [{"size": {"$lt": 42}}, {"size": 42, "_id": {"$lt": oid}}]}
+    scoped = later.apply({"folder_id": 1, "$or": [{"a": 1}, {"b": 2}]})[0]
+    assert scoped == {
+        "folder_id": 1,
+        "$and": [{"$or": [{"a": 1}, {"b": 2}]}, {"$or": [{"size": {"$lt": 42}}, {"size": 42, "_id": {"$lt": oid}}]}],
+    }
