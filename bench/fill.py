@@ -19,7 +19,7 @@ from typing import Any
 from bson import ObjectId
 from odmantic import AIOEngine
 
-from storage import guards, shelves
+from storage import guards, search, shelves
 from storage.models import File, FileStatus, Folder, Organisation, Provenance, SourceKind, Upload, User, name_key
 
 STREAM = "sensor-stream"
@@ -129,6 +129,7 @@ def _file(
         created_at=when,
         updated_at=when + timedelta(minutes=rng.randint(0, 600)),
     ).model_dump_doc()
+    document.update(search.keys_of(document))
     return document
 
 
@@ -194,7 +195,7 @@ async def fill(engine: AIOEngine, organisation: Organisation, owner: User, count
             chain.append(folder)
             size = min(rng.randint(10, 500), count - added)
             small = small or (folder if 30 <= size <= 200 else None)
-            kind = rng.choice(list(KINDS))
+            kind = list(KINDS)[n % len(KINDS)]  # every kind, in turn
             pattern, content_type = KINDS[kind]
             for i in range(size):
                 when = START + timedelta(hours=rng.randint(0, 24 * 365))

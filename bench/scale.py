@@ -41,7 +41,7 @@ from devservices.services import Stack, dev_token
 from graphql_api.settings import Settings
 from storage import directory
 from storage.copernicus import changes, jobs
-from storage.models import File, Organisation, User
+from storage.models import Organisation, User
 from storage.mongo import Database
 
 OPERATIONS = WEB / "src" / "operations.ts"
@@ -206,10 +206,6 @@ async def _bystander(db: Database, index: int) -> tuple[Organisation, User]:
     return organisation, owner
 
 
-async def _store_files(db: Database) -> int:
-    return int(await db.engine.get_collection(File).estimated_document_count())
-
-
 async def sweep(sizes: Sequence[int], elsewhere: int, samples: int) -> list[str]:
     stack = Stack()
     started = stack.up()
@@ -242,13 +238,15 @@ async def _sweep(settings: Settings, sizes: Sequence[int], elsewhere: int, sampl
                     others = await db.engine.find_one(Organisation, {"_id": bystander[0].id}) or bystander[0]
                     await fill.fill(db.engine, others, bystander[1], (size - have) * elsewhere)
                     have = size
-                    stored[size] = await _store_files(db)
+                    stored[size] = size * (1 + elsewhere)  # counting them would read them all
                     print(
                         f"scale: {size} files ({stored[size]} in the store), filled in "
                         f"{time.monotonic() - begin:.0f}s; measuring",
                         flush=True,
                     )
                     results[size] = await measure(probe, db, filled)
+                    # Each step as it ends: a long sweep stopped midway keeps what it measured.
+                    print("\n".join(report(results, stored)), flush=True)
     finally:
         await db.engine.client.drop_database(settings.mongodb_database)
         db.close()

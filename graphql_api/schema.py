@@ -49,7 +49,10 @@ from storage.models import ShareStatus, SourceKind
 
 @strawberry.input
 class FileSearchInput:
-    name: str | None = strawberry.field(default=None, description="Part of the name, any case.")
+    name: str | None = strawberry.field(
+        default=None,
+        description="Words of the name, any case; the last may be the start of a word.",
+    )
     content_type: str | None = strawberry.field(default=None, description="Exact type, or a prefix ending in '/'.")
     source_kind: SourceKind | None = None
     sensor_id: str | None = None

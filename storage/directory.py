@@ -16,6 +16,8 @@ from storage import pages
 from storage.models import Folder, Membership, Organisation, Role, User, name_key
 from storage.mongo import is_duplicate_key
 
+ANSWERING = (Role.ADMIN, Role.OWNER)  # who answers for an organisation
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -107,6 +109,7 @@ async def upsert_user(
                 "email": email,
                 "is_service": is_service,
                 "memberships": [m.model_dump_doc() for m in memberships],
+                "answers_for": [m.organisation_id for m in memberships if m.role in ANSWERING],
                 "last_seen_at": now,
             },
             "$setOnInsert": {"subject": subject, "created_at": now},
@@ -186,10 +189,9 @@ async def find_organisations(engine: AIOEngine, text: str | None, window: pages.
 
 async def admins_of(engine: AIOEngine, organisation_id: ObjectId) -> list[User]:
     """The people who answer for an organisation (its admins and owners), as last seen signing in."""
-    # FerretDB has no $elemMatch over fields: members by the dotted path, their role checked here.
-    members = engine.get_collection(User).find({"memberships.organisation_id": organisation_id})
+    members = engine.get_collection(User).find({"answers_for": organisation_id})
     found = [User.model_validate_doc(doc) async for doc in members]
-    answering = (Role.ADMIN, Role.OWNER)
+    # As the memberships say now (a person's role is refreshed at each sign-in, with answers_for).
     return [
-        u for u in found if any(m.organisation_id == organisation_id and m.role in answering for m in u.memberships)
+        u for u in found if any(m.organisation_id == organisation_id and m.role in ANSWERING for m in u.memberships)
     ]

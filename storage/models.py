@@ -56,6 +56,9 @@ class User(Model):
     email: str | None = None
     is_service: bool = False
     memberships: list[Membership] = []
+    # The organisations this person answers for (ADMIN or OWNER), beside the memberships: an
+    # equality on a top-level field is an index read on every store, a dotted path is not.
+    answers_for: list[ObjectId] = []
     upstream_keys: dict[str, str] = {}  # service -> sealed key
     # A stand-in for someone invited by e-mail who has not signed in yet: shares made to them wait
     # here and pass to the person at their first sign-in with that (verified) address.
@@ -68,6 +71,7 @@ class User(Model):
         "indexes": lambda: [
             Index(asc(User.subject), unique=True, name="subject_unique"),
             Index(asc(User.email), name="email"),
+            Index(asc(User.answers_for), name="answers_for"),
         ],
     }
 
@@ -92,6 +96,7 @@ class Folder(Model):
     trash_root_id: ObjectId | None = None
     trash_top: bool = False
     pending_move: dict[str, Any] | None = None
+    moving: bool = False  # True while pending_move is set: what start-up finds unfinished moves by
 
     model_config = {
         "collection": "folders",
@@ -108,6 +113,7 @@ class Folder(Model):
             Index(asc(Folder.ancestors), name="ancestors"),
             Index(asc(Folder.trash_root_id), name="trash_root"),
             Index(asc(Folder.organisation_id), asc(Folder.trash_top), asc(Folder.trashed_at), name="trash_list"),
+            Index(asc(Folder.moving), name="moving"),
         ],
     }
 
@@ -155,6 +161,9 @@ class Upload(EmbeddedModel):
     last_activity: datetime
 
 
+SEARCH_KEYS = ("name_words", "name_prefixes", "type_keys", "source_key", "sensor_key", "months", "cells", "cells_own")
+
+
 class File(Model):
     name: str
     name_key: str
@@ -181,6 +190,15 @@ class File(Model):
     shelf_updated_at: str | None = None
     shelf_created_at: str | None = None
     shelf_content_type: str | None = None
+    # Search keys, derived from name, type and provenance (storage/search.py keys_of).
+    name_words: list[str] = []
+    name_prefixes: list[str] = []
+    type_keys: list[str] = []
+    source_key: str | None = None
+    sensor_key: str | None = None
+    months: list[str] = []
+    cells: list[str] = []
+    cells_own: list[str] = []
 
     model_config = {
         "collection": "files",
@@ -192,6 +210,8 @@ class File(Model):
             Index(asc(File.shelf_updated_at), asc(File.updated_at), name="shelf_by_updated"),
             Index(asc(File.shelf_created_at), asc(File.created_at), name="shelf_by_created"),
             Index(asc(File.shelf_content_type), asc(File.content_type), name="shelf_by_type"),
+            # Search: each key alone (multikey on MongoDB); the store intersects what they find.
+            *(IndexModel([(key, 1)], name=f"search_{key}") for key in SEARCH_KEYS),
             Index(asc(File.ancestors), name="ancestors"),
             Index(asc(File.trash_root_id), name="trash_root"),
             Index(asc(File.organisation_id), asc(File.trash_top), asc(File.trashed_at), name="trash_list"),
@@ -259,6 +279,7 @@ class Share(Model):
             Index(asc(Share.grantee_id), asc(Share.status), name="by_grantee"),
             Index(asc(Share.resource_id), asc(Share.status), name="by_resource"),
             Index(asc(Share.status), asc(Share.expires_at), name="by_expiry"),
+            Index(asc(Share.created_by), name="by_maker"),
         ],
     }
 

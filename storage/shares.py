@@ -33,9 +33,9 @@ async def get(engine: AIOEngine, share_id: ObjectId) -> Share | None:
 
 async def active_for(engine: AIOEngine, grantee_ids: Sequence[ObjectId]) -> list[Share]:
     """ACTIVE shares to any of these grantees (a user and their organisations)."""
-    return list(
-        await engine.find(Share, {"grantee_id": {"$in": list(grantee_ids)}, "status": ShareStatus.ACTIVE.value})
-    )
+    each = [{"grantee_id": g} for g in grantee_ids]
+    found = await lookups.find_any(_shares(engine), {"status": ShareStatus.ACTIVE.value}, each)
+    return [Share.model_validate_doc(d) for d in found]
 
 
 MAX_CHAIN = 32
@@ -73,14 +73,10 @@ async def counterparts(
     """Of ``others``, those with a share between them and the user: made by the user for them,
     or made by them for the user (``grantee_ids``: the user and their organisations)."""
     wanted = list(others)
-    query = {
-        "$or": [
-            {"created_by": user_id, "grantee_id": {"$in": wanted}},
-            {"created_by": {"$in": wanted}, "grantee_id": {"$in": list(grantee_ids)}},
-        ]
-    }
+    either = [{"created_by": user_id, "grantee_id": {"$in": wanted}}]
+    either += [{"grantee_id": g, "created_by": {"$in": wanted}} for g in grantee_ids]
     found: set[ObjectId] = set()
-    async for document in _shares(engine).find(query, {"created_by": 1, "grantee_id": 1}):
+    for document in await lookups.find_any(_shares(engine), {}, either, {"created_by": 1, "grantee_id": 1}):
         found |= {document["created_by"], document["grantee_id"]} & set(wanted)
     return found
 
@@ -91,11 +87,9 @@ async def live_between(engine: AIOEngine, resource_id: ObjectId, grantee_id: Obj
 
 async def on_resources(engine: AIOEngine, resource_ids: Sequence[ObjectId]) -> list[Share]:
     """Live shares (pending or active) on these resources, oldest first."""
-    return list(
-        await engine.find(
-            Share, {"resource_id": {"$in": list(resource_ids)}, "status": {"$in": LIVE}}, sort=Share.created_at
-        )
-    )
+    each = [{"resource_id": r} for r in resource_ids]
+    found = await lookups.find_any(_shares(engine), {"status": {"$in": LIVE}}, each)
+    return sorted((Share.model_validate_doc(d) for d in found), key=lambda share: (share.created_at, share.id))
 
 
 async def to_grantees(

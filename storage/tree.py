@@ -19,7 +19,7 @@ from pymongo.errors import PyMongoError
 from storage import lookups, pages, shelves
 from storage.models import File, FileStatus, Folder, Organisation, name_key
 from storage.mongo import is_duplicate_key
-from storage.search import FileQuery, file_filter, scope_alternatives
+from storage.search import SEARCH_SOURCES, FileQuery, file_filter, key_alternatives, keys_of, scope_alternatives
 
 
 class NameTaken(Exception):
@@ -66,6 +66,7 @@ async def insert_folder(engine: AIOEngine, folder: Folder) -> Folder:
 
 async def insert_file(engine: AIOEngine, file: File) -> File:
     document = file.model_dump_doc()
+    document.update(keys_of(document))
     await shelves.label(engine, file.folder_id, [document])
     try:
         await _files(engine).insert_one(document)
@@ -93,6 +94,8 @@ async def set_file(
     if document is None:
         return False
     changed = {**document, **changes}
+    if any(key in changes for key in SEARCH_SOURCES):
+        changes = {**changes, **keys_of(changed)}
     if "folder_id" in changes or any(key in changes for key in shelves.SORT_KEYS):
         changes = {**changes, **await shelves.labels(engine, changed["folder_id"], changed)}
     result = await _files(engine).update_one({"_id": file_id, **(condition or {})}, {"$set": changes})
@@ -127,7 +130,7 @@ async def begin_move(engine: AIOEngine, folder: Folder, target: Folder, root_id:
     """Record the move on the folder; False when another move of it is under way."""
     pending = {"old": folder.ancestors, "new": [*target.ancestors, target.id], "parent": target.id, "root": root_id}
     result = await _folders(engine).update_one(
-        {"_id": folder.id, "pending_move": None}, {"$set": {"pending_move": {**pending, "step": 1}}}
+        {"_id": folder.id, "pending_move": None}, {"$set": {"pending_move": {**pending, "step": 1}, "moving": True}}
     )
     return bool(result.modified_count)
 
@@ -150,16 +153,18 @@ async def finish_move(engine: AIOEngine, folder_id: ObjectId) -> None:
     root: ObjectId = move["root"]
     if move["step"] == 1:
         for collection in (_folders(engine), _files(engine)):
-            await collection.update_many({"ancestors": {"$all": [*old, folder_id]}}, {"$pullAll": {"ancestors": old}})
+            beneath = {"ancestors": folder_id, "$and": [{"ancestors": {"$all": [*old, folder_id]}}]}
+            await collection.update_many(beneath, {"$pullAll": {"ancestors": old}})
         await _folders(engine).update_one({"_id": folder_id}, {"$set": {"pending_move.step": 2}})
-    pulled = {"$and": [{"ancestors": folder_id}, {"ancestors": {"$ne": root}}]}
+    # The equality at the top, where FerretDB hands it to its store's index; the rest above it.
+    pulled = {"ancestors": folder_id, "$and": [{"ancestors": {"$ne": root}}]}
     for collection in (_folders(engine), _files(engine)):
         await collection.update_many(pulled, {"$push": {"ancestors": {"$each": new}}})
     try:
         await _folders(engine).update_one(
             {"_id": folder_id},
             {
-                "$set": {"parent_id": move["parent"], "ancestors": new, "updated_at": now()},
+                "$set": {"parent_id": move["parent"], "ancestors": new, "updated_at": now(), "moving": False},
                 "$unset": {"pending_move": ""},
             },
         )
@@ -174,7 +179,8 @@ async def finish_move(engine: AIOEngine, folder_id: ObjectId) -> None:
 
 
 async def pending_moves(engine: AIOEngine) -> list[ObjectId]:
-    cursor = _folders(engine).find({"pending_move": {"$ne": None}}, {"_id": 1})
+    # `moving` beside `pending_move`: an equality on it is an index read, `$ne: None` a pass.
+    cursor = _folders(engine).find({"moving": True}, {"_id": 1})
     return [document["_id"] async for document in cursor]
 
 
@@ -246,7 +252,12 @@ async def files_to_purge(engine: AIOEngine, item: Folder | File, limit: int = 10
 
 
 async def delete_files(engine: AIOEngine, files: Sequence[File]) -> None:
-    await _files(engine).delete_many({"_id": {"$in": [f.id for f in files]}})
+    # By folder: the equality selects the folder's files for the store, `$in` picks among them.
+    by_folder: dict[ObjectId, list[ObjectId]] = {}
+    for file in files:
+        by_folder.setdefault(file.folder_id, []).append(file.id)
+    for folder_id, ids in by_folder.items():
+        await _files(engine).delete_many({"folder_id": folder_id, "_id": {"$in": ids}})
 
 
 async def delete_subtree_folders(engine: AIOEngine, folder_id: ObjectId) -> None:
@@ -290,7 +301,7 @@ async def trashed_files(engine: AIOEngine, organisation_id: ObjectId, window: pa
 
 
 async def search(engine: AIOEngine, query: FileQuery, window: pages.Window) -> list[File]:
-    alternatives = scope_alternatives(query.scope)
+    alternatives = [{**scope, **keys} for scope in scope_alternatives(query.scope) for keys in key_alternatives(query)]
     if not alternatives:
         return []
     found = await pages.read_any(_files(engine), file_filter(query), alternatives, window)

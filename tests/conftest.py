@@ -30,6 +30,7 @@ from tests.fake_ntrip import PASSWORD as CASTER_PASSWORD
 from tests.fake_ntrip import USER as CASTER_USER
 from tests.fake_ntrip import FakeCaster, running_fake_caster
 from tests.graphql import GraphQLClient
+from tests.index_coverage import Recorder
 from tests.keycloak import KeycloakClient
 from tests.mailbox import Mailbox, running_mailbox
 
@@ -179,9 +180,24 @@ def clock(session_clock: MovableClock) -> Iterator[MovableClock]:
 
 
 @pytest.fixture(scope="session")
-def api_url(settings: Settings, session_clock: MovableClock) -> Iterator[str]:
-    with serve_api(settings, clock=session_clock) as url:
+def index_coverage() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture(scope="session")
+def api_url(settings: Settings, session_clock: MovableClock, index_coverage: Recorder) -> Iterator[str]:
+    with serve_api(settings, clock=session_clock, command_listeners=[index_coverage]) as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def every_query_has_an_index(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails the test after which the suite's API sent a query no declared index serves."""
+    yield
+    if "api_url" in request.fixturenames:
+        recorder: Recorder = request.getfixturevalue("index_coverage")
+        unserved = recorder.take()
+        assert not unserved, "queries no declared index serves (tests/index_coverage.py):\n" + "\n".join(unserved)
 
 
 @pytest.fixture

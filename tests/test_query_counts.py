@@ -77,7 +77,8 @@ async def test_a_page_costs_the_same_commands_for_10_and_100_children(
     large = await _commands_for(client, counter, sizes[100], 100)
     # then
     assert small == large
-    assert large <= 8
+    # the files' page: its folder's ladder, one shelf, the ladder again (storage/shelves.py)
+    assert large <= 10
 
 
 async def test_moving_a_subtree_is_a_fixed_set_of_writes(

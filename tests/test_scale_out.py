@@ -250,6 +250,10 @@ async def test_sigterm_closes_subscriptions_with_service_restart_and_finishes_re
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             in_flight = asyncio.create_task(http.post("/graphql", content=slow_body(), headers=headers))
             await first_sent.wait()
+            # The first bytes are handed to the socket, not yet read by the server: give it the
+            # moment it needs to parse the request line and headers, or SIGTERM finds the
+            # connection idle and rightly closes it (seen on a loaded machine).
+            await asyncio.sleep(0.5)
             stopping = asyncio.create_task(asyncio.to_thread(api.terminate))
             await asyncio.sleep(0.2)
             signalled.set()

@@ -9,6 +9,7 @@ the small organisation's pages must not read the other's documents.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from bson import ObjectId
 from bench import fill
 from devservices.services import Stack
 from graphql_api.settings import Settings
-from storage import consistency, directory, guards, pages, shares, shelves, tree
+from storage import consistency, directory, guards, pages, search, shares, shelves, tree
 from storage.copernicus import jobs
 from storage.models import (
     CopernicusRequest,
@@ -32,6 +33,7 @@ from storage.models import (
     Share,
     ShareRole,
     ShareStatus,
+    SourceKind,
     User,
 )
 from storage.mongo import Database
@@ -234,3 +236,40 @@ async def test_renames_moves_and_edits_keep_every_order_true(store: Store) -> No
     report = await consistency.check(engine)
     assert report.misshelved == []
     assert report.clean, report.lines()
+
+
+SEARCHES = {
+    "a word": FileQuery(scope=Scope((), ()), name="thermal"),
+    "a prefix": FileQuery(scope=Scope((), ()), name="flight-000"),
+    "a type": FileQuery(scope=Scope((), ()), content_type="image/tiff"),
+    "a source": FileQuery(scope=Scope((), ()), source_kind=SourceKind.BIM),
+    "an area": FileQuery(scope=Scope((), ()), bbox=(5.0, 50.0, 5.5, 50.5)),
+    "a day": FileQuery(
+        scope=Scope((), ()), time_from=datetime(2025, 3, 1, tzinfo=UTC), time_to=datetime(2025, 3, 2, tzinfo=UTC)
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", list(SEARCHES))
+async def test_a_search_reads_what_its_keys_find_not_the_organisation(store: Store, shape: str) -> None:
+    # given: the crowded organisation's 2,000 files; a search that its keys narrow
+    query = dataclasses.replace(SEARCHES[shape], scope=Scope((store.there.id,), ()))
+    window = _window()
+    # when
+    found = await tree.search(store.db.engine, query, window)
+    rows = await _rows_for(store, tree.search(store.db.engine, query, window))
+    # then: what it found, and its keys' neighbours; never the whole organisation
+    everything = await _plain_search(store, query)
+    assert everything, "the filled data has files of this shape"
+    assert [f.id for f in found] == everything[: window.limit]
+    assert rows < ELSEWHERE // 2, (shape, rows, len(everything))
+
+
+async def _plain_search(store: Store, query: FileQuery) -> list[ObjectId]:
+    """The same search as one plain filter over the organisation: what the keys must not change."""
+    criteria = {**search.file_filter(query), "organisation_id": store.there.id}
+    for key in search.key_filter(query):
+        criteria.pop(key, None)
+    documents = await store.db.engine.get_collection(File).find(criteria).to_list(length=None)
+    documents.sort(key=lambda d: (d["name_key"], d["_id"]))
+    return [d["_id"] for d in documents]
