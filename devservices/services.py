@@ -228,7 +228,14 @@ class Postgres(Service):
 
     @property
     def data_dir(self) -> Path:
-        return self.state_dir / "postgres-data"
+        beside = self.state_dir / "postgres-data"
+        account = self.run_as()
+        if account is None or _reachable_by(account, self.state_dir):
+            return beside
+        # A checkout the account cannot enter (a private temporary folder, say): the cluster of
+        # this checkout lives in the account's own place instead, still one per checkout.
+        digest = hashlib.sha256(str(beside.resolve()).encode()).hexdigest()[:16]
+        return Path("/var/lib") / account / digest / "postgres-data"
 
     @property
     def bin(self) -> Path:
@@ -261,7 +268,10 @@ class Postgres(Service):
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if account is not None:
             entry = pwd.getpwnam(account)
-            os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+            for owned in (self.data_dir, *self.data_dir.parents):
+                if owned.parent == Path("/var/lib") or owned == self.state_dir:
+                    break
+                os.chown(owned, entry.pw_uid, entry.pw_gid)
         initdb = [str(self.bin / "initdb"), "-D", str(self.data_dir), "-U", POSTGRES_USER, "--auth=trust", "-E", "UTF8"]
         result = subprocess.run(initdb, capture_output=True, text=True, check=False, user=account, cwd="/")
         if result.returncode != 0:
@@ -352,6 +362,13 @@ class Postgres(Service):
             variables={"pattern": pattern},
         )
         return int(out.strip() or 0)
+
+
+def _reachable_by(account: str, folder: Path) -> bool:
+    """Whether ``account`` may enter ``folder`` and write there (it is made if missing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = subprocess.run(["test", "-x", str(folder)], user=account, check=False, capture_output=True)
+    return probe.returncode == 0
 
 
 def _go_env(gobin: Path) -> dict[str, str]:
