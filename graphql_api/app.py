@@ -28,7 +28,7 @@ from background.mail import Mailer, SmtpServer
 from graphql_api import web
 from graphql_api.auth import TokenVerifier, VerifierConfig
 from graphql_api.context import Context
-from graphql_api.limits import BodySizeLimitMiddleware
+from graphql_api.limits import BodySizeLimitMiddleware, HeaderSizeLimitMiddleware
 from graphql_api.metrics import WORKER_IN_FLIGHT, CountingTransport, metrics_response, upstream_namer
 from graphql_api.observability import RequestIdMiddleware, configure_logging
 from graphql_api.schema import build_schema
@@ -321,6 +321,7 @@ def create_app(
     app = Starlette(
         routes=[Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)],
         middleware=[
+            Middleware(HeaderSizeLimitMiddleware),
             Middleware(RequestIdMiddleware),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         ],

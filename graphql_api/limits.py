@@ -1,4 +1,4 @@
-"""A cap on request body size, enforced before the body is parsed."""
+"""Caps on what a request may bring, enforced before it is parsed: its headers and its body."""
 
 from __future__ import annotations
 
@@ -16,6 +16,41 @@ def http_server_options() -> dict[str, Any]:
     """uvicorn options every Strata server runs with: h11, whose parser refuses a request whose
     line and headers pass ``MAX_HEADER_BYTES`` (httptools buffers them without a limit)."""
     return {"http": "h11", "h11_max_incomplete_event_size": MAX_HEADER_BYTES}
+
+
+def header_bytes(headers: list[tuple[bytes, bytes]]) -> int:
+    """A request's header fields as sent: ``name: value`` and CRLF for each."""
+    return sum(len(name) + len(value) + 4 for name, value in headers)
+
+
+class HeaderSizeLimitMiddleware:
+    """Answers 431 when the header fields pass ``MAX_HEADER_BYTES``. h11 bounds only what it holds
+    unparsed, so headers that arrive in one read of up to twice that pass it: counted here."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_HEADER_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or header_bytes(scope["headers"]) <= self.max_bytes:
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1009})
+            return
+        body = json.dumps(
+            {
+                "errors": [
+                    {
+                        "message": f"Request header fields exceed {self.max_bytes} bytes",
+                        "extensions": {"code": RequestErrorCode.HEADERS_TOO_LARGE.value},
+                    }
+                ]
+            }
+        ).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 431, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
 
 class BodyTooLarge(Exception):

@@ -20,6 +20,7 @@ class RequestErrorCode(enum.StrEnum):
     BAD_REQUEST = "BAD_REQUEST"
     UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    HEADERS_TOO_LARGE = "HEADERS_TOO_LARGE"
     QUERY_TOO_EXPENSIVE = "QUERY_TOO_EXPENSIVE"
     POLICY_NOT_ASKED = "POLICY_NOT_ASKED"
     INTERNAL = "INTERNAL"
@@ -32,6 +33,7 @@ REQUEST_MEANINGS: dict[RequestErrorCode, str] = {
     RequestErrorCode.BAD_REQUEST: "The request cannot be served as sent.",
     RequestErrorCode.UPSTREAM_UNAVAILABLE: "A Copernicus service did not answer; try again later.",
     RequestErrorCode.PAYLOAD_TOO_LARGE: "The request body is over the size limit.",
+    RequestErrorCode.HEADERS_TOO_LARGE: "The request's header fields are over 64 KiB together.",
     RequestErrorCode.QUERY_TOO_EXPENSIVE: "The operation asks for more than one request may (depth, cost, aliases).",
     RequestErrorCode.POLICY_NOT_ASKED: "Served data without asking the access policy (a server bug; tests only).",
     RequestErrorCode.INTERNAL: "An unexpected failure; quote the requestId extension when reporting it.",

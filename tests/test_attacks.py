@@ -6,11 +6,13 @@ cost (validation, page multiplication, header size) and clear answers for bad in
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
 import pytest
 
+from graphql_api.limits import MAX_HEADER_BYTES, header_bytes
 from tests.graphql import GraphQLClient, error_codes
 from tests.helpers import sandbox, start_upload, upload_bytes
 
@@ -144,6 +146,31 @@ async def test_page_sizes_multiply_into_a_refused_cost(as_user: Any) -> None:
     page = """query($id: ID!) { folder(id: $id) { folders(first: 100) { edges { node { id name } } }
       files(first: 100) { edges { node { id name size owner { name } download { url } } } } } }"""
     assert not (await as_user("alice").execute(page, {"id": folder})).get("errors")
+
+
+async def _status_with_headers_of(api_url: str, total: int) -> int:
+    """The status answered to a request whose header fields come to ``total`` bytes, exactly."""
+    host, port = api_url.removeprefix("http://").split(":")
+    fixed = [(b"host", f"{host}:{port}".encode()), (b"content-length", b"0"), (b"connection", b"close")]
+    pad = total - header_bytes(fixed) - header_bytes([(b"x-pad", b"")])
+    lines = b"".join(name + b": " + value + b"\r\n" for name, value in [*fixed, (b"x-pad", b"p" * pad)])
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(b"GET /healthz HTTP/1.1\r\n" + lines + b"\r\n")
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), 30)
+    finally:
+        writer.close()
+    return int(status_line.split()[1]) if status_line else 0
+
+
+async def test_the_header_limit_is_the_documented_64_kib(api_url: str) -> None:
+    # given: requests whose header fields come to the limit, and one byte over it
+    at_limit = await _status_with_headers_of(api_url, MAX_HEADER_BYTES)
+    over = await _status_with_headers_of(api_url, MAX_HEADER_BYTES + 1)
+    # then
+    assert at_limit == 200
+    assert over == 431
 
 
 async def test_headers_are_bounded(api_url: str) -> None:
