@@ -4,11 +4,40 @@ write to the database directly, as no GraphQL caller may."""
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
+from collections.abc import Callable
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from graphql_api.settings import Settings
 
+Handler = Callable[[argparse.Namespace], int]
+STORE_DOWN = 3
 
+
+def _one_line_on_store_failure(handler: Handler) -> Handler:
+    """A store that cannot be reached is one sentence and an exit code, never a traceback."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        settings = Settings()
+        try:
+            return handler(args)
+        except ConnectionFailure:
+            print(f"strata: cannot reach the database at {settings.mongodb_url}: is it running?", file=sys.stderr)
+        except PyMongoError as error:
+            reason = str(error).splitlines()[0][:200]
+            print(f"strata: the database at {settings.mongodb_url} refused: {reason}", file=sys.stderr)
+        except (BotoCoreError, ClientError) as error:
+            print(f"strata: cannot reach the object store ({type(error).__name__}: {error})", file=sys.stderr)
+        return STORE_DOWN
+
+    return run
+
+
+@_one_line_on_store_failure
 def _fsck(args: argparse.Namespace) -> int:
     """Operator command: report (and with --repair mend) tree, usage and bucket drift."""
     import asyncio
@@ -21,7 +50,7 @@ def _fsck(args: argparse.Namespace) -> int:
     settings = Settings()
 
     async def run() -> consistency.Report:
-        db = Database.connect(settings.mongodb_url, settings.mongodb_database)
+        db = Database.connect(settings.mongodb_url, settings.mongodb_database, timeout_ms=settings.mongodb_timeout_ms)
         try:
             async with BlobStore.open(blob_config(settings)) as blobs:
                 return await consistency.check(db.engine, blobs, repair=args.repair)
@@ -38,6 +67,7 @@ def _fsck(args: argparse.Namespace) -> int:
     return 0 if args.repair else 1
 
 
+@_one_line_on_store_failure
 def _quota(args: argparse.Namespace) -> int:
     """Operator command: set or clear an organisation's storage quota, straight in the database."""
     import asyncio
@@ -48,7 +78,7 @@ def _quota(args: argparse.Namespace) -> int:
     settings = Settings()
 
     async def run() -> bool:
-        db = Database.connect(settings.mongodb_url, settings.mongodb_database)
+        db = Database.connect(settings.mongodb_url, settings.mongodb_database, timeout_ms=settings.mongodb_timeout_ms)
         try:
             return await set_quota(db, args.slug, None if args.bytes < 0 else args.bytes)
         finally:

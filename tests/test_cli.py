@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.fake_cads import FakeCads, Plan
 from tests.helpers import create_folder, sandbox, upload_bytes
@@ -346,3 +349,19 @@ async def test_shell_completion_offers_commands_options_and_choices(tmp_path: Pa
     assert offered("share", "x", "--role", "") == ["viewer", "editor"]
     assert "--on-conflict" in offered("upload", "--")
     assert offered("upload", "--on-conflict", "") == ["fail", "skip", "rename"]
+
+
+@pytest.mark.parametrize("command", [["fsck"], ["quota", "athena-energy", "1000"]], ids=["fsck", "quota"])
+def test_operator_commands_say_in_one_line_that_the_store_is_down(command: list[str]) -> None:
+    # given: a database address nobody answers at
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    env = {**os.environ, "STRATA_MONGODB_URL": f"mongodb://127.0.0.1:{port}/", "STRATA_MONGODB_TIMEOUT_MS": "500"}
+    # when
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", *command], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    # then
+    line = _plain(result, 3)
+    assert f"cannot reach the database at mongodb://127.0.0.1:{port}/" in line
