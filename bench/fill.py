@@ -19,7 +19,7 @@ from typing import Any
 from bson import ObjectId
 from odmantic import AIOEngine
 
-from storage import guards, search, shelves
+from storage import guards, search, shelves, tree
 from storage.models import File, FileStatus, Folder, Organisation, Provenance, SourceKind, Upload, User, name_key
 
 STREAM = "sensor-stream"
@@ -35,20 +35,6 @@ class Filled:
     stream_folder_id: ObjectId
     small_folder_id: ObjectId
     files: int
-
-
-def _folder(organisation: Organisation, parent: Folder | None, name: str, when: datetime) -> Folder:
-    return Folder(
-        id=ObjectId(),
-        name=name,
-        name_key=name_key(name),
-        organisation_id=organisation.id,
-        owner_id=None,
-        parent_id=parent.id if parent else None,
-        ancestors=[*parent.ancestors, parent.id] if parent else [],
-        created_at=when,
-        updated_at=when,
-    )
 
 
 def _provenance(rng: random.Random, kind: SourceKind, when: datetime, sensor: str | None) -> Provenance:
@@ -137,7 +123,7 @@ async def _stream_folder(engine: AIOEngine, organisation: Organisation, root: Fo
     found = await engine.find_one(Folder, {"parent_id": root.id, "name_key": name_key(STREAM), "trash_root_id": None})
     if found is not None:
         return found
-    stream = _folder(organisation, root, STREAM, START)
+    stream = tree.child_folder(root, STREAM, None, START)
     await engine.get_collection(Folder).insert_one(stream.model_dump_doc())
     return stream
 
@@ -190,7 +176,7 @@ async def fill(engine: AIOEngine, organisation: Organisation, owner: User, count
             depth = rng.randint(1, DEPTH)
             chain = chain[: min(len(chain), depth)]
             parent = chain[-1]
-            folder = _folder(organisation, parent, f"project-{run}-{n:04d}", START + timedelta(days=n % 365))
+            folder = tree.child_folder(parent, f"project-{run}-{n:04d}", None, START + timedelta(days=n % 365))
             await folders.insert_one(folder.model_dump_doc())
             chain.append(folder)
             size = min(rng.randint(10, 500), count - added)

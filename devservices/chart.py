@@ -123,16 +123,8 @@ def template(values: Path | None, *extra: str) -> str:
 def validate(manifests: str) -> str:
     """kubeconform, strict, against the offline schemas; returns its summary."""
     location = str(schemas()) + "/{{ .ResourceKind }}{{ .KindSuffix }}.json"
-    result = subprocess.run(
-        [str(kubeconform()), "-strict", "-summary", "-schema-location", location, "-"],
-        input=manifests,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise ServiceError(f"kubeconform rejected the chart:\n{result.stdout}{result.stderr}")
-    return result.stdout.strip()
+    command = [str(kubeconform()), "-strict", "-summary", "-schema-location", location, "-"]
+    return _run(command, ROOT, stdin=manifests).strip()
 
 
 def check() -> list[Rendered]:

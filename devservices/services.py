@@ -49,11 +49,22 @@ class ServiceError(RuntimeError):
     """A service could not be installed or started; the message says what to do."""
 
 
-def _run(cmd: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> None:
+def _run(
+    cmd: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    stdin: str | None = None,
+    user: str | None = None,
+) -> str:
+    """Run ``cmd`` to its end (as ``user``, fed ``stdin``); its output, or ServiceError with its words."""
     merged = {**os.environ, **(env or {})}
-    result = subprocess.run(cmd, cwd=cwd, env=merged, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        cmd, cwd=cwd, env=merged, input=stdin, user=user, capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
         raise ServiceError(f"{' '.join(cmd)} failed in {cwd}:\n{result.stdout[-2000:]}{result.stderr[-4000:]}")
+    return result.stdout
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
@@ -273,9 +284,7 @@ class Postgres(Service):
                     break
                 os.chown(owned, entry.pw_uid, entry.pw_gid)
         initdb = [str(self.bin / "initdb"), "-D", str(self.data_dir), "-U", POSTGRES_USER, "--auth=trust", "-E", "UTF8"]
-        result = subprocess.run(initdb, capture_output=True, text=True, check=False, user=account, cwd="/")
-        if result.returncode != 0:
-            raise ServiceError(f"initdb failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        _run(initdb, Path("/"), user=account)
 
     def command(self) -> list[str]:
         return [
@@ -316,33 +325,9 @@ class Postgres(Service):
 
     def psql(self, sql: str, database: str = "postgres", variables: Mapping[str, str] | None = None) -> str:
         assigned = [f"--variable={name}={value}" for name, value in (variables or {}).items()]
-        result = subprocess.run(
-            [
-                str(self.bin / "psql"),
-                "-X",
-                "-q",
-                "-t",
-                "-A",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-U",
-                POSTGRES_USER,
-                "-d",
-                database,
-                *assigned,
-            ],
-            input=sql,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise ServiceError(f"psql on {database} failed: {result.stderr[-2000:]}")
-        return result.stdout
+        address = ["-h", "127.0.0.1", "-p", str(self.port), "-U", POSTGRES_USER, "-d", database]
+        psql = [str(self.bin / "psql"), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", *address, *assigned]
+        return _run(psql, ROOT, stdin=sql)
 
     def ready(self) -> None:
         exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{POSTGRES_DATABASE}'")  # noqa: S608 - a constant
