@@ -45,9 +45,9 @@ class Database:
     async def ensure_indexes(self) -> None:
         """The declared indexes, then what an older version's documents lack (once per store)."""
         await self.engine.configure_database(ALL_MODELS)
-        from storage import shelves  # storage.shelves reads through guards, which need this module
+        from storage import upgrade  # it writes through guards, which need this module
 
-        await shelves.label_unlabelled(self.engine)
+        await upgrade.run(self.engine)
 
     async def ping(self) -> None:
         await self.client[self.name].command("ping")

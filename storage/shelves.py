@@ -22,17 +22,15 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
 from odmantic import AIOEngine
-from pymongo.errors import PyMongoError
 
-from storage import guards, pages
+from storage import pages
 from storage.models import File
-from storage.mongo import is_duplicate_key
 
 SORT_KEYS = ("name_key", "size", "updated_at", "created_at", "content_type")
 TARGET = 64  # files on a shelf after a split
@@ -230,39 +228,17 @@ async def misplaced(engine: AIOEngine, folder_id: ObjectId, documents: Sequence[
     return sorted(wrong)
 
 
-# Files written before shelves existed.
-
-MIGRATION = "shelves-1"
-
-
-async def label_unlabelled(engine: AIOEngine) -> int:
-    """Label, once per store, the files an older version wrote without shelves: folder by folder,
-    inside each organisation's tree guard. Returns how many were labelled."""
-    done = engine.database["migrations"]
-    if await done.find_one({"_id": MIGRATION}) is not None:
-        return 0
-    wanted = {"folder_id": 1, "organisation_id": 1, **{key: 1 for key in SORT_KEYS}}
-    found = await _files(engine).find({field(SORT_KEYS[0]): None}, wanted).to_list(length=None)
-    by_organisation: dict[ObjectId, dict[ObjectId, list[dict[str, Any]]]] = {}
-    for document in found:
-        by_organisation.setdefault(document["organisation_id"], {}).setdefault(document["folder_id"], []).append(
-            document
-        )
-    for organisation_id, folders in by_organisation.items():
-        async with guards.organisation(engine, organisation_id):
-            for folder_id, documents in folders.items():
-                await reshelve(engine, folder_id, documents)
-    try:
-        await done.insert_one({"_id": MIGRATION, "labelled": len(found)})
-    except PyMongoError as error:
-        if not is_duplicate_key(error):  # another replica, starting beside this one, finished first
-            raise
-    return len(found)
-
-
-async def reshelve(engine: AIOEngine, folder_id: ObjectId, documents: Sequence[dict[str, Any]]) -> None:
-    """Label ``documents`` of ``folder_id`` again and write their shelves (``strata fsck --repair``)."""
+async def reshelve(
+    engine: AIOEngine,
+    folder_id: ObjectId,
+    documents: Sequence[dict[str, Any]],
+    also: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> None:
+    """Label ``documents`` of ``folder_id`` again and write their shelves, with what ``also`` gives
+    for each (``strata fsck --repair``, and a store an older version wrote)."""
     await label(engine, folder_id, documents)
     for document in documents:
         shelved = {field(key): document[field(key)] for key in SORT_KEYS}
-        await _files(engine).update_one({"_id": document["_id"]}, {"$set": shelved})
+        await _files(engine).update_one(
+            {"_id": document["_id"]}, {"$set": {**shelved, **(also(document) if also else {})}}
+        )

@@ -20,9 +20,10 @@ from bson import ObjectId
 from bench import fill
 from devservices.services import Stack
 from graphql_api.settings import Settings
-from storage import consistency, directory, guards, pages, search, shares, shelves, tree
+from storage import consistency, directory, guards, pages, search, shares, shelves, tree, upgrade
 from storage.copernicus import jobs
 from storage.models import (
+    SEARCH_KEYS,
     CopernicusRequest,
     File,
     Folder,
@@ -273,3 +274,26 @@ async def _plain_search(store: Store, query: FileQuery) -> list[ObjectId]:
     documents = await store.db.engine.get_collection(File).find(criteria).to_list(length=None)
     documents.sort(key=lambda d: (d["name_key"], d["_id"]))
     return [d["_id"] for d in documents]
+
+
+async def test_files_an_older_version_wrote_get_shelves_and_search_keys_once(store: Store) -> None:
+    # given: files of the small organisation as an older version wrote them, and a fresh store's marker gone
+    engine = store.db.engine
+    files = engine.get_collection(File)
+    folder_id = store.filled.small_folder_id
+    derived = {shelves.field(k): "" for k in shelves.SORT_KEYS} | {k: "" for k in SEARCH_KEYS}
+    await files.update_many({"folder_id": folder_id}, {"$unset": derived})
+    await engine.database[upgrade.DONE].delete_many({})
+    # when
+    given = await upgrade.run(engine)
+    again = await upgrade.run(engine)
+    # then: each was given both once; every order reads whole again; a name search finds them
+    assert given >= 1
+    assert again == 0
+    for key in shelves.SORT_KEYS:
+        assert (await _walk(store, folder_id, key, True))[0] == await _expected(store, folder_id, key, True), key
+    some = await files.find_one({"folder_id": folder_id, "trash_root_id": None})
+    assert some is not None
+    query = FileQuery(scope=Scope((store.here.id,), ()), name=some["name"])
+    assert some["_id"] in [f.id for f in await tree.search(engine, query, _window())]
+    assert (await consistency.check(engine)).misshelved == []
