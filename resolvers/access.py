@@ -114,6 +114,38 @@ def reshare_grant_for(principal: Principal, item: Folder | File) -> Grant | None
     )
 
 
+class Refusal(enum.Enum):
+    """Why the caller may not make a share (expected failures: each becomes a user error)."""
+
+    NOT_ALLOWED = "you may not share this"
+    MORE_THAN_HELD = "a reshare cannot give more than you hold"
+    OUTLASTS_ACCESS = "a reshare cannot outlast your own access"
+
+
+@dataclass(frozen=True)
+class ShareVerdict:
+    parent: Grant | None  # the grant a reshare comes from; None for the item's managers
+    refusal: Refusal | None
+
+
+@policy
+def may_share(principal: Principal, item: Folder | File, role: ShareRole, expires_at: datetime | None) -> ShareVerdict:
+    """Whether the caller may share ``item`` with ``role`` until ``expires_at``. Its managers may;
+    anyone else only by a grant reaching it that allows resharing (the one allowing it counts,
+    even beside a stronger grant that does not), never giving more than that grant nor lasting
+    beyond it."""
+    if can_manage(principal, item):
+        return ShareVerdict(None, None)
+    parent = reshare_grant_for(principal, item)
+    if parent is None:
+        return ShareVerdict(None, Refusal.NOT_ALLOWED)
+    if GRANT_LEVEL[role] > GRANT_LEVEL[parent.role]:
+        return ShareVerdict(parent, Refusal.MORE_THAN_HELD)
+    if parent.expires_at is not None and (expires_at is None or expires_at > parent.expires_at):
+        return ShareVerdict(parent, Refusal.OUTLASTS_ACCESS)
+    return ShareVerdict(parent, None)
+
+
 def utc_max() -> datetime:
     return datetime.max.replace(tzinfo=UTC)
 

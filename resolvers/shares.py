@@ -74,6 +74,13 @@ def _needs_acceptance(terms: Terms) -> bool:
     return bool(terms.text or terms.licence)
 
 
+REFUSED_FIELD = {
+    access.Refusal.NOT_ALLOWED: ("resourceId",),
+    access.Refusal.MORE_THAN_HELD: ("role",),
+    access.Refusal.OUTLASTS_ACCESS: ("terms", "expiresAt"),
+}
+
+
 def _fail(code: UserErrorCode, message: str, *field: str) -> UserFailure:
     return UserFailure(code, message, list(field))
 
@@ -143,19 +150,10 @@ async def create_share(
         raise _fail(UserErrorCode.IN_TRASH, "items in the trash cannot be shared", "resourceId")
     now = principal.now
     checked = _checked_terms(terms, now)
-    parent = None
-    if not access.can_manage(principal, item):
-        # Of every grant reaching the item, the one that allows resharing counts here, even when
-        # a stronger grant without that right reaches it too.
-        parent = access.reshare_grant_for(principal, item)
-        if parent is None:
-            raise _fail(UserErrorCode.PERMISSION_DENIED, "you may not share this", "resourceId")
-        if GRANT_LEVEL[role] > GRANT_LEVEL[parent.role]:
-            raise _fail(UserErrorCode.PERMISSION_DENIED, "a reshare cannot give more than you hold", "role")
-        if parent.expires_at is not None and (checked.expires_at is None or checked.expires_at > parent.expires_at):
-            raise _fail(
-                UserErrorCode.PERMISSION_DENIED, "a reshare cannot outlast your own access", "terms", "expiresAt"
-            )
+    verdict = access.may_share(principal, item, role, checked.expires_at)
+    if verdict.refusal is not None:
+        raise _fail(UserErrorCode.PERMISSION_DENIED, verdict.refusal.value, *REFUSED_FIELD[verdict.refusal])
+    parent = verdict.parent
     if message is not None and len(message) > MAX_MESSAGE:
         raise _fail(UserErrorCode.INVALID, f"message is limited to {MAX_MESSAGE} characters", "message")
     grantee_kind, grantee_id, invitation = await _grantee(db, principal, grantee)
