@@ -180,13 +180,19 @@ async def purge_folder(db: Database, blobs: BlobStore, principal: Principal, fol
 
 
 async def resume_pending_moves(db: Database) -> int:
-    """Finish moves a crash interrupted; run at start-up."""
+    """Finish moves a crash interrupted; run at start-up. Each inside its organisation's tree
+    guard, as a live move is: a replica starting while another moves the same subtree waits
+    for that move, then finds nothing left to finish."""
     pending = await tree.pending_moves(db.engine)
     for folder_id in pending:
-        try:
-            await tree.finish_move(db.engine, folder_id)
-        except tree.NameTaken:
+        found = await tree.get_folder(db.engine, folder_id)
+        if found is None:
             continue
+        try:
+            async with serial.tree(db, found.organisation_id):
+                await tree.finish_move(db.engine, folder_id)  # reads the move again: done ones are skipped
+        except (tree.NameTaken, UserFailure):
+            continue  # moved back, or its tree stayed busy: the next start (or fsck) finishes it
     return len(pending)
 
 

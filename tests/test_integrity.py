@@ -17,7 +17,8 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from graphql_api.app import blob_config
 from graphql_api.settings import Settings
-from storage import consistency
+from resolvers import folders
+from storage import consistency, guards, tree
 from storage.blobs import BlobStore
 from storage.mongo import Database
 from tests.graphql import GraphQLClient
@@ -201,3 +202,43 @@ async def test_complete_racing_abort_ends_an_upload_exactly_once(
             # and the usage is the sum of what is stored, every round
             await _consistent(settings)
     assert 0 < kept < rounds or rounds < 5, f"completion won {kept} of {rounds}: the race never met"
+
+
+async def test_start_up_recovery_of_a_move_goes_through_the_tree_guard(as_user: Any, settings: Settings) -> None:
+    # given: P/a/inner and P/b, and P/c; a move of a into b that a crash left recorded, for each round
+    alice = as_user("alice")
+    top = await sandbox(alice)
+    db = Database.connect(settings.mongodb_url, settings.mongodb_database, timeout_ms=settings.mongodb_timeout_ms)
+    try:
+        for round_ in range(ROUNDS):
+            parent = await create_folder(alice, top, f"r{round_}")
+            a, b, c = [await create_folder(alice, parent, name) for name in ("a", "b", "c")]
+            inner = await create_folder(alice, a, "inner")
+            folder = await tree.get_folder(db.engine, object_id(a))
+            target = await tree.get_folder(db.engine, object_id(b))
+            assert folder is not None
+            assert target is not None
+            assert await tree.begin_move(db.engine, folder, target, folder.ancestors[0])
+            if round_ == 0:
+                # while a live write holds the tree, recovery waits for it
+                async with guards.organisation(db.engine, folder.organisation_id):
+                    waiting = asyncio.create_task(folders.resume_pending_moves(db))
+                    await asyncio.sleep(0.5)
+                    still = await tree.get_folder(db.engine, folder.id)
+                    assert still is not None
+                    assert still.parent_id == folder.parent_id
+                await waiting
+            else:
+                # when: a replica's start-up recovery and a live move of the same folder race
+                await asyncio.gather(folders.resume_pending_moves(db), alice.data(MOVE, {"id": a, "to": c}))
+            # then: the recorded move was finished once; the tree has no cycle and its ancestors are right
+            moved = await tree.get_folder(db.engine, folder.id)
+            assert moved is not None
+            assert moved.pending_move is None
+            assert not moved.moving
+            below = await tree.get_folder(db.engine, object_id(inner))
+            assert below is not None
+            assert set(below.ancestors) == {*moved.ancestors, moved.id}
+    finally:
+        db.close()
+    await _consistent(settings)
