@@ -343,13 +343,25 @@ async def _complete(db: Database, blobs: BlobStore, file: File, parts: Sequence[
             UserErrorCode.CHECKSUM_MISMATCH, "the parts do not add up to the declared checksum", ["parts"]
         )
     try:
-        await blobs.complete_multipart(file.blob_key, file.upload.upload_id, ordered)
+        assembled = await blobs.complete_multipart(file.blob_key, file.upload.upload_id, ordered)
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "NoSuchUpload":
             raise UserFailure(
                 UserErrorCode.UPLOAD_NOT_ACTIVE, "this upload is already completed", ["uploadId"]
             ) from None
         raise
+    if composite is not None and assembled is not None and assembled != composite:
+        # The store put together other bytes than the parts it acknowledged: keep none of it.
+        await blobs.delete_many([file.blob_key])
+        async with serial.tree(db, file.organisation_id):
+            if await tree.delete_uploading(db.engine, file.id):
+                await tree.add_usage(db.engine, file.organisation_id, -file.size)
+        raise UserFailure(
+            UserErrorCode.CHECKSUM_MISMATCH,
+            f"the store's checksum of the assembled file ({assembled}) is not its parts' ({composite}); "
+            "nothing was kept: upload it again",
+            ["parts"],
+        )
     info = await blobs.head(file.blob_key)
     if info is None or info.size != file.size:
         raise RuntimeError(

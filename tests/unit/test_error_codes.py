@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import Enum
+from typing import TypeVar
+
 from resolvers.errors import MEANINGS, REQUEST_MEANINGS, RequestErrorCode, UserErrorCode
+
+E = TypeVar("E", bound=Enum)
+
+
+def _one_meaning_each(codes: list[E], meanings: Mapping[E, str]) -> None:
+    assert set(meanings) == set(codes)
+    written = [meanings[code] for code in codes]
+    assert all(text.strip() for text in written)
+    assert len(set(written)) == len(written)
 
 
 def test_every_code_has_one_meaning_and_no_two_share_one() -> None:
-    for codes, meanings in ((list(UserErrorCode), MEANINGS), (list(RequestErrorCode), REQUEST_MEANINGS)):
-        assert set(meanings) == set(codes)
-        written = [meanings[code] for code in codes]
-        assert all(text.strip() for text in written)
-        assert len(set(written)) == len(written)
+    _one_meaning_each(list(UserErrorCode), MEANINGS)
+    _one_meaning_each(list(RequestErrorCode), REQUEST_MEANINGS)
