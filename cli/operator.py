@@ -30,8 +30,11 @@ def _one_line_on_store_failure(handler: Handler) -> Handler:
         except PyMongoError as error:
             reason = str(error).splitlines()[0][:200]
             print(f"strata: the database at {settings.mongodb_url} refused: {reason}", file=sys.stderr)
-        except (BotoCoreError, ClientError) as error:
-            print(f"strata: cannot reach the object store ({type(error).__name__}: {error})", file=sys.stderr)
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "?")
+            print(f"strata: the object store refused ({code}) for bucket {settings.s3_bucket!r}", file=sys.stderr)
+        except BotoCoreError as error:
+            print(f"strata: cannot reach the object store at {settings.s3_endpoint_url}: {error}", file=sys.stderr)
         return STORE_DOWN
 
     return run
