@@ -290,6 +290,18 @@ def effective_status(share: Share, now: datetime) -> ShareStatus:
     return share.status
 
 
+async def standing(db: Database, share: Share, now: datetime) -> ShareStatus:
+    """Where a share stands at ``now``: ``effective_status``, and REVOKED once a share it was
+    reshared from has ended (revoked, declined or expired), since from then on it grants nothing."""
+    status = effective_status(share, now)
+    if status not in (ShareStatus.PENDING, ShareStatus.ACTIVE) or share.parent_share_id is None:
+        return status
+    parent = await shares.get(db.engine, share.parent_share_id)
+    if parent is None or not await shares.with_live_chains(db.engine, [parent], now):
+        return ShareStatus.REVOKED
+    return status
+
+
 async def events(db: Database, principal: Principal, item: Folder | File, request: PageRequest) -> Page[ShareEvent]:
     """The item's audit trail, newest first, page by page: every event stays reachable."""
     request = PageRequest(request.first, request.after, SortField.CREATED_AT, Direction.DESC).checked()

@@ -32,6 +32,7 @@ ABORT = "mutation($id: ID!) { abortUpload(input: {uploadId: $id}) { abortedUploa
 USAGE = "{ me { organizations { slug usageBytes } } }"
 ME = "{ me { id organizations { id slug } } }"
 NODE_USER = "query($id: ID!) { node(id: $id) { ... on User { id name } } }"
+SHARED_TO_ME = "{ sharedWithMe(first: 100) { nodes { id status } } }"
 
 
 @pytest.fixture(autouse=True)
@@ -57,14 +58,19 @@ async def test_revoking_a_share_ends_every_reshare_made_from_it(as_user: Any) ->
     top = await sandbox(bob)
     # given bob -> carol -> dave, each allowed to reshare
     to_carol = await _share(bob, top, {"email": "carol@reading-climate.example"}, "EDITOR", allowReshare=True)
-    await _share(carol, top, {"email": "dave@example.org"}, "EDITOR", allowReshare=True)
+    to_dave = await _share(carol, top, {"email": "dave@example.org"}, "EDITOR", allowReshare=True)
     assert (await dave.data(FOLDER, {"id": top}))["folder"] is not None
+    before = (await dave.data(SHARED_TO_ME))["sharedWithMe"]["nodes"]
+    assert {n["id"]: n["status"] for n in before}[to_dave] == "ACTIVE"
     # when bob revokes carol's share
     assert (await bob.data(REVOKE, {"id": to_carol}))["revokeShare"]["userErrors"] == []
     # then dave's reshare is dead at once: no read, no write
     assert (await dave.data(FOLDER, {"id": top}))["folder"] is None
     made = (await dave.data(CREATE, {"parent": top, "name": "still-here"}))["createFolder"]
     assert [e["code"] for e in made["userErrors"]] == ["NOT_FOUND"]
+    # and it says so where dave looks: revoked with the share it came from, not ACTIVE
+    mine = (await dave.data(SHARED_TO_ME))["sharedWithMe"]["nodes"]
+    assert {n["id"]: n["status"] for n in mine}[to_dave] == "REVOKED"
 
 
 async def test_a_reshare_grant_counts_when_a_stronger_one_without_reshare_also_reaches(as_user: Any) -> None:

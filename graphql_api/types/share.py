@@ -44,7 +44,6 @@ class ShareTerms:
 class Share(VisibleNode):
     id: relay.NodeID[str]
     role: ShareRole
-    status: ShareStatus
     terms: ShareTerms
     terms_hash: str = strawberry.field(description="Send it back with acceptShare: it names the terms you read.")
     message: str | None
@@ -52,6 +51,7 @@ class Share(VisibleNode):
     accepted_at: datetime | None
     accepted_terms_hash: str | None
     document: strawberry.Private[ShareDocument]
+    as_of: strawberry.Private[datetime]  # the request's now, for the status
 
     @classmethod
     def from_document(cls, document: ShareDocument, now: datetime) -> Share:
@@ -59,7 +59,6 @@ class Share(VisibleNode):
         return cls(
             id=str(document.id),
             role=document.role,
-            status=shares.effective_status(document, now),
             terms=ShareTerms(text=t.text, licence=t.licence, expires_at=t.expires_at, allow_reshare=t.allow_reshare),
             terms_hash=document.terms_hash,
             message=document.message,
@@ -67,7 +66,15 @@ class Share(VisibleNode):
             accepted_at=document.accepted_at,
             accepted_terms_hash=document.accepted_terms_hash,
             document=document,
+            as_of=now,
         )
+
+    @strawberry.field(
+        description="Where it stands now: EXPIRED once its expiry passes, REVOKED also when a share it "
+        "was reshared from has ended (it grants nothing from then on)."
+    )
+    async def status(self, info: Info) -> ShareStatus:
+        return await shares.standing(info.context.state.db, self.document, self.as_of)
 
     @classmethod
     async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[Share | None]:
