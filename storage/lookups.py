@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from bson import ObjectId
 from odmantic import AIOEngine, Model
@@ -32,22 +32,3 @@ async def find_by_ids(engine: AIOEngine, model: type[M], ids: Sequence[ObjectId]
         found += await asyncio.gather(*(by_id(engine, model, i) for i in unique[start : start + AT_ONCE]))
     by = dict(zip(unique, found, strict=True))
     return [by[i] for i in ids]
-
-
-async def find_any(
-    collection: Any,
-    criteria: dict[str, Any],
-    alternatives: Sequence[dict[str, Any]],
-    projection: dict[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """Documents matching ``criteria`` and any one of ``alternatives`` (each an equality an index
-    answers), one read per alternative, each document once: `$in`/`$or` without the pass over
-    the collection FerretDB makes of them. Unordered; ``pages.read_any`` for a sorted window."""
-    found = await asyncio.gather(
-        *(collection.find({**criteria, **a}, projection).to_list(length=None) for a in alternatives)
-    )
-    unique: dict[Any, dict[str, Any]] = {}
-    for documents in found:
-        for document in documents:
-            unique.setdefault(document["_id"], document)
-    return list(unique.values())

@@ -6,6 +6,7 @@ import asyncio
 import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -38,9 +39,16 @@ class Window:
         return query, [(self.key, order), ("_id", order)]
 
     def order_key(self, document: dict[str, Any]) -> tuple[Any, ...]:
-        """Where ``document`` falls in this window's ascending order (MongoDB's: a missing value first)."""
-        value = document.get(self.key)
-        return (value is not None, value, document["_id"])
+        """Where ``document`` falls in this window's ascending order."""
+        return position(document.get(self.key), document["_id"])
+
+
+def position(value: Any, object_id: ObjectId) -> tuple[Any, ...]:
+    """A sort value and id as MongoDB orders them: a missing value first. A time as BSON keeps it,
+    to the millisecond, so a document compared before it was written falls where it is read back."""
+    if isinstance(value, datetime):
+        value = value.replace(microsecond=value.microsecond // 1000 * 1000)
+    return (value is not None, value, object_id)
 
 
 async def read(
@@ -77,6 +85,24 @@ async def read_any(
             seen.add(document["_id"])
             page.append(document)
     return page
+
+
+async def find_any(
+    collection: Any,
+    criteria: dict[str, Any],
+    alternatives: Sequence[dict[str, Any]],
+    projection: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Every document ``read_any`` would page through, unordered and each once: for reads that
+    want them all (a caller's active shares, the shares on some items)."""
+    found = await asyncio.gather(
+        *(collection.find(_joined(criteria, a), projection).to_list(length=None) for a in alternatives)
+    )
+    unique: dict[Any, dict[str, Any]] = {}
+    for documents in found:
+        for document in documents:
+            unique.setdefault(document["_id"], document)
+    return list(unique.values())
 
 
 def _joined(criteria: dict[str, Any], alternative: dict[str, Any]) -> dict[str, Any]:

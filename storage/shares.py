@@ -34,7 +34,7 @@ async def get(engine: AIOEngine, share_id: ObjectId) -> Share | None:
 async def active_for(engine: AIOEngine, grantee_ids: Sequence[ObjectId]) -> list[Share]:
     """ACTIVE shares to any of these grantees (a user and their organisations)."""
     each = [{"grantee_id": g} for g in grantee_ids]
-    found = await lookups.find_any(_shares(engine), {"status": ShareStatus.ACTIVE.value}, each)
+    found = await pages.find_any(_shares(engine), {"status": ShareStatus.ACTIVE.value}, each)
     return [Share.model_validate_doc(d) for d in found]
 
 
@@ -76,7 +76,7 @@ async def counterparts(
     either = [{"created_by": user_id, "grantee_id": {"$in": wanted}}]
     either += [{"grantee_id": g, "created_by": {"$in": wanted}} for g in grantee_ids]
     found: set[ObjectId] = set()
-    for document in await lookups.find_any(_shares(engine), {}, either, {"created_by": 1, "grantee_id": 1}):
+    for document in await pages.find_any(_shares(engine), {}, either, {"created_by": 1, "grantee_id": 1}):
         found |= {document["created_by"], document["grantee_id"]} & set(wanted)
     return found
 
@@ -88,7 +88,7 @@ async def live_between(engine: AIOEngine, resource_id: ObjectId, grantee_id: Obj
 async def on_resources(engine: AIOEngine, resource_ids: Sequence[ObjectId]) -> list[Share]:
     """Live shares (pending or active) on these resources, oldest first."""
     each = [{"resource_id": r} for r in resource_ids]
-    found = await lookups.find_any(_shares(engine), {"status": {"$in": LIVE}}, each)
+    found = await pages.find_any(_shares(engine), {"status": {"$in": LIVE}}, each)
     return sorted((Share.model_validate_doc(d) for d in found), key=lambda share: (share.created_at, share.id))
 
 

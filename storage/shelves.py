@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import bisect
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -56,22 +55,14 @@ def ladder_id(folder_id: ObjectId, key: str) -> str:
     return f"{folder_id}:{key}"
 
 
-def _position(value: Any, object_id: ObjectId) -> tuple[Any, ...]:
-    # MongoDB's order: a missing value first. A time as BSON keeps it, to the millisecond: a file
-    # labelled before it was written must fall on the shelf it is found on once read back.
-    if isinstance(value, datetime):
-        value = value.replace(microsecond=value.microsecond // 1000 * 1000)
-    return (value is not None, value, object_id)
-
-
 def _bounds(ladder: dict[str, Any]) -> list[tuple[Any, ...]]:
     # Two lists side by side: FerretDB stores no arrays inside arrays.
-    return [_position(v, i) for v, i in zip(ladder["bound_values"], ladder["bound_ids"], strict=True)]
+    return [pages.position(v, i) for v, i in zip(ladder["bound_values"], ladder["bound_ids"], strict=True)]
 
 
 def shelf_index(ladder: dict[str, Any], value: Any, object_id: ObjectId) -> int:
     """Which of the ladder's shelves holds this sort value and id."""
-    return bisect.bisect_right(_bounds(ladder), _position(value, object_id))
+    return bisect.bisect_right(_bounds(ladder), pages.position(value, object_id))
 
 
 async def ladder(engine: AIOEngine, folder_id: ObjectId, key: str) -> dict[str, Any] | None:
@@ -112,7 +103,7 @@ async def _label_order(engine: AIOEngine, folder_id: ObjectId, key: str, documen
     bounds = _bounds(current)
     added: dict[int, list[dict[str, Any]]] = {}
     for document in documents:
-        index = bisect.bisect_right(bounds, _position(document.get(key), document["_id"]))
+        index = bisect.bisect_right(bounds, pages.position(document.get(key), document["_id"]))
         document[field(key)] = current["shelves"][index]
         added.setdefault(index, []).append(document)
     for index, group in added.items():
@@ -136,8 +127,8 @@ async def _split(
     shelf = current["shelves"][index]
     stored = await _files(engine).find({"folder_id": folder_id, field(key): shelf}, {key: 1}).to_list(length=None)
     pending_ids = {d["_id"] for d in pending}
-    entries = [(_position(d.get(key), d["_id"]), d, False) for d in stored if d["_id"] not in pending_ids]
-    entries += [(_position(d.get(key), d["_id"]), d, True) for d in pending]
+    entries = [(pages.position(d.get(key), d["_id"]), d, False) for d in stored if d["_id"] not in pending_ids]
+    entries += [(pages.position(d.get(key), d["_id"]), d, True) for d in pending]
     entries.sort(key=lambda entry: entry[0])
     if len(entries) <= LIMIT:
         current["counts"][index] = len(entries)
