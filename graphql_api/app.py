@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from cross_web import AsyncHTTPRequestAdapter
+from graphql import GraphQLError
 from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -19,7 +21,9 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from background import housekeeping
 from background.copernicus.worker import Worker, WorkerConfig, worker_owner
@@ -29,7 +33,14 @@ from graphql_api import web
 from graphql_api.auth import TokenVerifier, VerifierConfig
 from graphql_api.context import Context
 from graphql_api.limits import BodySizeLimitMiddleware, HeaderSizeLimitMiddleware
-from graphql_api.metrics import WORKER_IN_FLIGHT, CountingTransport, metrics_response, upstream_namer
+from graphql_api.metrics import (
+    WORKER_IN_FLIGHT,
+    CountingTransport,
+    count_unauthenticated,
+    metrics_response,
+    scrape_refusal,
+    upstream_namer,
+)
 from graphql_api.observability import RequestIdMiddleware, configure_logging
 from graphql_api.schema import build_schema
 from graphql_api.settings import Settings
@@ -70,12 +81,37 @@ class StrataGraphQL(GraphQL[Context, None]):
         state: AppState = self.app.state.strata
         return Context(state, request, response if isinstance(response, Response) else None)
 
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        """Signs the caller in before the document is parsed: without a valid token nothing of the
+        schema is told (no introspection, no "did you mean"), only UNAUTHENTICATED."""
+        try:
+            await context.principal()
+        except Unauthenticated as error:
+            refusal = unauthenticated_result(error)
+            return [refusal] * len(request_data) if isinstance(request_data, list) else refusal
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
+
     async def on_ws_connect(self, context: Context) -> dict[str, Any] | None:
         try:
             await context.principal()
         except Unauthenticated as error:
             raise ConnectionRejectionError({"message": error.message, "code": error.code}) from None
         return None
+
+
+def unauthenticated_result(error: Unauthenticated) -> ExecutionResult:
+    count_unauthenticated()
+    return ExecutionResult(data=None, errors=[GraphQLError(error.message, extensions=error.extensions)])
 
 
 def blob_config(settings: Settings) -> BlobStoreConfig:
@@ -130,7 +166,7 @@ async def readyz(request: Request) -> Response:
 
 async def metrics(request: Request) -> Response:
     state: AppState = request.app.state.strata
-    return await metrics_response(state.db)
+    return scrape_refusal(request, state.settings.metrics_token) or await metrics_response(state.db)
 
 
 def _limits(settings: Settings) -> TransferLimits:
@@ -220,6 +256,8 @@ def create_worker_app(settings: Settings) -> Starlette:
         )
 
     async def worker_metrics(request: Request) -> Response:
+        if refusal := scrape_refusal(request, settings.metrics_token):
+            return refusal
         WORKER_IN_FLIGHT.set(request.app.state.worker.in_flight)
         return await metrics_response(request.app.state.db)
 

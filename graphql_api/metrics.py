@@ -1,22 +1,23 @@
 """Prometheus metrics: what each process exposes on /metrics, and the hooks that feed it.
 
 Metrics are process-wide (one replica, one set of counters); Prometheus sums over replicas.
-Label values a client chooses (operation names) are bounded, so no client can grow the
-series without limit.
+No label is a string a client chose: operations are counted by the schema's root fields they
+select, so the series are as many as the schema's fields, whatever clients send.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
+import hmac
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import httpx
-from graphql import GraphQLError, OperationDefinitionNode
+from graphql import DocumentNode, FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
-from starlette.responses import Response
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from strawberry.extensions import SchemaExtension
 
 from storage.copernicus import jobs
@@ -44,19 +45,30 @@ UPSTREAM_SECONDS = Histogram(
 JOBS = Gauge("strata_copernicus_requests", "Copernicus requests by status (the whole store)", ["status"])
 WORKER_IN_FLIGHT = Gauge("strata_copernicus_worker_in_flight", "Submissions, downloads and cancels running now")
 
-_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
-MAX_OPERATION_LABELS = 500
-_seen_operations: set[str] = set()
+# Introspection's own root fields: finite, like the schema's.
+_META_FIELDS = frozenset({"__typename", "__schema", "__type"})
 
 
-def operation_label(name: str | None, root_fields: list[str]) -> str:
-    """The client's operation name when it is a sane one, else the root fields; bounded in number."""
-    label = name if name and _NAME.match(name) else "anonymous:" + ",".join(sorted(root_fields)[:3])
-    if label not in _seen_operations:
-        if len(_seen_operations) >= MAX_OPERATION_LABELS:
-            return "other"
-        _seen_operations.add(label)
-    return label
+def root_field_labels(schema: GraphQLSchema, kind: str, document: DocumentNode | None, name: str | None) -> list[str]:
+    """One label per root field the operation selects, each a field of the schema (or ``unknown``):
+    a client chooses which of a finite set it calls, never the words of a label."""
+    root = {"query": schema.query_type, "mutation": schema.mutation_type}.get(kind)
+    known = set(root.fields) | _META_FIELDS if root is not None else set()
+    operations = [d for d in (document.definitions if document else ()) if isinstance(d, OperationDefinitionNode)]
+    chosen = [d for d in operations if name is None or (d.name is not None and d.name.value == name)][:1]
+    fields = {
+        selection.name.value if selection.name.value in known else "unknown"
+        for definition in chosen
+        for selection in definition.selection_set.selections
+        if isinstance(selection, FieldNode)
+    }
+    return sorted(fields) or ["unknown"]
+
+
+def count_unauthenticated() -> None:
+    """A request refused before its document was read (graphql_api/app.py)."""
+    OPERATIONS.labels("unauthenticated", "unknown", "error").inc()
+    ERRORS.labels("UNAUTHENTICATED", "graphql").inc()
 
 
 def _user_error_codes(data: Mapping[str, Any] | None) -> Iterator[str]:
@@ -73,7 +85,8 @@ def _error_code(error: GraphQLError) -> str:
 
 
 class OperationMetrics(SchemaExtension):
-    """Counts and times each query and mutation; counts errors and user errors by code."""
+    """Counts and times each query and mutation under each root field it selects; counts errors
+    and user errors by code."""
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
@@ -85,20 +98,14 @@ class OperationMetrics(SchemaExtension):
             kind = "invalid"
         if kind == "subscription":
             return  # its lifetime is the connection's; SUBSCRIPTIONS counts them
-        document = context.graphql_document
-        roots = [
-            selection.name.value
-            for definition in (document.definitions if document else ())
-            if isinstance(definition, OperationDefinitionNode)
-            for selection in definition.selection_set.selections
-            if hasattr(selection, "name")
-        ]
-        label = operation_label(context.operation_name, roots)
+        labels = root_field_labels(context.schema._schema, kind, context.graphql_document, context.operation_name)
         result = context.result
         # Strawberry copies execution errors into pre_execution_errors too: take one list, not both.
         errors = list((result.errors if result else None) or context.pre_execution_errors or [])
-        OPERATIONS.labels(label, kind, "error" if errors else "ok").inc()
-        OPERATION_SECONDS.labels(label, kind).observe(time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        for label in labels:
+            OPERATIONS.labels(label, kind, "error" if errors else "ok").inc()
+            OPERATION_SECONDS.labels(label, kind).observe(seconds)
         for error in errors:
             ERRORS.labels(_error_code(error), "graphql").inc()
         for code in _user_error_codes(result.data if result else None):
@@ -143,6 +150,24 @@ def upstream_namer(urls: Mapping[str, str | None]) -> Callable[[httpx.URL], str]
     """Names a call by the configured upstream whose host it goes to (downloads may go elsewhere)."""
     hosts = {httpx.URL(url).host: name for name, url in urls.items() if url}
     return lambda url: hosts.get(url.host, "other")
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def scrape_refusal(request: Request, token: str | None) -> Response | None:
+    """Why /metrics is not for this caller, or None when it is: with a token set, only a request
+    bearing it; without one, only a caller on the same machine (an operator's shell, a sidecar)."""
+    if token:
+        sent = request.headers.get("authorization", "")
+        if hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+            return None
+        return PlainTextResponse(
+            "send 'Authorization: Bearer <STRATA_METRICS_TOKEN>'\n", 401, {"WWW-Authenticate": "Bearer"}
+        )
+    if request.client is not None and request.client.host in _LOOPBACK:
+        return None
+    return PlainTextResponse("/metrics answers this machine only; set STRATA_METRICS_TOKEN to scrape it\n", 403)
 
 
 async def metrics_response(db: Database | None) -> Response:

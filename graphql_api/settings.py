@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: float = Field(
         default=20.0, description="After SIGTERM: time for in-flight requests and downloads to finish"
     )
+    metrics_token: str | None = Field(
+        default=None,
+        description="Bearer token a scraper sends to /metrics; unset: /metrics answers loopback callers only",
+    )
     otel_endpoint: str | None = Field(default=None, description="OTLP/HTTP collector; set to switch tracing on")
     otel_service_name: str = "strata"
 

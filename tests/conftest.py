@@ -30,6 +30,7 @@ from tests.fake_ntrip import PASSWORD as CASTER_PASSWORD
 from tests.fake_ntrip import USER as CASTER_USER
 from tests.fake_ntrip import FakeCaster, running_fake_caster
 from tests.graphql import GraphQLClient
+from tests.helpers import METRICS_TOKEN
 from tests.index_coverage import Recorder
 from tests.keycloak import KeycloakClient
 from tests.mailbox import Mailbox, running_mailbox
@@ -111,6 +112,7 @@ def test_env(
         "STRATA_S3_BUCKET": f"strata-test-{run_id}",
         # Every operation the suite sends must have asked the access policy.
         "STRATA_REQUIRE_POLICY_CHECK": "true",
+        "STRATA_METRICS_TOKEN": METRICS_TOKEN,
         # Tests rotate keys and send unknown kids back to back.
         "STRATA_OIDC_JWKS_MIN_REFRESH_SECONDS": "0",
     }

@@ -21,6 +21,9 @@ from tests.graphql import GraphQLClient
 
 MiB = 1024 * 1024
 T = TypeVar("T")
+# The suite's API runs with this STRATA_METRICS_TOKEN (tests/conftest.py).
+METRICS_TOKEN = "suite-metrics-token"
+METRICS_HEADERS = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 TERMINAL = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
 REQUEST_STATUS = "query($id: ID!) { copernicusRequest(id: $id) { status progress { bytes } resultFile { id } } }"
 
@@ -198,7 +201,7 @@ async def subscriptions_open(api_url: str, at_least: int = 1) -> None:
 
     async def open_now() -> float:
         async with httpx.AsyncClient(base_url=api_url, timeout=10) as http:
-            text = (await http.get("/metrics")).text
+            text = (await http.get("/metrics", headers=METRICS_HEADERS)).text
         return sum(
             float(line.rsplit(" ", 1)[1])
             for line in text.splitlines()

@@ -51,7 +51,8 @@ app.kubernetes.io/component: {{ .component }}
   "ewdsKey" "STRATA_EWDS_KEY"
   "clmsServiceKey" "STRATA_CLMS_SERVICE_KEY"
   "hasUsername" "STRATA_HAS_USERNAME"
-  "hasPassword" "STRATA_HAS_PASSWORD" -}}
+  "hasPassword" "STRATA_HAS_PASSWORD"
+  "metricsToken" "STRATA_METRICS_TOKEN" -}}
 {{- range $key := keys $vars | sortAlpha }}
 {{- $ref := index $.Values.secrets $key }}
 {{- if and $ref $ref.name }}
