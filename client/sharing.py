@@ -13,7 +13,7 @@ from client.paths import resolve
 SHARE_FIELDS = """
 id role status termsHash message createdAt resourceName
 terms { text licence expiresAt allowReshare }
-granteeUser { name email } granteeOrganization { slug } createdBy { name }
+granteeUser { name email } granteeEmail granteeOrganization { slug } createdBy { name }
 """
 CREATE = f"""
 mutation($input: CreateShareInput!) {{ createShare(input: $input) {{
@@ -59,7 +59,7 @@ def _grantee(to: str) -> dict[str, str]:
 
 def _line(share: dict[str, Any]) -> str:
     grantee = share["granteeUser"] or share["granteeOrganization"] or {}
-    who = grantee.get("email") or grantee.get("name") or grantee.get("slug") or "?"
+    who = grantee.get("email") or grantee.get("name") or grantee.get("slug") or share.get("granteeEmail") or "?"
     return (
         f"{share['id']}  {share['status'].lower():<8}  {share['role'].lower():<6}  {who}  {share['resourceName'] or ''}"
     )

@@ -32,6 +32,7 @@ from background.mail import Mailer, SmtpServer
 from graphql_api import web
 from graphql_api.auth import TokenVerifier, VerifierConfig
 from graphql_api.context import Context
+from graphql_api.headers import SecurityHeadersMiddleware, catalogue_policy
 from graphql_api.limits import BodySizeLimitMiddleware, HeaderSizeLimitMiddleware
 from graphql_api.metrics import (
     WORKER_IN_FLIGHT,
@@ -360,6 +361,7 @@ def create_app(
         routes=[Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)],
         middleware=[
             Middleware(HeaderSizeLimitMiddleware),
+            Middleware(SecurityHeadersMiddleware, policy=catalogue_policy(settings)),
             Middleware(RequestIdMiddleware),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         ],

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from graphql_api.headers import GRAPHIQL_POLICY
 from graphql_api.settings import Settings
 
 DEFAULT_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
@@ -43,6 +44,25 @@ class ImmutableFiles(StaticFiles):
         return response
 
 
+# GraphiQL's start, a file of its own: the page's policy allows no inline script.
+GRAPHIQL_START = """document.documentElement.style.height = "100%";
+document.body.style.cssText = "height: 100%; margin: 0";
+document.getElementById("graphiql").style.height = "100%";
+const http = new URL("/graphql", location.href);
+const ws = new URL("/graphql", location.href);
+ws.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+const fetcher = GraphiQL.createFetcher({ url: http.href, subscriptionUrl: ws.href });
+ReactDOM.createRoot(document.getElementById("graphiql")).render(
+  React.createElement(GraphiQL, {
+    fetcher,
+    defaultEditorToolsVisibility: true,
+    headers: JSON.stringify({ Authorization: "Bearer <access token>" }, null, 2),
+    shouldPersistHeaders: false,
+  })
+);
+"""
+
+
 def graphiql_page(settings: Settings) -> str:
     """GraphiQL over Strata's own copies of its scripts; the Headers tab takes ``Authorization``."""
     available = all((dist_folder(settings) / "graphiql" / name).is_file() for name in GRAPHIQL_FILES)
@@ -55,27 +75,13 @@ def graphiql_page(settings: Settings) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Strata GraphiQL</title>
 <link rel="stylesheet" href="/graphiql/graphiql.min.css">
-<style>html, body, #graphiql { height: 100%; margin: 0; }</style>
 </head>
 <body>
 <div id="graphiql">Loading GraphiQL…</div>
 <script src="/graphiql/react.production.min.js"></script>
 <script src="/graphiql/react-dom.production.min.js"></script>
 <script src="/graphiql/graphiql.min.js"></script>
-<script>
-  const http = new URL("/graphql", location.href);
-  const ws = new URL("/graphql", location.href);
-  ws.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-  const fetcher = GraphiQL.createFetcher({ url: http.href, subscriptionUrl: ws.href });
-  ReactDOM.createRoot(document.getElementById("graphiql")).render(
-    React.createElement(GraphiQL, {
-      fetcher,
-      defaultEditorToolsVisibility: true,
-      headers: JSON.stringify({ Authorization: "Bearer <access token>" }, null, 2),
-      shouldPersistHeaders: false,
-    })
-  );
-</script>
+<script src="/graphiql/strata.js"></script>
 </body>
 </html>
 """
@@ -101,8 +107,12 @@ def routes(settings: Settings) -> list[BaseRoute]:
             return PlainTextResponse(NOT_BUILT, status_code=503)
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
+    async def graphiql_start(request: Request) -> Response:
+        return Response(GRAPHIQL_START, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
     return [
         Route("/web-config.json", config),
+        Route("/graphiql/strata.js", graphiql_start),
         Mount("/graphiql", app=ImmutableFiles(directory=dist / "graphiql", check_dir=False)),
         Mount("/assets", app=ImmutableFiles(directory=dist / "assets", check_dir=False)),
         Route("/", page),
@@ -111,4 +121,4 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
 
 def graphiql_response(page: str) -> HTMLResponse:
-    return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
+    return HTMLResponse(page, headers={"Cache-Control": "no-cache", "Content-Security-Policy": GRAPHIQL_POLICY})

@@ -274,6 +274,13 @@ def can_see_share(principal: Principal, share: Share, item: Folder | File | None
 
 
 @policy
+def shows_grantee(principal: Principal, share: Share) -> bool:
+    """Who a share made to an address went to is told once they accept it (or to themselves):
+    before that the sharer sees the address they typed, registered or not."""
+    return share.grantee_email is None or share.accepted_at is not None or is_grantee(principal, share)
+
+
+@policy
 def can_answer_share(principal: Principal, share: Share) -> bool:
     """A share to a person is answered by them; to an organisation, by its admins."""
     return share.grantee_kind is not GranteeKind.ORGANISATION or principal.is_admin(share.grantee_id)

@@ -125,8 +125,9 @@ def _display_name(claims: Mapping[str, Any]) -> str:
 
 
 async def claim_invitations(db: Database, user_id: ObjectId, email: str) -> int:
-    """Shares made to ``email`` before its owner first signed in become theirs (still to be
-    accepted). Only for a verified address, so that no one takes an invitation by claiming it."""
+    """Shares made to ``email`` before its owner first signed in become theirs, in the state they
+    were made (pending when they have terms). Only for a verified address, so that no one takes
+    an invitation by claiming it."""
     moved = 0
     for stand_in in await directory.invitations(db.engine, email):
         if stand_in.id != user_id:
@@ -147,10 +148,11 @@ async def sign_in(db: Database, claims: Mapping[str, Any], organisation_claim: s
         subject=str(claims["sub"]),
         name=_display_name(claims),
         email=email if isinstance(email, str) else None,
+        email_verified=claims.get("email_verified") is True,
         is_service=_is_service(claims),
         memberships=memberships,
     )
-    if user.email and claims.get("email_verified") is True:
+    if user.email and user.email_verified:
         await claim_invitations(db, user.id, user.email)
     expires = claims.get("exp")
     return Principal(
@@ -183,6 +185,7 @@ class SignInCache:
                 (
                     claims.get("name"),
                     claims.get("email"),
+                    claims.get("email_verified"),
                     claims.get("preferred_username"),
                     claims.get(organisation_claim),
                 )

@@ -82,6 +82,8 @@ def _body(
     if share.expires_at is not None:
         lines += [f"It ends on {_when(share.expires_at)}.", ""]
     waiting = share.status.value == "PENDING"
+    if share.grantee_email:
+        lines.append(f"Sign in to Strata with this address ({share.grantee_email}) to reach it.")
     if catalogue_url:
         lines.append(f"{'Read and answer it' if waiting else 'Open it'} at {catalogue_url.rstrip('/')}/shared")
     if waiting:

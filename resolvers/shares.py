@@ -105,8 +105,8 @@ def _checked_terms(terms: TermsIn, now: datetime) -> Terms:
     return Terms(text=terms.text or None, licence=terms.licence, expires_at=expires, allow_reshare=terms.allow_reshare)
 
 
-async def _grantee(db: Database, principal: Principal, grantee: GranteeIn) -> tuple[GranteeKind, ObjectId, bool]:
-    """The grantee's kind and id, and whether it is an invitation (an address not signed in yet)."""
+async def _grantee(db: Database, principal: Principal, grantee: GranteeIn) -> tuple[GranteeKind, ObjectId, str | None]:
+    """The grantee's kind and id, and the address when the share is made to one."""
     given = [v for v in (grantee.user_id, grantee.email, grantee.organisation_id) if v is not None]
     if len(given) != 1:
         raise _fail(UserErrorCode.INVALID, "name exactly one of userId, email, organizationId", "grantee")
@@ -114,10 +114,10 @@ async def _grantee(db: Database, principal: Principal, grantee: GranteeIn) -> tu
         organisation = await lookups.by_id(db.engine, Organisation, grantee.organisation_id)
         if organisation is None:
             raise _fail(UserErrorCode.NOT_FOUND, "no such organisation", "grantee", "organizationId")
-        return GranteeKind.ORGANISATION, organisation.id, False
+        return GranteeKind.ORGANISATION, organisation.id, None
     if grantee.user_id is not None:
         user = await lookups.by_id(db.engine, User, grantee.user_id)
-        field = "userId"
+        field, email = "userId", None
     else:
         email = (grantee.email or "").strip().lower()
         if not EMAIL.fullmatch(email):
@@ -129,7 +129,7 @@ async def _grantee(db: Database, principal: Principal, grantee: GranteeIn) -> tu
         raise _fail(UserErrorCode.NOT_FOUND, "no Strata user with that id", "grantee", field)
     if user.id == principal.user_id:
         raise _fail(UserErrorCode.INVALID, "you cannot share with yourself", "grantee")
-    return GranteeKind.USER, user.id, user.invited
+    return GranteeKind.USER, user.id, email
 
 
 async def create_share(
@@ -156,13 +156,15 @@ async def create_share(
     parent = verdict.parent
     if message is not None and len(message) > MAX_MESSAGE:
         raise _fail(UserErrorCode.INVALID, f"message is limited to {MAX_MESSAGE} characters", "message")
-    grantee_kind, grantee_id, invitation = await _grantee(db, principal, grantee)
+    grantee_kind, grantee_id, grantee_email = await _grantee(db, principal, grantee)
     if grantee_kind is GranteeKind.ORGANISATION and grantee_id == item.organisation_id:
         raise _fail(UserErrorCode.INVALID, "the organisation already holds this", "grantee")
     if await shares.live_between(db.engine, item.id, grantee_id) is not None:
         raise _fail(UserErrorCode.SHARE_EXISTS, "already shared with them; update that share instead", "grantee")
-    # An invitation always waits for its answer: the invitee has never seen it.
-    pending = invitation or _needs_acceptance(checked)
+    # An invitation is like any share by e-mail (active at once without terms, pending with them),
+    # so its state does not tell whether the address belongs to someone registered; its stand-in
+    # can never sign in, so it grants nothing until the address's owner claims it.
+    pending = _needs_acceptance(checked)
     share = Share(
         id=ObjectId(),
         resource_kind=kind,
@@ -180,6 +182,7 @@ async def create_share(
         expires_at=checked.expires_at,
         created_at=now,
         updated_at=now,
+        grantee_email=grantee_email,
     )
     await shares.insert(db.engine, share)
     await shares.record(db.engine, share, ShareEventKind.CREATED, now, principal.user_id)

@@ -95,6 +95,7 @@ async def upsert_user(
     subject: str,
     name: str,
     email: str | None,
+    email_verified: bool,
     is_service: bool,
     memberships: Sequence[Membership],
 ) -> User:
@@ -107,6 +108,7 @@ async def upsert_user(
             "$set": {
                 "name": name,
                 "email": email,
+                "email_verified": email_verified,
                 "is_service": is_service,
                 "memberships": [m.model_dump_doc() for m in memberships],
                 "answers_for": [m.organisation_id for m in memberships if m.role in ANSWERING],
@@ -119,8 +121,9 @@ async def upsert_user(
 
 
 async def user_by_email(engine: AIOEngine, email: str) -> User | None:
-    """The person with this address; their invitation stand-in only when they have not signed in."""
-    person = await engine.find_one(User, {"email": email, "invited": {"$ne": True}})
+    """The person whose issuer vouches for this address; else its invitation stand-in, if any.
+    An unverified address matches nobody: anyone can type any address into their profile."""
+    person = await engine.find_one(User, {"email": email, "email_verified": True})
     return person or await engine.find_one(User, {"email": email, "invited": True})
 
 

@@ -54,6 +54,8 @@ class User(Model):
     subject: str
     name: str
     email: str | None = None
+    # Whether the issuer vouched for ``email`` in the latest token: only then does an address find them.
+    email_verified: bool = False
     is_service: bool = False
     memberships: list[Membership] = []
     # The organisations this person answers for (ADMIN or OWNER), beside the memberships: an
@@ -272,6 +274,9 @@ class Share(Model):
     updated_at: datetime
     accepted_at: datetime | None = None
     accepted_terms_hash: str | None = None
+    # The address a share was made to: shown in place of the person until they accept, so that
+    # sharing by e-mail never tells whether an address belongs to someone registered.
+    grantee_email: str | None = None
 
     model_config = {
         "collection": "shares",

@@ -63,7 +63,8 @@ async def test_an_invitation_is_mailed_to_the_address_nobody_signed_in_with(as_u
     address = f"newcomer-{uuid.uuid4().hex[:8]}@example.org"
     await _share(bob, top, {"email": address})
     [message] = await _mail(mailbox, address, name)
-    assert "strata accept" in message.get_content()
+    assert f"Sign in to Strata with this address ({address}) to reach it." in message.get_content()
+    assert "Open it at http://127.0.0.1:18700/shared" in message.get_content()
 
 
 async def test_a_share_with_an_organisation_is_mailed_to_those_who_answer_for_it(

@@ -303,10 +303,10 @@ async def test_an_invitation_by_email_waits_for_the_first_sign_in(
     top = await sandbox(bob)
     await upload_bytes(bob, top, "welcome.csv", b"a,b\n")
     address = f"newcomer-{uuid.uuid4().hex[:8]}@example.org"
-    # when: bob shares with an address nobody has signed in with
-    made = await _share(bob, top, {"email": address.upper()}, message="Welcome aboard")
+    # when: bob shares with an address nobody has signed in with, on terms
+    made = await _share(bob, top, {"email": address.upper()}, message="Welcome aboard", terms={"text": "Terms."})
     assert _codes(made) == []
-    assert made["share"]["status"] == "PENDING"  # an invitation always waits for its answer
+    assert made["share"]["status"] == "PENDING"
     # then: the newcomer signs in for the first time and finds it waiting
     with keycloak.temporary_user(address, verified=True) as username:
         async with httpx.AsyncClient(base_url=api_url, timeout=60) as http:
@@ -329,4 +329,61 @@ async def test_an_unverified_address_does_not_take_an_invitation(
     with keycloak.temporary_user(address, verified=False) as username:
         async with httpx.AsyncClient(base_url=api_url, timeout=60) as http:
             claimer = GraphQLClient(http, keycloak.password_token(username))
-            assert (await claimer.data(INVITED))["sharedWithMe"]["nodes"] == []
+            assert (await claimer.data(SHARED_WITH_ME, {"status": None}))["sharedWithMe"]["edges"] == []
+            assert (await claimer.data(FOLDER, {"id": top}))["folder"] is None
+
+
+async def test_an_invitation_without_terms_is_active_and_open_at_the_first_sign_in(
+    as_user: Any, keycloak: KeycloakClient, api_url: str
+) -> None:
+    bob = as_user("bob")
+    top = await sandbox(bob)
+    await upload_bytes(bob, top, "open.csv", b"a,b\n")
+    address = f"opener-{uuid.uuid4().hex[:8]}@example.org"
+    made = await _share(bob, top, {"email": address})
+    assert made["share"]["status"] == "ACTIVE"  # as for someone registered: the state tells nothing
+    with keycloak.temporary_user(address, verified=True) as username:
+        async with httpx.AsyncClient(base_url=api_url, timeout=60) as http:
+            newcomer = GraphQLClient(http, keycloak.password_token(username))
+            folder = (await newcomer.data(FOLDER, {"id": top}))["folder"]
+            assert [e["node"]["name"] for e in folder["files"]["edges"]] == ["open.csv"]
+
+
+GRANTEES = "query($id: ID!) { folder(id: $id) { shares { status granteeEmail granteeUser { name } } } }"
+
+
+async def test_sharing_by_email_tells_nothing_of_who_is_registered(as_user: Any) -> None:
+    bob, dave = as_user("bob"), as_user("dave")
+    registered, unknown = await sandbox(bob), await sandbox(bob)
+    stranger = f"nobody-{uuid.uuid4().hex[:8]}@example.org"
+    terms = {"text": "Research use only."}
+    # when: bob shares one folder with a registered person's address, one with an unknown address
+    to_dave = (await _share(bob, registered, {"email": "dave@example.org"}, terms=terms))["share"]
+    await _share(bob, unknown, {"email": stranger}, terms=terms)
+    # then: both answers read alike, the address in place of a person
+    told = [(await bob.data(GRANTEES, {"id": f}))["folder"]["shares"] for f in (registered, unknown)]
+    assert told == [
+        [{"status": "PENDING", "granteeEmail": "dave@example.org", "granteeUser": None}],
+        [{"status": "PENDING", "granteeEmail": stranger, "granteeUser": None}],
+    ]
+    # and once dave accepts, bob sees who it is
+    accepted = await dave.data(ACCEPT, {"id": to_dave["id"], "hash": to_dave["termsHash"]})
+    assert _codes(accepted["acceptShare"]) == []
+    after = (await bob.data(GRANTEES, {"id": registered}))["folder"]["shares"]
+    assert after == [{"status": "ACTIVE", "granteeEmail": "dave@example.org", "granteeUser": {"name": "Dave Example"}}]
+
+
+async def test_an_unverified_address_finds_nobody(as_user: Any, keycloak: KeycloakClient, api_url: str) -> None:
+    bob = as_user("bob")
+    top = await sandbox(bob)
+    address = f"unverified-{uuid.uuid4().hex[:8]}@example.org"
+    with keycloak.temporary_user(address, verified=False) as username:
+        async with httpx.AsyncClient(base_url=api_url, timeout=60) as http:
+            # given: someone signed in with an address their issuer does not vouch for
+            typed = GraphQLClient(http, keycloak.password_token(username))
+            await typed.data("{ me { id } }")
+            # when: bob shares with that address
+            assert _codes(await _share(bob, top, {"email": address})) == []
+            # then: the share waits for the address's verified owner, and grants this person nothing
+            assert (await typed.data(SHARED_WITH_ME, {"status": None}))["sharedWithMe"]["edges"] == []
+            assert (await typed.data(FOLDER, {"id": top}))["folder"] is None

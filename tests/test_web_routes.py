@@ -43,6 +43,42 @@ async def test_graphiql_loads_only_strata_s_own_files(http: httpx.AsyncClient) -
         served = await http.get(f"/graphiql/{name}")
         assert served.status_code == 200, name
         assert len(served.content) > 1000
+    start = await http.get("/graphiql/strata.js")
+    assert "GraphiQL.createFetcher" in start.text
+    assert start.headers["content-type"].startswith("text/javascript")
+
+
+def directives(policy: str) -> dict[str, set[str]]:
+    return {name: set(values) for name, *values in (part.split() for part in policy.split(";"))}
+
+
+async def test_every_answer_carries_the_security_headers(http: httpx.AsyncClient, settings: Settings) -> None:
+    answers = {
+        "catalogue": await http.get("/folders/x"),
+        "api": await http.post("/graphql", json={"query": "{ me { id } }"}),
+        "health": await http.get("/healthz"),
+    }
+    for what, answer in answers.items():
+        assert answer.headers["x-content-type-options"] == "nosniff", what
+        assert answer.headers["referrer-policy"] == "no-referrer", what
+        assert answer.headers["x-frame-options"] == "DENY", what
+        policy = directives(answer.headers["content-security-policy"])
+        assert policy["frame-ancestors"] == {"'none'"}, what
+        assert policy["script-src"] == {"'self'"}, what  # no inline script, no other host
+        assert policy["default-src"] == {"'none'"}, what
+    catalogue = directives(answers["catalogue"].headers["content-security-policy"])
+    assert catalogue["style-src"] == {"'self'"}
+    issuer = settings.oidc_issuer.split("/realms")[0]
+    store = settings.s3_public_endpoint_url or settings.s3_endpoint_url
+    assert catalogue["connect-src"] == {"'self'", issuer, store}
+
+
+async def test_graphiql_has_its_own_policy_without_inline_script(http: httpx.AsyncClient) -> None:
+    page = await http.get("/graphql", headers={"Accept": "text/html"})
+    policy = directives(page.headers["content-security-policy"])
+    assert policy["script-src"] == {"'self'"}
+    assert policy["connect-src"] == {"'self'"}
+    assert "<script>" not in page.text  # every script is a file
 
 
 async def test_an_unbuilt_catalogue_says_how_to_build_it(settings: Settings, tmp_path: Path) -> None:

@@ -122,14 +122,23 @@ class Share(VisibleNode):
         [found] = await loader.load_visible(info, [self.document.resource_id])
         return found
 
-    @strawberry.field
+    @strawberry.field(
+        description="The person shared with; for a share made to an e-mail address, null until they accept "
+        "(see granteeEmail)."
+    )
     async def grantee_user(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
         from graphql_api.types.user import User
 
         if self.document.grantee_kind is not GranteeKind.USER:
             return None
+        if not access.shows_grantee(await info.context.principal(), self.document):
+            return None
         [user] = await User.load_visible(info, [self.document.grantee_id])
         return user
+
+    @strawberry.field(description="The address a share was made to, when it was made to one.")
+    def grantee_email(self) -> str | None:
+        return self.document.grantee_email
 
     @strawberry.field
     async def grantee_organization(self, info: Info) -> Organization | None:

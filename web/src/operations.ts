@@ -573,6 +573,7 @@ export const ITEM_SHARES = graphql(`
       name
       email
     }
+    granteeEmail
     granteeOrganization {
       name
       slug

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { expect, test, type Download } from "@playwright/test";
-import { checkAccessibility, fileUrl, folderUrl, screenshot, seed, signIn } from "./support";
+import { type Download } from "@playwright/test";
+import { checkAccessibility, expect, fileUrl, folderUrl, screenshot, seed, signIn, test } from "./support";
 
 function sha256Of(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");

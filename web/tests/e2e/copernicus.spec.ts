@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { checkAccessibility, screenshot, seed, signIn } from "./support";
+import { checkAccessibility, expect, screenshot, seed, signIn, test } from "./support";
 
 async function ask(page: import("@playwright/test").Page, dataset: string): Promise<void> {
   await page.getByLabel("Find a dataset").fill(dataset);

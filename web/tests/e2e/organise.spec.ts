@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
-import { expect, test, type Page } from "@playwright/test";
-import { checkAccessibility, folderUrl, newFolder, screenshot, seed, signIn } from "./support";
+import { type Page } from "@playwright/test";
+import { checkAccessibility, expect, folderUrl, newFolder, screenshot, seed, signIn, test } from "./support";
 
 async function folderHere(page: Page, name: string): Promise<void> {
   await page.getByRole("button", { name: "New folder" }).click();

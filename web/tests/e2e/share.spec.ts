@@ -1,6 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { expect, test } from "@playwright/test";
-import { checkAccessibility, folderUrl, newFolder, screenshot, seed, signIn } from "./support";
+import { checkAccessibility, expect, folderUrl, newFolder, screenshot, seed, signIn, test } from "./support";
 
 const TERMS = "Cite the Athena Energy survey.\nNo resale of the imagery.";
 

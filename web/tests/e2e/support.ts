@@ -1,8 +1,30 @@
 // What every catalogue test shares: the seeded data, signing in through Keycloak's own form,
 // axe-core on each page, and screenshots for people to look at.
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page } from "@playwright/test";
+import { test as base, expect, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
+
+export { expect };
+
+/** Every page of a test's context reports what the catalogue's Content-Security-Policy refused; one refusal
+ * on Strata's own pages fails the test (Keycloak's pages have their own policy, not ours). */
+export const test = base.extend({
+  context: async ({ context, baseURL }, use) => {
+    const ours = new URL(baseURL ?? "http://127.0.0.1:18700").origin;
+    const refused: string[] = [];
+    await context.exposeBinding("strataCspRefused", ({ frame }, what: string) => {
+      if (new URL(frame.url()).origin === ours) refused.push(`${frame.url()}: ${what}`);
+    });
+    await context.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (event) => {
+        const report = (window as unknown as { strataCspRefused?: (what: string) => void }).strataCspRefused;
+        report?.(`${event.effectiveDirective} refused ${event.blockedURI || "inline"} (${event.sourceFile}:${event.lineNumber})`);
+      });
+    });
+    await use(context);
+    expect(refused, "what the Content-Security-Policy refused").toEqual([]);
+  },
+});
 
 export interface Seed {
   top: { id: string; name: string };

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect, test, type Page, type Route } from "@playwright/test";
-import { checkAccessibility, folderUrl, newFolder, screenshot, seed, signIn } from "./support";
+import { type Page, type Route } from "@playwright/test";
+import { checkAccessibility, expect, folderUrl, newFolder, screenshot, seed, signIn, test } from "./support";
 
 const MiB = 1024 * 1024;
 const isPartPut = (route: Route) => route.request().method() === "PUT" && route.request().url().includes("partNumber=");
