@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +63,45 @@ query($id: ID!, $partSize: BigInt!) {
   node(id: $id) {
     ... on File {
       name size checksum checksumPartSize
-      download(partSize: $partSize) { url parts { partNumber rangeStart rangeEnd } }
+      download(partSize: $partSize) { url expiresAt parts { partNumber rangeStart rangeEnd } }
     }
   }
 }
 """
+# Renew a download's URL this long before it expires (URLs live a minute: a revoke ends a transfer
+# within that), or at once when the store refuses one (a clock ahead of ours).
+RENEW_BEFORE_SECONDS = 15.0
+
+
+class DownloadLink:
+    """The presigned URL of a download, renewed from the API as it nears its end; renewing fails
+    with NOT_FOUND once the caller may no longer read the file (revoked, trashed)."""
+
+    def __init__(self, client: StrataClient, file_id: str, part_size: int, download: dict[str, Any]) -> None:
+        self.client, self.file_id, self.part_size = client, file_id, part_size
+        self.lock = asyncio.Lock()
+        self._take(download)
+
+    def _take(self, download: dict[str, Any]) -> None:
+        self.url: str = download["url"]
+        lifetime = datetime.fromisoformat(download["expiresAt"]).timestamp() - time.time()
+        self.renew_at = time.monotonic() + max(0.0, lifetime - min(RENEW_BEFORE_SECONDS, lifetime / 4))
+
+    async def current(self) -> str:
+        if time.monotonic() >= self.renew_at:
+            await self.renew(self.url)
+        return self.url
+
+    async def renew(self, stale: str) -> None:
+        async with self.lock:
+            if self.url != stale:  # another range renewed it meanwhile
+                return
+            found = (await self.client.query(DOWNLOAD, {"id": self.file_id, "partSize": self.part_size}))["node"]
+            if found is None or found.get("download") is None:
+                raise StrataError(
+                    "you can no longer read this file (its share ended, or it was deleted)", ["NOT_FOUND"]
+                )
+            self._take(found["download"])
 
 
 class Progress:
@@ -382,14 +417,18 @@ async def download(
     bar.resuming(len(done), len(found["download"]["parts"]), found["name"] if shared else "")
     bar.already(size - sum(int(r["rangeEnd"]) - int(r["rangeStart"]) + 1 for r in ranges))
     limiter = asyncio.Semaphore(concurrency)
-    url = found["download"]["url"]
+    link = DownloadLink(client, file_id, part_size, found["download"])
     digests: dict[int, str] = {}
     descriptor = os.open(partial, os.O_WRONLY)
 
     async def fetch(part: dict[str, Any]) -> None:
         start, end = int(part["rangeStart"]), int(part["rangeEnd"])
         async with limiter:
+            url = await link.current()
             reply = await client.objects.get_range(url, start, end)
+            if reply.status == 403:  # expired early by the store's clock: renew once and try again
+                await link.renew(url)
+                reply = await client.objects.get_range(await link.current(), start, end)
             if reply.status != 206 or len(reply.body) != end - start + 1:
                 raise StrataError(f"range {start}-{end}: HTTP {reply.status}", ["RANGE_FAILED"])
             digests[part["partNumber"]] = await asyncio.to_thread(_write_and_hash, descriptor, reply.body, start)

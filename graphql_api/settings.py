@@ -53,7 +53,8 @@ class Settings(BaseSettings):
 
     max_object_bytes: int = 5 * 1024**4
     upload_url_seconds: int = 3600
-    download_url_seconds: int = 900
+    # A download's URL outlives a revoke or a trash by at most this; clients renew it as it nears its end.
+    download_url_seconds: int = 60
     upload_idle_seconds: int = 24 * 3600
     upload_sweep_interval_seconds: float = 300.0
 

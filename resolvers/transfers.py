@@ -46,7 +46,7 @@ _COMPOSITE = re.compile(r"^[A-Za-z0-9+/]{43}=-\d{1,5}$")
 class TransferLimits:
     max_object_bytes: int = 5 * 1024 * GiB
     upload_url_seconds: int = 3600
-    download_url_seconds: int = 900
+    download_url_seconds: int = 60
     upload_idle_seconds: int = 24 * 3600
 
 

@@ -7,12 +7,15 @@ cost (validation, page multiplication, header size) and clear answers for bad in
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
+from devservices.api import serve_api
 from graphql_api.limits import MAX_HEADER_BYTES, header_bytes
+from graphql_api.settings import Settings
 from tests.graphql import GraphQLClient, error_codes
 from tests.helpers import sandbox, start_upload, upload_bytes
 
@@ -269,3 +272,38 @@ async def test_a_users_key_is_never_read_as_a_server_path(as_user: Any) -> None:
         errors = (await as_user("carol").data(setter, {"k": path}))["setCopernicusKey"]["userErrors"]
         assert [e["code"] for e in errors] == ["INVALID"], errors
         assert "JSON" in errors[0]["message"]
+
+
+DOWNLOAD = """
+query($id: ID!) { node(id: $id) { ... on File { download(partSize: 5242880) { url expiresAt } } } }
+"""
+TRASH_FILE = "mutation($id: ID!) { deleteFile(input: {id: $id}) { userErrors { code } } }"
+
+
+async def test_a_download_url_outlives_a_revoke_or_a_trash_by_its_lifetime_only(
+    settings: Settings, tokens: Any, as_user: Any
+) -> None:
+    # given: an API whose download URLs live 3 seconds (the default is 60), and a grantee's URLs
+    with serve_api(settings.model_copy(update={"download_url_seconds": 3})) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            bob, dave = GraphQLClient(http, tokens("bob")), GraphQLClient(http, tokens("dave"))
+            top = await sandbox(bob)
+            kept = await upload_bytes(bob, top, "kept.bin", b"k" * 1000)
+            binned = await upload_bytes(bob, top, "binned.bin", b"b" * 1000)
+            dave_id = (await dave.data("{ me { id } }"))["me"]["id"]
+            made = await bob.data(
+                SHARE, {"input": {"resourceId": top, "grantee": {"userId": dave_id}, "role": "VIEWER"}}
+            )
+            share = made["createShare"]["share"]["id"]
+            links = [(await dave.data(DOWNLOAD, {"id": f["id"]}))["node"]["download"] for f in (kept, binned)]
+            # when: bob revokes the share and trashes one of the files
+            assert (await bob.data(REVOKE, {"id": share}))["revokeShare"]["share"]["status"] == "REVOKED"
+            assert (await bob.data(TRASH_FILE, {"id": binned["id"]}))["deleteFile"]["userErrors"] == []
+            # then: dave can get no new URL at once, and the ones he holds answer until they expire
+            assert [(await dave.data(DOWNLOAD, {"id": f["id"]}))["node"] for f in (kept, binned)] == [None, None]
+            async with httpx.AsyncClient(timeout=30) as store:
+                ranged = {"Range": "bytes=0-9"}
+                assert [(await store.get(link["url"], headers=ranged)).status_code for link in links] == [206, 206]
+                ends = max(datetime.fromisoformat(link["expiresAt"]) for link in links)
+                await asyncio.sleep(max(0.0, (ends - datetime.now(UTC)).total_seconds()) + 1.5)
+                assert [(await store.get(link["url"], headers=ranged)).status_code for link in links] == [403, 403]

@@ -25,9 +25,60 @@ export interface Downloaded {
   bytes: number;
 }
 
-export class DownloadError extends Error {}
+export class DownloadError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
 
-export async function rangedDownload(url: string, ranges: Range[], options: DownloadOptions = {}): Promise<Downloaded> {
+/** A presigned URL that is renewed from the API as it nears its end (URLs live a minute, so that a
+ * revoke ends a transfer soon), or when the store refuses it. */
+export interface Link {
+  current(): Promise<string>;
+  renew(stale: string): Promise<void>;
+}
+
+export interface Presigned {
+  url: string;
+  expiresAt: string;
+}
+
+export function renewingLink(first: Presigned, again: () => Promise<Presigned>, now = () => Date.now()): Link {
+  let url = first.url;
+  let renewAt = 0;
+  let renewing: Promise<void> | null = null;
+  const take = (presigned: Presigned) => {
+    url = presigned.url;
+    const lifetime = new Date(presigned.expiresAt).getTime() - now();
+    renewAt = now() + Math.max(0, lifetime - Math.min(15_000, lifetime / 4));
+  };
+  take(first);
+  const link: Link = {
+    async current() {
+      if (now() >= renewAt) await link.renew(url);
+      return url;
+    },
+    async renew(stale) {
+      if (url !== stale) return; // renewed meanwhile
+      renewing ??= again()
+        .then(take)
+        .finally(() => (renewing = null));
+      await renewing;
+    },
+  };
+  return link;
+}
+
+export async function rangedDownload(
+  source: string | Link,
+  ranges: Range[],
+  options: DownloadOptions = {},
+): Promise<Downloaded> {
+  const link: Link =
+    typeof source === "string" ? { current: async () => source, renew: async () => undefined } : source;
   const { concurrency = 4, retries = 3, fetcher = fetch, signal, onProgress } = options;
   const total = ranges.reduce((sum, r) => sum + (r.rangeEnd - r.rangeStart + 1), 0);
   const parts: Uint8Array<ArrayBuffer>[] = new Array(ranges.length);
@@ -72,7 +123,14 @@ export async function rangedDownload(url: string, ranges: Range[], options: Down
     const expected = range.rangeEnd - range.rangeStart + 1;
     for (let attempt = 0; ; attempt++) {
       try {
-        const body = await readRange(fetcher, url, range, expected, signal, (bytes) => count(index, bytes));
+        const url = await link.current();
+        const body = await readRange(fetcher, url, range, expected, signal, (bytes) => count(index, bytes)).catch(
+          async (error: unknown) => {
+            // The store's clock may end a URL before ours does: renew it, then this attempt counts.
+            if (error instanceof DownloadError && error.status === 403) await link.renew(url);
+            throw error;
+          },
+        );
         digests[index] = await sha256(body);
         if (!deliver) parts[index] = body;
         else {
@@ -108,7 +166,7 @@ async function readRange(
   // no-store: ranges of a large file would otherwise be written to the HTTP cache as well
   const response = await fetcher(url, { headers: { Range: `bytes=${range.rangeStart}-${range.rangeEnd}` }, cache: "no-store", signal });
   if (response.status !== 206 && !(response.status === 200 && range.rangeStart === 0)) {
-    throw new DownloadError(`the store answered HTTP ${response.status} for part ${range.partNumber}`);
+    throw new DownloadError(`the store answered HTTP ${response.status} for part ${range.partNumber}`, response.status);
   }
   const body = new Uint8Array(new ArrayBuffer(expected));
   let filled = 0;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { composite } from "../../src/lib/checksum";
-import { DownloadError, rangedDownload, type Range } from "../../src/lib/download";
+import { DownloadError, rangedDownload, renewingLink, type Range } from "../../src/lib/download";
 
 // A tiny object store for the engine: answers Range requests over one buffer, with faults on demand.
 function store(data: Uint8Array, faults: { failFirst?: number; shortPart?: number; status?: number } = {}) {
@@ -116,5 +116,39 @@ describe("rangedDownload", () => {
     await expect(attempt).rejects.toThrow("checksum mismatch");
     expect(delivered).toBe(4);
     expect(seen.length).toBeLessThan(20);
+  });
+
+  it("renews a URL near its end and after the store refuses it, and stops when renewing is refused", async () => {
+    // A store that takes only the newest URL it handed out; the API hands out /v1, /v2, ...
+    let newest = "/v1";
+    const asked: string[] = [];
+    const fetcher = (async (url: string, init?: RequestInit) => {
+      asked.push(url);
+      if (url !== newest) return new Response("expired", { status: 403 });
+      const [start, end] = new Headers(init?.headers).get("Range")!.replace("bytes=", "").split("-").map(Number) as [number, number];
+      return new Response(data.slice(start, end + 1), { status: 206 });
+    }) as typeof fetch;
+    let clock = 0;
+    let version = 1;
+    const again = async () => ({ url: `/v${++version}`, expiresAt: new Date(clock + 60_000).toISOString() });
+    const link = renewingLink({ url: "/v1", expiresAt: new Date(60_000).toISOString() }, again, () => clock);
+    // the store ends /v1 before our clock says so: the refused range is fetched again on /v2
+    newest = "/v2";
+    const first = await rangedDownload(link, ranges(data.length, 4096).slice(0, 1), { fetcher, concurrency: 1 });
+    expect(first.bytes).toBe(4096);
+    expect(asked).toEqual(["/v1", "/v2"]);
+    // 50 s on, within 15 s of its end, the URL is renewed before it is used
+    clock = 50_000;
+    newest = "/v3";
+    const second = await rangedDownload(link, ranges(data.length, 4096).slice(1, 2), { fetcher, concurrency: 1 });
+    expect(second.bytes).toBe(4096);
+    expect(asked.slice(2)).toEqual(["/v3"]);
+    // access ended: renewing throws, and the download fails with that reason
+    const ended = renewingLink({ url: "/gone", expiresAt: new Date(clock).toISOString() }, async () => {
+      throw new Error("this file cannot be downloaded now");
+    }, () => clock);
+    await expect(rangedDownload(ended, ranges(data.length, 4096), { fetcher, retries: 0 })).rejects.toThrow(
+      "this file cannot be downloaded now",
+    );
   });
 });
