@@ -96,6 +96,15 @@ def grant_for(principal: Principal, item: Folder | File) -> Grant | None:
 
 
 @policy
+def may_reserve(principal: Principal, folder: Folder, open_bytes: int, size: int) -> bool:
+    """An organisation's own people reserve up to its quota (placement checks that); someone
+    reaching the folder through a share, up to the share's upload allowance, counting what their
+    uploads in progress there already hold."""
+    grant = grant_for(principal, folder)
+    return grant is None or open_bytes + size <= grant.upload_allowance_bytes
+
+
+@policy
 def can_reach_upload(principal: Principal, file: File, ending: bool = False) -> bool:
     """An upload in progress is its uploader's; to end it (abort), also the admins of the
     organisation whose storage it reserves, so a grantee cannot hold that storage hostage."""

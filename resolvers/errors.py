@@ -85,6 +85,7 @@ class UserErrorCode(enum.StrEnum):
     SIZE_INVALID = "SIZE_INVALID"
     PART_SIZE_INVALID = "PART_SIZE_INVALID"
     QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+    ALLOWANCE_EXCEEDED = "ALLOWANCE_EXCEEDED"
     PART_INVALID = "PART_INVALID"
     PARTS_MISSING = "PARTS_MISSING"
     CHECKSUM_INVALID = "CHECKSUM_INVALID"
@@ -119,6 +120,7 @@ MEANINGS: dict[UserErrorCode, str] = {
     UserErrorCode.SIZE_INVALID: "The declared size is negative or over the object size limit.",
     UserErrorCode.PART_SIZE_INVALID: "The part size is outside 5 MiB-5 GiB or makes more than 10,000 parts.",
     UserErrorCode.QUOTA_EXCEEDED: "The organization's quota has no room for this many bytes.",
+    UserErrorCode.ALLOWANCE_EXCEEDED: "Uploads through a share may hold no more than its upload allowance at once.",
     UserErrorCode.PART_INVALID: "A part number or part list does not fit the upload (see the message).",
     UserErrorCode.PARTS_MISSING: "Completing needs every part; some are not in the store.",
     UserErrorCode.CHECKSUM_INVALID: "A checksum is not a base64 SHA-256 (or composite) value.",

@@ -31,6 +31,7 @@ class Grant:
     role: ShareRole
     expires_at: datetime | None
     allow_reshare: bool
+    upload_allowance_bytes: int = 0
 
     def live(self, now: datetime) -> bool:
         return self.expires_at is None or now < self.expires_at
@@ -207,7 +208,9 @@ class SignInCache:
 async def with_grants(db: Database, principal: Principal, now: datetime) -> Principal:
     """The caller with the ACTIVE shares they hold (directly or through an organisation) and the time."""
     held = await shares.with_live_chains(db.engine, await shares.active_for(db.engine, principal.grantee_ids()), now)
-    grants = tuple(Grant(s.id, s.resource_id, s.role, s.expires_at, s.terms.allow_reshare) for s in held)
+    grants = tuple(
+        Grant(s.id, s.resource_id, s.role, s.expires_at, s.terms.allow_reshare, s.upload_allowance_bytes) for s in held
+    )
     return dataclasses.replace(principal, grants=grants, now=now)
 
 

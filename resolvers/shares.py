@@ -24,6 +24,7 @@ from resolvers.pagination import Direction, Page, PageRequest, SortField
 from resolvers.times import as_utc
 from storage import directory, lookups, shares, tree
 from storage.models import (
+    DEFAULT_UPLOAD_ALLOWANCE,
     File,
     Folder,
     GranteeKind,
@@ -42,6 +43,7 @@ from storage.mongo import Database
 MAX_TERMS_TEXT = 20_000
 MAX_LICENCE = 200
 MAX_MESSAGE = 2_000
+MAX_UPLOAD_ALLOWANCE = 5 * 1024**4
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,15 @@ def terms_hash(terms: Terms) -> str:
         "allowReshare": terms.allow_reshare,
     }
     return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
+
+
+def _checked_allowance(allowance: int, held: int | None) -> int:
+    """A share's upload allowance: within bounds, and a reshare's within what its own grant allows."""
+    if not 0 <= allowance <= MAX_UPLOAD_ALLOWANCE:
+        raise _fail(
+            UserErrorCode.INVALID, f"upload allowance must be 0 to {MAX_UPLOAD_ALLOWANCE} bytes", "uploadAllowanceBytes"
+        )
+    return allowance if held is None else min(allowance, held)
 
 
 def _needs_acceptance(terms: Terms) -> bool:
@@ -142,6 +153,7 @@ async def create_share(
     role: ShareRole,
     terms: TermsIn,
     message: str | None,
+    upload_allowance_bytes: int | None = None,
 ) -> Share:
     item = await _resource(db, kind, resource_id)
     access.require(principal, item, Level.VIEW, "Resource", "resourceId")
@@ -154,6 +166,10 @@ async def create_share(
     if verdict.refusal is not None:
         raise _fail(UserErrorCode.PERMISSION_DENIED, verdict.refusal.value, *REFUSED_FIELD[verdict.refusal])
     parent = verdict.parent
+    allowance = _checked_allowance(
+        DEFAULT_UPLOAD_ALLOWANCE if upload_allowance_bytes is None else upload_allowance_bytes,
+        parent.upload_allowance_bytes if parent else None,
+    )
     if message is not None and len(message) > MAX_MESSAGE:
         raise _fail(UserErrorCode.INVALID, f"message is limited to {MAX_MESSAGE} characters", "message")
     grantee_kind, grantee_id, grantee_email = await _grantee(db, principal, grantee)
@@ -183,6 +199,7 @@ async def create_share(
         created_at=now,
         updated_at=now,
         grantee_email=grantee_email,
+        upload_allowance_bytes=allowance,
     )
     await shares.insert(db.engine, share)
     await shares.record(db.engine, share, ShareEventKind.CREATED, now, principal.user_id)
@@ -247,8 +264,10 @@ async def update(
     *,
     role: ShareRole | None,
     terms: TermsIn | None,
+    upload_allowance_bytes: int | None = None,
 ) -> Share:
-    """Lower the role, bring the expiry forward, or change the terms (which asks for acceptance again)."""
+    """Lower the role, bring the expiry forward, change the terms (which asks for acceptance again)
+    or the upload allowance."""
     share = await _share(db, share_id)
     if not await _manages(db, principal, share):
         raise _fail(UserErrorCode.NOT_FOUND, "share not found", "shareId")
@@ -260,6 +279,10 @@ async def update(
         if GRANT_LEVEL[role] > GRANT_LEVEL[share.role]:
             raise _fail(UserErrorCode.INVALID, "a role can only be lowered; create a new share to raise it", "role")
         changes["role"] = role.value
+    if upload_allowance_bytes is not None:
+        parent = await shares.get(db.engine, share.parent_share_id) if share.parent_share_id else None
+        held = parent.upload_allowance_bytes if parent else None
+        changes["upload_allowance_bytes"] = _checked_allowance(upload_allowance_bytes, held)
     if terms is not None:
         checked = _checked_terms(terms, now)
         if share.expires_at is not None and (checked.expires_at is None or checked.expires_at > share.expires_at):

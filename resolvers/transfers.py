@@ -184,6 +184,18 @@ async def create_upload(
         folder = await tree.get_folder(db.engine, folder_id)
         access.require(principal, folder, Level.EDIT, "Folder", "folderId")
         assert folder is not None
+        # Under the guard, so that two uploads started together cannot both pass the allowance.
+        through_share = access.grant_for(principal, folder) is not None
+        held = (
+            await tree.open_upload_bytes(db.engine, principal.user_id, folder.organisation_id) if through_share else 0
+        )
+        if not access.may_reserve(principal, folder, held, size):
+            raise UserFailure(
+                UserErrorCode.ALLOWANCE_EXCEEDED,
+                "the share's upload allowance does not leave room for this file while your other uploads here "
+                "are in progress: finish or cancel them, or ask the sharer for a larger allowance",
+                ["size"],
+            )
         try:
             await placement.place(db, file, folder, start=start, undo=undo)
         except tree.NameTaken:

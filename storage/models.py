@@ -220,8 +220,14 @@ class File(Model):
             IndexModel([("status", 1), ("upload.last_activity", 1)], name="uploads_by_activity"),
             Index(asc(File.organisation_id), asc(File.provenance.source_kind), name="source_kind"),
             Index(asc(File.blob_key), unique=True, name="blob_key"),
+            # What one person is uploading now (a grantee's open reservations against a share's allowance).
+            Index(asc(File.owner_id), asc(File.status), name="by_owner_status"),
         ],
     }
+
+
+# A grantee's uploads reserve the sharer's quota before any byte arrives: modest unless the sharer says more.
+DEFAULT_UPLOAD_ALLOWANCE = 10 * 1024**3
 
 
 class ShareRole(enum.StrEnum):
@@ -277,6 +283,8 @@ class Share(Model):
     # The address a share was made to: shown in place of the person until they accept, so that
     # sharing by e-mail never tells whether an address belongs to someone registered.
     grantee_email: str | None = None
+    # What uploads in progress through this share may hold reserved in the sharer's quota at once.
+    upload_allowance_bytes: int = DEFAULT_UPLOAD_ALLOWANCE
 
     model_config = {
         "collection": "shares",

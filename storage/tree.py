@@ -324,6 +324,15 @@ async def delete_uploading(engine: AIOEngine, file_id: ObjectId) -> bool:
     return bool(result.deleted_count)
 
 
+async def open_upload_bytes(engine: AIOEngine, owner_id: ObjectId, organisation_id: ObjectId) -> int:
+    """Bytes ``owner_id``'s uploads in progress hold reserved in ``organisation_id``'s quota."""
+    query = {"owner_id": owner_id, "status": FileStatus.UPLOADING, "organisation_id": organisation_id}
+    held = 0
+    async for doc in _files(engine).find(query, {"size": 1}):
+        held += int(doc["size"])
+    return held
+
+
 async def idle_uploads(engine: AIOEngine, cutoff: datetime, limit: int) -> list[File]:
     query = {"status": FileStatus.UPLOADING, "upload.last_activity": {"$lt": cutoff}}
     return list(await engine.find(File, query, limit=limit))

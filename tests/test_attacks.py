@@ -17,13 +17,24 @@ from devservices.api import serve_api
 from graphql_api.limits import MAX_HEADER_BYTES, header_bytes
 from graphql_api.settings import Settings
 from tests.graphql import GraphQLClient, error_codes
-from tests.helpers import sandbox, start_upload, upload_bytes
+from tests.helpers import CREATE_UPLOAD, MiB, sandbox, start_upload, upload_bytes
 
 SHARE = """
 mutation($input: CreateShareInput!) {
   createShare(input: $input) { share { id status } userErrors { code message } }
 }
 """
+SHARE_ALLOWANCE = """
+mutation($input: CreateShareInput!) {
+  createShare(input: $input) { share { id uploadAllowanceBytes } userErrors { code message } }
+}
+"""
+UPDATE_ALLOWANCE = """
+mutation($input: UpdateShareInput!) {
+  updateShare(input: $input) { share { uploadAllowanceBytes } userErrors { code } }
+}
+"""
+FOLDER_SHARES = "query($id: ID!) { folder(id: $id) { shares { id } } }"
 REVOKE = "mutation($id: ID!) { revokeShare(input: {shareId: $id}) { share { status } userErrors { code } } }"
 FOLDER = "query($id: ID!) { folder(id: $id) { id name } }"
 CREATE = """
@@ -106,6 +117,46 @@ async def test_admins_can_end_a_grantees_upload_into_their_storage(as_user: Any)
     aborted = (await bob.data(ABORT, {"id": started["upload"]["id"]}))["abortUpload"]
     assert aborted["userErrors"] == [], aborted
     assert await _usage(bob) == before
+
+
+async def _reserve(client: GraphQLClient, folder: str, name: str, size: int) -> list[str]:
+    variables = {"input": {"folderId": folder, "name": name, "size": size}}
+    return [e["code"] for e in (await client.data(CREATE_UPLOAD, variables))["createUpload"]["userErrors"]]
+
+
+async def test_an_outside_editor_reserves_no_more_than_the_shares_allowance(as_user: Any) -> None:
+    bob, carol = as_user("bob"), as_user("carol")
+    open_top, tight_top = await sandbox(bob), await sandbox(bob)
+    # given: two EDITOR shares to carol of another organisation, one with the default allowance
+    # and one of 10 MiB
+    await _share(bob, open_top, {"email": "carol@reading-climate.example"}, "EDITOR")
+    variables = {
+        "input": {
+            "resourceId": tight_top,
+            "grantee": {"email": "carol@reading-climate.example"},
+            "role": "EDITOR",
+            "uploadAllowanceBytes": str(10 * MiB),
+        }
+    }
+    made = (await bob.data(SHARE_ALLOWANCE, variables))["createShare"]
+    assert made["share"]["uploadAllowanceBytes"] == 10 * MiB
+    before = await _usage(bob)
+    # when: carol tries to reserve 5 TiB of bob's quota, then more than the 10 MiB
+    assert await _reserve(carol, open_top, "huge.bin", 5 * 1024**4) == ["ALLOWANCE_EXCEEDED"]
+    assert await _reserve(carol, tight_top, "eleven.bin", 11 * MiB) == ["ALLOWANCE_EXCEEDED"]
+    # then: 6 MiB fits; a second 6 MiB does not while the first is in progress
+    assert await _reserve(carol, tight_top, "six.bin", 6 * MiB) == []
+    assert await _reserve(carol, tight_top, "six-more.bin", 6 * MiB) == ["ALLOWANCE_EXCEEDED"]
+    assert await _usage(bob) == before + 6 * MiB  # nothing else was reserved
+    # and bob's own people are held by the quota only
+    assert await _reserve(bob, tight_top, "bobs.bin", 20 * MiB) == []
+    # the allowance is the sharer's to change
+    shares = (await bob.data(FOLDER_SHARES, {"id": tight_top}))["folder"]["shares"]
+    raised = await bob.data(
+        UPDATE_ALLOWANCE, {"input": {"shareId": shares[0]["id"], "uploadAllowanceBytes": str(20 * MiB)}}
+    )
+    assert raised["updateShare"]["share"]["uploadAllowanceBytes"] == 20 * MiB
+    assert await _reserve(carol, tight_top, "six-more.bin", 6 * MiB) == []
 
 
 async def test_people_are_looked_up_by_id_only_where_they_are_met(as_user: Any) -> None:

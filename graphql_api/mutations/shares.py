@@ -11,7 +11,7 @@ from strawberry import relay
 
 from graphql_api.context import Info
 from graphql_api.types import ids
-from graphql_api.types.common import UserError, acted
+from graphql_api.types.common import BigInt, UserError, acted
 from graphql_api.types.share import Share
 from resolvers import notices, shares
 from resolvers.errors import UserErrorCode, UserFailure
@@ -48,6 +48,11 @@ class CreateShareInput:
     role: ShareRole
     terms: TermsInput | None = None
     message: str | None = None
+    upload_allowance_bytes: BigInt | None = strawberry.field(
+        default=None,
+        description="For an EDITOR: what the grantee's uploads in progress may hold reserved in your "
+        "quota at once (default 10 GiB; a reshare's is within its own).",
+    )
 
 
 @strawberry.input
@@ -70,6 +75,7 @@ class UpdateShareInput:
     terms: TermsInput | None = strawberry.field(
         default=None, description="New terms; expiry only earlier; changed terms need accepting again."
     )
+    upload_allowance_bytes: BigInt | None = strawberry.field(default=None, description="A new upload allowance.")
 
 
 @strawberry.type
@@ -117,6 +123,7 @@ class ShareMutations:
                 role=input.role,
                 terms=input.terms.to_terms() if input.terms else shares.TermsIn(),
                 message=input.message,
+                upload_allowance_bytes=input.upload_allowance_bytes,
             )
             state = info.context.state
             if state.mailer is not None:
@@ -158,5 +165,6 @@ class ShareMutations:
                 ids.input_id(input.share_id, "Share", "shareId"),
                 role=input.role,
                 terms=input.terms.to_terms() if input.terms else None,
+                upload_allowance_bytes=input.upload_allowance_bytes,
             ),
         )

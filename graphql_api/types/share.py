@@ -11,7 +11,7 @@ from bson import ObjectId
 from strawberry import relay
 
 from graphql_api.context import Info
-from graphql_api.types.common import Connection, connection
+from graphql_api.types.common import BigInt, Connection, connection
 from graphql_api.types.organization import Organization
 from graphql_api.types.visible import VisibleNode
 from resolvers import access, shares
@@ -135,6 +135,12 @@ class Share(VisibleNode):
             return None
         [user] = await User.load_visible(info, [self.document.grantee_id])
         return user
+
+    @strawberry.field(
+        description="What the grantee's uploads in progress through this share may hold reserved at once."
+    )
+    def upload_allowance_bytes(self) -> BigInt:
+        return BigInt(self.document.upload_allowance_bytes)
 
     @strawberry.field(description="The address a share was made to, when it was made to one.")
     def grantee_email(self) -> str | None:

@@ -574,6 +574,7 @@ export const ITEM_SHARES = graphql(`
       email
     }
     granteeEmail
+    uploadAllowanceBytes
     granteeOrganization {
       name
       slug
