@@ -20,10 +20,12 @@ EXIT_REFUSED, EXIT_USAGE, EXIT_AUTH, EXIT_NETWORK = 1, 2, 3, 4
 def _data_command(args: argparse.Namespace) -> int:
     import asyncio
 
+    import aiohttp
     import httpx
+    from websockets.exceptions import WebSocketException
 
     from client import commands
-    from client.api import StrataClient, StrataError
+    from client.api import StrataClient, StrataError, Unreachable
     from client.credentials import SignInError
     from client.paths import resolve
 
@@ -130,12 +132,26 @@ def _data_command(args: argparse.Namespace) -> int:
     except SignInError as error:
         print(f"strata: {error}", file=sys.stderr)
         return EXIT_AUTH
-    except httpx.HTTPError as error:
+    except Unreachable as error:
+        print(f"strata: {error}", file=sys.stderr)
+        return EXIT_NETWORK
+    except (httpx.HTTPError, WebSocketException) as error:
         print(
-            f"strata: cannot reach Strata ({type(error).__name__}: {error}); is the API at "
+            f"strata: cannot reach Strata ({type(error).__name__}: {_first_line(error)}); is the API at "
             f"{args.api or 'STRATA_API_URL'} running?",
             file=sys.stderr,
         )
+        return EXIT_NETWORK
+    except (aiohttp.ClientError, TimeoutError) as error:
+        # The parts' own retries are spent: what is stored stays, and the same command resumes.
+        print(
+            f"strata: the object store dropped the transfer ({type(error).__name__}); "
+            "run the same command again to resume",
+            file=sys.stderr,
+        )
+        return EXIT_NETWORK
+    except ConnectionError as error:
+        print(f"strata: the connection failed ({error.strerror or type(error).__name__}); try again", file=sys.stderr)
         return EXIT_NETWORK
     except OSError as error:
         print(f"strata: {error.filename or 'file'}: {error.strerror or error}", file=sys.stderr)
@@ -144,6 +160,11 @@ def _data_command(args: argparse.Namespace) -> int:
         print("\nstrata: stopped; run the same command again to resume", file=sys.stderr)
         return 130
     return 0
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else "no detail"
 
 
 async def _sharing(strata: StrataClient, stream: TextIO, args: argparse.Namespace) -> None:

@@ -22,6 +22,20 @@ class StrataError(Exception):
         self.codes = codes
 
 
+class Unreachable(Exception):
+    """The API or the object store could not be reached, dropped the connection, or answered with
+    something that is not theirs (a proxy's error page); trying again later may work."""
+
+
+def not_graphql(response: httpx.Response) -> Unreachable:
+    kind = response.headers.get("content-type", "").split(";")[0] or "no content type"
+    shown = "a web page" if kind == "text/html" else f"{kind}"
+    return Unreachable(
+        f"the API answered HTTP {response.status_code} {response.reason_phrase} with {shown}, not GraphQL: "
+        "is a proxy in front of it failing, or does STRATA_API_URL point elsewhere?"
+    )
+
+
 class StrataClient:
     """An async client for one Strata endpoint.
 
@@ -67,9 +81,12 @@ class StrataClient:
         response = await self.http.post(
             self.url, json={"query": document, "variables": variables or {}}, headers=headers
         )
-        if response.status_code != 200:
-            raise StrataError(f"HTTP {response.status_code}: {response.text[:300]}", [str(response.status_code)])
-        answer: dict[str, Any] = response.json()
+        try:
+            answer: dict[str, Any] = response.json()
+        except ValueError:
+            raise not_graphql(response) from None
+        if not isinstance(answer, dict) or not ("data" in answer or "errors" in answer):
+            raise not_graphql(response)
         if answer.get("errors"):
             errors = answer["errors"]
             raise StrataError(

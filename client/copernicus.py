@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from client.api import StrataClient, StrataError
+from client.api import StrataClient, StrataError, Unreachable
 from client.transfer import Progress
 
 REQUEST = """
@@ -47,8 +50,50 @@ async def request(
     return job
 
 
-async def follow(client: StrataClient, request_id: str) -> AsyncIterator[dict[str, Any]]:
-    """Every update of one request, in order, until it ends."""
+# How long ``follow`` keeps trying to reach the API again after the connection drops (a restart,
+# a deployment), waiting a little longer each time up to ``_MAX_WAIT``.
+RECONNECT_FOR = 120.0
+_MAX_WAIT = 5.0
+
+
+async def follow(
+    client: StrataClient, request_id: str, reconnect_for: float = RECONNECT_FOR
+) -> AsyncIterator[dict[str, Any]]:
+    """Every update of one request, in order, until it ends. A dropped connection (the API
+    restarting: 1012, 1011, or no close at all) is opened again; the server replays the request's
+    steps, and those already seen are skipped."""
+    seen = -1
+    lost_since: float | None = None
+    wait = 0.5
+    while True:
+        try:
+            async for update in _subscription(client, request_id):
+                lost_since, wait = None, 0.5
+                seq = int(update["event"]["seq"])
+                if seq <= seen:
+                    continue
+                seen = seq
+                yield update
+            return
+        except (ConnectionClosed, InvalidHandshake, OSError, TimeoutError) as error:
+            now = time.monotonic()
+            lost_since = lost_since or now
+            if now - lost_since > reconnect_for:
+                raise Unreachable(
+                    f"lost the API while following {request_id} ({_why(error)}) and could not reach it again "
+                    f"within {reconnect_for:.0f} s; the request goes on: follow it again later"
+                ) from None
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, _MAX_WAIT)
+
+
+def _why(error: BaseException) -> str:
+    if isinstance(error, ConnectionClosed) and error.rcvd is not None:
+        return f"closed with {error.rcvd.code}{' ' + error.rcvd.reason if error.rcvd.reason else ''}"
+    return type(error).__name__
+
+
+async def _subscription(client: StrataClient, request_id: str) -> AsyncIterator[dict[str, Any]]:
     url = client.url.replace("http", "ws", 1)
     async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(
@@ -69,6 +114,8 @@ async def follow(client: StrataClient, request_id: str) -> AsyncIterator[dict[st
                 errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
                 raise StrataError("; ".join(e.get("message", "") for e in errors), ["SUBSCRIPTION_ERROR"])
             yield message["payload"]["data"]["copernicusRequestUpdated"]
+        # Closed without "complete" (a server going away says 1001): not the end of the request.
+        raise ws.protocol.close_exc
 
 
 async def request_and_follow(

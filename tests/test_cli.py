@@ -13,10 +13,19 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
 
+from devservices.api import free_port, serve_api, serve_asgi
+from graphql_api.settings import Settings
 from tests.fake_cads import FakeCads, Plan
-from tests.helpers import create_folder, sandbox, upload_bytes
+from tests.graphql import GraphQLClient
+from tests.helpers import MiB, create_folder, sandbox, upload_bytes
+from tests.proxy import cutting_proxy
 
 
 async def _strata(
@@ -365,3 +374,103 @@ def test_operator_commands_say_in_one_line_that_the_store_is_down(command: list[
     # then
     line = _plain(result, 3)
     assert f"cannot reach the database at mongodb://127.0.0.1:{port}/" in line
+
+
+async def test_a_proxys_error_page_is_said_in_one_sentence(tokens: Any) -> None:
+    page = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1>nginx</body></html>"
+
+    async def bad_gateway(request: Request) -> HTMLResponse:
+        return HTMLResponse(page, 502)
+
+    async def a_portal(request: Request) -> HTMLResponse:
+        return HTMLResponse("<html><body>Sign in to the hotel wifi</body></html>", 200)
+
+    app = Starlette(
+        routes=[Route("/502/graphql", bad_gateway, methods=["POST"]), Route("/200/graphql", a_portal, methods=["POST"])]
+    )
+    with serve_asgi(app) as url:
+        gateway = _plain(await _strata(f"{url}/502", tokens("alice"), "ls"), 4)
+        portal = _plain(await _strata(f"{url}/200", tokens("alice"), "ls"), 4)
+    assert "the API answered HTTP 502 Bad Gateway with a web page, not GraphQL" in gateway
+    assert "HTTP 200 OK with a web page" in portal
+    assert "<" not in gateway + portal
+
+
+async def test_a_transfer_the_store_drops_is_one_sentence_and_the_same_command_resumes(
+    settings: Settings, as_user: Any, tokens: Any, tmp_path: Path
+) -> None:
+    alice = as_user("alice")
+    top = await sandbox(alice)
+    data = os.urandom(12 * MiB)
+    file = await upload_bytes(alice, top, "dropped.bin", data)
+    store = httpx.URL(settings.s3_endpoint_url or "")
+    target = tmp_path / "dropped.bin"
+    # given: an API whose download URLs go through a network that cuts every answer after 1 MiB
+    with cutting_proxy((store.host, store.port or 80)) as network:
+        routed = {"s3_public_endpoint_url": f"http://127.0.0.1:{network.port}", "copernicus_worker": False}
+        with serve_api(settings.model_copy(update=routed)) as url:
+            network.cut_after = MiB
+            cut = await _strata(
+                url, tokens("alice"), "download", file["id"], str(target), "--part-size-mib", "5", "--quiet"
+            )
+            # then: one sentence, the network's exit code, and nothing half-written in place
+            line = _plain(cut, 4)
+            assert "the object store dropped the transfer" in line
+            assert "run the same command again to resume" in line
+            assert network.cuts > 0
+            assert not target.exists()
+            # and once the network holds, the same command finishes, checked
+            network.cut_after = None
+            again = await _strata(
+                url, tokens("alice"), "download", file["id"], str(target), "--part-size-mib", "5", "--quiet"
+            )
+            assert again.returncode == 0, again.stderr
+    assert target.read_bytes() == data
+
+
+REQUEST_DATA = """
+mutation($d: String!) {
+  requestCopernicusData(input: {service: "CDS", dataset: $d, request: {variable: ["2t"]}}) {
+    copernicusRequest { id } userErrors { code }
+  }
+}
+"""
+
+
+async def test_follow_survives_an_api_restart(
+    settings: Settings, api_url: str, tokens: Any, fake_cads: FakeCads
+) -> None:
+    dataset = f"restart-{uuid.uuid4().hex[:6]}"
+    fake_cads.plans[dataset] = Plan(queued_seconds=3, running_seconds=3, hold_until_shown=True)
+    port = free_port()
+    # The suite's own API runs the job; these two only serve the follower, one after the other.
+    own = settings.model_copy(update={"copernicus_worker": False})
+    env = {k: v for k, v in os.environ.items() if k not in ("STRATA_TOKEN", "STRATA_API_URL")}
+    env |= {
+        "STRATA_API_URL": f"http://127.0.0.1:{port}/graphql",
+        "STRATA_CONFIG_DIR": "/nonexistent-strata-config",
+        "STRATA_TOKEN": tokens("alice"),
+        "PYTHONUNBUFFERED": "1",  # each step as it is printed
+    }
+    with serve_api(own, port=port) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            made = await GraphQLClient(http, tokens("alice")).data(REQUEST_DATA, {"d": dataset})
+        request_id = made["requestCopernicusData"]["copernicusRequest"]["id"]
+        follower = subprocess.Popen(
+            [sys.executable, "-m", "cli", "copernicus", "follow", request_id],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert follower.stdout is not None
+        first = await asyncio.wait_for(asyncio.to_thread(follower.stdout.readline), 30)
+        assert first.strip(), "the follower printed its first step"
+    # the API is gone: the follower waits, and finds the next one on the same address
+    await asyncio.sleep(1.5)
+    assert follower.poll() is None
+    with serve_api(own, port=port):
+        out, err = await asyncio.to_thread(follower.communicate, timeout=90)
+    lines = (first + out).splitlines()
+    assert follower.returncode == 0, err
+    assert "Traceback" not in err
+    steps = [line.split()[0] for line in lines[:-1]]  # the last line is the result file
+    assert steps == sorted(set(steps), key=steps.index), "no step shown twice"
+    assert "RUNNING" in steps
