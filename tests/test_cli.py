@@ -456,7 +456,7 @@ async def test_follow_survives_an_api_restart(
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:
             made = await GraphQLClient(http, tokens("alice")).data(REQUEST_DATA, {"d": dataset})
         request_id = made["requestCopernicusData"]["copernicusRequest"]["id"]
-        follower = subprocess.Popen(
+        follower = subprocess.Popen(  # noqa: ASYNC220 -- starting it does not wait; it is read in threads
             [sys.executable, "-m", "cli", "copernicus", "follow", request_id],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
