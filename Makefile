@@ -3,7 +3,7 @@ VENV ?= .cache/venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit web web-unit chromium pytest schema services-install services-up services-down services-status bench bench-scale bench-web bench-web-transfer bench-web-live chart
+.PHONY: run test lint typecheck unit web web-unit chromium pytest schema services-install services-up services-down services-status bench bench-scale soak bench-web bench-web-transfer bench-web-live chart
 
 # The web catalogue: `npm ci` from the lockfile is its only install; it is rebuilt when a source changes.
 WEB_STAMP := web/node_modules/.installed
@@ -75,6 +75,10 @@ bench: $(STAMP)
 # The catalogue's queries at 1,000, 10,000 and 100,000 files in one organisation (3x in the store).
 bench-scale: $(STAMP)
 	$(PY) -m bench scale
+
+# Ten minutes of mixed traffic against one API process: fails when memory or descriptors grow past 10 %.
+soak: $(STAMP)
+	$(PY) -m bench soak
 
 # The catalogue's benchmark: a folder of 100 files drawn, warm, in headless Chromium; JS shipped, gzipped.
 bench-web: $(STAMP) web chromium

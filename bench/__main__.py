@@ -2,6 +2,7 @@
 
     python -m bench [--size-mib 1024] [--repeat 3]
     python -m bench scale ...    (bench/scale.py: the catalogue's queries as the store grows)
+    python -m bench soak ...     (bench/soak.py: memory and descriptors under 10 minutes of traffic)
 
 Starts the dev services if needed, runs the API in this process behind a byte counter,
 and prints medians and ratios as a Markdown table (also written to bench/results.md).
@@ -66,6 +67,10 @@ async def run(size_mib: int, repeat: int) -> list[str]:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["soak"]:
+        from bench import soak
+
+        return soak.main(sys.argv[2:])
     if sys.argv[1:2] == ["scale"]:
         from bench import scale
 

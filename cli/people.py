@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -24,10 +25,8 @@ def _data_command(args: argparse.Namespace) -> int:
     import httpx
     from websockets.exceptions import WebSocketException
 
-    from client import commands
     from client.api import StrataClient, StrataError, Unreachable
     from client.credentials import SignInError
-    from client.paths import resolve
 
     # Read before the event loop starts: the request file is the caller's input.
     body: dict[str, object] = {}
@@ -48,81 +47,11 @@ def _data_command(args: argparse.Namespace) -> int:
         print(f"strata: {error}", file=sys.stderr)
         return EXIT_USAGE
 
+    args.body, args.wanted, args.change_set = body, wanted, changes
+
     async def run() -> None:
         async with StrataClient(args.api, args.token) as strata:
-            out = sys.stdout
-
-            async def ident(reference: str) -> str:
-                return (await resolve(strata, reference)).id
-
-            if args.command == "ls":
-                await commands.ls(strata, out, await ident(args.folder) if args.folder else None, args.json)
-            elif args.command == "trash":
-                await commands.trash(strata, out, args.json)
-            elif args.command == "restore":
-                await commands.restore(strata, out, args.id)
-            elif args.command == "search":
-                await commands.search(strata, out, wanted, args.json)
-            elif args.command == "mkdir":
-                if args.parents:
-                    await commands.mkdir_p(strata, out, "/".join(p for p in (args.parent, args.name) if p))
-                elif not args.name:
-                    raise StrataError("give the parent folder and the new name, or -p with a path", ["INVALID"])
-                else:
-                    await commands.mkdir(strata, out, await ident(args.parent), args.name)
-            elif args.command == "rm":
-                await commands.rm(strata, out, await ident(args.id))
-            elif args.command in ("share", "shares", "accept", "decline", "revoke", "orgs"):
-                await _sharing(strata, out, args)
-            elif args.command == "mv":
-                await commands.move(strata, out, args.source, args.target)
-            elif args.command == "rename":
-                await commands.rename(strata, out, args.item, args.name)
-            elif args.command == "purge":
-                await commands.purge(strata, out, args.id)
-            elif args.command == "meta":
-                if args.action == "get":
-                    await commands.meta_get(strata, out, args.item)
-                else:
-                    await commands.meta_set(strata, out, args.item, changes)
-            elif args.command == "copernicus":
-                from client import copernicus
-
-                if args.action == "ls":
-                    await copernicus.ls(strata, out)
-                elif args.action == "datasets":
-                    await copernicus.datasets(strata, out, args.service, args.search)
-                elif args.action == "cancel":
-                    await copernicus.cancel(strata, out, args.id, not args.no_wait)
-                elif args.action == "follow":
-                    await copernicus.follow_to_end(strata, out, args.id, args.quiet)
-                elif args.action == "get":
-                    await copernicus.get(strata, out, args.service, args.dataset, body, Path(args.target), args.quiet)
-                else:
-                    await copernicus.request_and_follow(
-                        strata, out, args.service, args.dataset, body, args.folder, args.name, args.follow, args.quiet
-                    )
-            elif args.command == "upload":
-                part = args.part_size_mib * 1024 * 1024 if args.part_size_mib else None
-                folder = await ident(args.folder)
-                await commands.upload(
-                    strata,
-                    out,
-                    Path(args.path),
-                    folder,
-                    args.concurrency,
-                    part,
-                    args.quiet,
-                    args.name,
-                    args.on_conflict,
-                    args.recursive,
-                )
-            else:
-                part = args.part_size_mib * 1024 * 1024
-                file = await ident(args.file)
-                await commands.download(
-                    strata, out, file, Path(args.path), args.concurrency, part, args.quiet, args.force, args.recursive
-                )
+            await args.step(strata, sys.stdout, args)
 
     try:
         asyncio.run(run())
@@ -167,28 +96,185 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0][:200] if text else "no detail"
 
 
-async def _sharing(strata: StrataClient, stream: TextIO, args: argparse.Namespace) -> None:
+# Each command's step: what it does once the client is open (``set_defaults(step=...)`` below).
+Step = Callable[["StrataClient", TextIO, argparse.Namespace], Awaitable[None]]
+
+
+async def _ident(strata: StrataClient, reference: str) -> str:
+    from client.paths import resolve
+
+    return (await resolve(strata, reference)).id
+
+
+async def _ls(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import commands
+
+    await commands.ls(strata, out, await _ident(strata, args.folder) if args.folder else None, args.json)
+
+
+async def _trash(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import commands
+
+    await commands.trash(strata, out, args.json)
+
+
+async def _restore(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import commands
+
+    await commands.restore(strata, out, args.id)
+
+
+async def _search(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import commands
+
+    await commands.search(strata, out, args.wanted, args.json)
+
+
+async def _mkdir(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import commands
+    from client.api import StrataError
+
+    if args.parents:
+        await commands.mkdir_p(strata, out, "/".join(p for p in (args.parent, args.name) if p))
+    elif not args.name:
+        raise StrataError("give the parent folder and the new name, or -p with a path", ["INVALID"])
+    else:
+        await commands.mkdir(strata, out, await _ident(strata, args.parent), args.name)
+
+
+async def _rm(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import commands
+
+    await commands.rm(strata, out, await _ident(strata, args.id))
+
+
+async def _mv(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import commands
+
+    await commands.move(strata, out, args.source, args.target)
+
+
+async def _rename(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import commands
+
+    await commands.rename(strata, out, args.item, args.name)
+
+
+async def _purge(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import commands
+
+    await commands.purge(strata, out, args.id)
+
+
+async def _meta_get(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import commands
+
+    await commands.meta_get(strata, out, args.item)
+
+
+async def _meta_set(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import commands
+
+    await commands.meta_set(strata, out, args.item, args.change_set)
+
+
+async def _upload(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import commands
+
+    part = args.part_size_mib * 1024 * 1024 if args.part_size_mib else None
+    folder = await _ident(strata, args.folder)
+    await commands.upload(
+        strata, out, Path(args.path), folder, args.concurrency, part, args.quiet, args.name, args.on_conflict,
+        args.recursive,
+    )  # fmt: skip
+
+
+async def _download(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import commands
+
+    part = args.part_size_mib * 1024 * 1024
+    file = await _ident(strata, args.file)
+    await commands.download(
+        strata, out, file, Path(args.path), args.concurrency, part, args.quiet, args.force, args.recursive
+    )
+
+
+async def _copernicus_ls(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import copernicus
+
+    await copernicus.ls(strata, out)
+
+
+async def _copernicus_datasets(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import copernicus
+
+    await copernicus.datasets(strata, out, args.service, args.search)
+
+
+async def _copernicus_cancel(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import copernicus
+
+    await copernicus.cancel(strata, out, args.id, not args.no_wait)
+
+
+async def _copernicus_follow(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import copernicus
+
+    await copernicus.follow_to_end(strata, out, args.id, args.quiet)
+
+
+async def _copernicus_get(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import copernicus
+
+    await copernicus.get(strata, out, args.service, args.dataset, args.body, Path(args.target), args.quiet)
+
+
+async def _copernicus_request(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import copernicus
+
+    await copernicus.request_and_follow(
+        strata, out, args.service, args.dataset, args.body, args.folder, args.name, args.follow, args.quiet
+    )
+
+
+async def _share(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
     from client import sharing
 
-    if args.command == "share":
-        terms = {
-            key: value
-            for key, value in (("text", args.terms), ("licence", args.licence), ("expiresAt", args.expires))
-            if value
-        }
-        if args.allow_reshare:
-            terms["allowReshare"] = True
-        await sharing.share(strata, stream, args.item, args.to, args.role, terms or None, args.message)
-    elif args.command == "shares":
-        await sharing.shares(strata, stream, args.item, args.json)
-    elif args.command == "accept":
-        await sharing.accept(strata, stream, args.id, args.accept_terms, _ask)
-    elif args.command == "decline":
-        await sharing.decline(strata, stream, args.id)
-    elif args.command == "revoke":
-        await sharing.revoke(strata, stream, args.id)
-    else:
-        await sharing.organisations(strata, stream, args.search, args.json)
+    named = (("text", args.terms), ("licence", args.licence), ("expiresAt", args.expires))
+    terms: dict[str, object] = {key: value for key, value in named if value}
+    if args.allow_reshare:
+        terms["allowReshare"] = True
+    await sharing.share(strata, out, args.item, args.to, args.role, terms or None, args.message)
+
+
+async def _shares(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import sharing
+
+    await sharing.shares(strata, out, args.item, args.json)
+
+
+async def _accept(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import sharing
+
+    await sharing.accept(strata, out, args.id, args.accept_terms, _ask)
+
+
+async def _decline(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import sharing
+
+    await sharing.decline(strata, out, args.id)
+
+
+async def _revoke(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import sharing
+
+    await sharing.revoke(strata, out, args.id)
+
+
+async def _orgs(strata: StrataClient, out: TextIO, args: argparse.Namespace) -> None:
+    from client import sharing
+
+    await sharing.organisations(strata, out, args.search, args.json)
 
 
 def _ask(question: str) -> bool:
@@ -361,7 +447,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     download.add_argument("--force", action="store_true", help="replace a local file that exists")
     copernicus = commands.add_parser("copernicus", parents=[shared], help="request Copernicus data, list requests")
     actions = copernicus.add_subparsers(dest="action", required=True)
-    actions.add_parser("ls", help="your Copernicus requests")
+    actions.add_parser("ls", help="your Copernicus requests").set_defaults(step=_copernicus_ls)
     ask = actions.add_parser("request", help="ask for data; --follow shows its progress live")
     ask.add_argument("service", help="CDS, ADS, EWDS, ...")
     ask.add_argument("dataset")
@@ -405,10 +491,17 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     revoke.add_argument("id")
     orgs = commands.add_parser("orgs", parents=[shared, listing], help="find organisations to share with")
     orgs.add_argument("search", nargs="?")
-    for parser in (ls, trash, restore, search, mkdir, rm, mv, rename, purge, meta, upload, download, copernicus):
-        parser.set_defaults(handler=_data_command)
-    for parser in (share, shares, accept, decline, revoke, orgs):
-        parser.set_defaults(handler=_data_command)
+    commands_and_steps: list[tuple[argparse.ArgumentParser, Step | None]] = [
+        (ls, _ls), (trash, _trash), (restore, _restore), (search, _search), (mkdir, _mkdir), (rm, _rm),
+        (mv, _mv), (rename, _rename), (purge, _purge), (upload, _upload), (download, _download),
+        (share, _share), (shares, _shares), (accept, _accept), (decline, _decline), (revoke, _revoke),
+        (orgs, _orgs), (meta_get, _meta_get), (meta_set, _meta_set), (ask, _copernicus_request),
+        (listed, _copernicus_datasets), (get, _copernicus_get), (stop, _copernicus_cancel),
+        (watch, _copernicus_follow), (meta, None), (copernicus, None),
+    ]  # fmt: skip
+    for parser, step in commands_and_steps:
+        # A group (meta, copernicus) takes its step from the action chosen under it.
+        parser.set_defaults(handler=_data_command, **({"step": step} if step else {}))
     login = commands.add_parser(
         "login", help="sign in: a code shown here for a browser anywhere, or --browser on this machine"
     )

@@ -218,7 +218,9 @@ class Worker:
         ]
         for seen in moved[: self.config.batch]:
             if taken := await self._claim(seen):
-                await self._guard(taken, self._observe(provider, taken, statuses.get(str(taken.upstream.id), "")))
+                await self._step_or_setback(
+                    taken, self._observe(provider, taken, statuses.get(str(taken.upstream.id), ""))
+                )
                 claimed += 1
         return claimed
 
@@ -243,20 +245,21 @@ class Worker:
                 return
             try:
                 if job.cancel_requested:
-                    await self._guard(job, self._cancel(provider, job))
+                    await self._step_or_setback(job, self._cancel(provider, job))
                 elif job.status is RequestStatus.PENDING:
-                    await self._guard(job, self._submit(provider, job))
+                    await self._step_or_setback(job, self._submit(provider, job))
                 elif job.status is RequestStatus.DOWNLOADING:
-                    await self._guard(job, self._download(provider, job))
+                    await self._step_or_setback(job, self._download(provider, job))
             except HandedBack:
                 log.info("request %s: download handed back at shutdown", job.id)
             except CancelAsked as asked:
-                await self._guard(asked.job, self._cancel(provider, asked.job))
+                await self._step_or_setback(asked.job, self._cancel(provider, asked.job))
 
     async def _renew(self, job: CopernicusRequest) -> bool:
         return await jobs.renew(self.db.engine, job.id, self.config.owner, self.clock() + self.config.lease)
 
-    async def _guard(self, job: CopernicusRequest, step: Any) -> None:
+    async def _step_or_setback(self, job: CopernicusRequest, step: Any) -> None:
+        """Runs one upstream step; an upstream failure sets the job back (retry later) or fails it."""
         try:
             await step
         except UpstreamError as error:
@@ -278,9 +281,10 @@ class Worker:
         await jobs.change(self.db.engine, job, self.config.owner, changes, entry, self.clock())
         await leases.release(self.db.engine, job.id, self.config.owner)
 
-    async def _move(
+    async def _record_status(
         self, job: CopernicusRequest, status: RequestStatus, upstream_status: str | None, changes: dict[str, Any]
     ) -> None:
+        """Writes the job's new status with its history entry and hands the lease back."""
         entry = {"status": status.value, "upstream_status": upstream_status}
         upstream = job.upstream.model_dump_doc()
         if upstream_status:
@@ -295,14 +299,16 @@ class Worker:
 
     async def _fail(self, job: CopernicusRequest, code: ErrorCode, message: str) -> None:
         await self._abort_transfer(job)
-        await self._move(
+        await self._record_status(
             job, RequestStatus.FAILED, job.upstream.status, {"error": {"code": code.value, "message": message}}
         )
 
     async def _submit(self, provider: Provider, job: CopernicusRequest) -> None:
         submitted = await provider.submit(job.dataset, job.request)
         status = RequestStatus(provider.our_status(submitted.status))
-        await self._move(job, status, submitted.status, {"upstream": {"id": submitted.id, "status": submitted.status}})
+        await self._record_status(
+            job, status, submitted.status, {"upstream": {"id": submitted.id, "status": submitted.status}}
+        )
 
     async def _observe(self, provider: Provider, job: CopernicusRequest, raw: str) -> None:
         status = RequestStatus(provider.our_status(raw)) if raw else job.status
@@ -316,7 +322,7 @@ class Worker:
         elif status is RequestStatus.CANCELLED:
             await self._fail(job, ErrorCode.UPSTREAM_FAILED, f"upstream job {raw}")
         elif status is not job.status or raw != job.upstream.status:
-            await self._move(job, status, raw, {})
+            await self._record_status(job, status, raw, {})
         else:
             await self._release(job, {"next_poll_at": self.clock() + self.config.poll_every})
 
@@ -324,7 +330,7 @@ class Worker:
         if job.upstream.id and job.status in (RequestStatus.QUEUED, RequestStatus.RUNNING):
             await provider.cancel(str(job.upstream.id))
         await self._abort_transfer(job)
-        await self._move(job, RequestStatus.CANCELLED, job.upstream.status, {"transfer": {}})
+        await self._record_status(job, RequestStatus.CANCELLED, job.upstream.status, {"transfer": {}})
 
     async def _abort_transfer(self, job: CopernicusRequest) -> None:
         transfer = job.transfer
@@ -426,7 +432,7 @@ class Worker:
 
     async def _complete(self, job: CopernicusRequest, file: File) -> None:
         result = {"file_id": file.id, "folder_id": file.folder_id, "size": file.size}
-        await self._move(job, RequestStatus.COMPLETED, job.upstream.status, {"result": result, "transfer": {}})
+        await self._record_status(job, RequestStatus.COMPLETED, job.upstream.status, {"result": result, "transfer": {}})
 
 
 def worker_owner() -> str:
