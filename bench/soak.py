@@ -18,6 +18,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -138,17 +139,16 @@ async def _drive(
     begin = time.monotonic()
     rounds = 0
     next_sample = begin
-    scratch = Path(f"/tmp/strata-soak-{os.getpid()}")
-    scratch.mkdir(exist_ok=True)
-    while (elapsed := time.monotonic() - begin) < minutes * 60:
-        # Four people at once, so requests and subscriptions overlap as they would.
-        await asyncio.gather(*(_round(url, tokens, folder, scratch, rounds + k, dataset) for k in range(4)))
-        rounds += 4
-        if time.monotonic() >= next_sample:
-            samples.append((elapsed, resident_kib(pid), descriptors(pid)))
-            next_sample += 10
-            print(f"  {elapsed:6.0f} s  rounds {rounds:5}  RSS {samples[-1][1] / 1024:7.1f} MiB  fds {samples[-1][2]}")
-    scratch.rmdir()
+    with tempfile.TemporaryDirectory(prefix="strata-soak-") as scratch:
+        while (elapsed := time.monotonic() - begin) < minutes * 60:
+            # Four people at once, so requests and subscriptions overlap as they would.
+            await asyncio.gather(*(_round(url, tokens, folder, Path(scratch), rounds + k, dataset) for k in range(4)))
+            rounds += 4
+            if time.monotonic() >= next_sample:
+                samples.append((elapsed, resident_kib(pid), descriptors(pid)))
+                next_sample += 10
+                rss, fds = samples[-1][1] / 1024, samples[-1][2]
+                print(f"  {elapsed:6.0f} s  rounds {rounds:5}  RSS {rss:7.1f} MiB  fds {fds}")
     return _verdict(samples, rounds, minutes, warm_up, tolerance)
 
 
@@ -161,8 +161,9 @@ def _verdict(
     if not first or not last:
         raise SystemExit("too short a run to compare a minute after warm-up with the last minute")
     lines = [
-        f"Soak: {minutes:g} min of mixed traffic ({rounds} rounds of 5 pages, a search, an upload, a subscription; "
-        f"a Copernicus request followed to its end every 5th), warm-up {warm_up:g} min, one API process with its worker.",
+        f"Soak: {minutes:g} min of mixed traffic ({rounds} rounds of 5 pages, a search, an upload, a "
+        f"subscription; a Copernicus request followed to its end every 5th), warm-up {warm_up:g} min, "
+        "one API process with its worker.",
         "",
         "| measure | first minute after warm-up (median) | last minute (median) | ratio | within |",
         "|---|---|---|---|---|",
