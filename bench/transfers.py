@@ -127,7 +127,6 @@ async def run(
                         name=f"c{c}-{counter_round}.bin",
                         part_size=PART,
                         concurrency=c,
-                        show_progress=False,
                     )
                 )
 
@@ -138,7 +137,7 @@ async def run(
 
             async def down(c: int = concurrency, t: Path = target, file_id: str = "") -> None:
                 t.unlink(missing_ok=True)
-                await transfer.download(strata, file_id, t, part_size=PART, concurrency=c, show_progress=False)
+                await transfer.download(strata, file_id, t, part_size=PART, concurrency=c)
 
             down_time = await median(functools.partial(down, file_id=uploaded["id"]), repeat)
             rows.append((f"presigned parts, concurrency {concurrency}", mib / up_time, mib / down_time))

@@ -45,10 +45,10 @@ async def _python(url: str, token: str, source: Path, into: Path) -> tuple[float
     async with StrataClient(f"{url}/graphql", token) as strata:
         folder = await _folder(url, token)
         began = time.perf_counter()
-        file = await transfer.upload(strata, source, folder, show_progress=False)
+        file = await transfer.upload(strata, source, folder)
         up = time.perf_counter() - began
         began = time.perf_counter()
-        await transfer.download(strata, file["id"], into, show_progress=False)
+        await transfer.download(strata, file["id"], into)
         down = time.perf_counter() - began
         into.unlink()
         return up, down

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from client import transfer
 from client.api import StrataClient, StrataError
+from client.terminal import ProgressBar
 
 ROOTS = "{ me { organizations { slug rootFolder { id name } } } }"
 MKDIR = """
@@ -28,6 +29,11 @@ def kind_of(global_id: str) -> str:
 def _row(out: TextIO, as_json: bool, item: dict[str, Any], text: str) -> None:
     """One listed item: a line for people, or one JSON object per line for scripts."""
     out.write((json.dumps(item) if as_json else text) + "\n")
+
+
+def bar(quiet: bool) -> ProgressBar | None:
+    """A progress bar on the terminal, unless asked for quiet."""
+    return None if quiet else ProgressBar(0, "")
 
 
 async def ls(client: StrataClient, out: TextIO, folder_id: str | None, as_json: bool = False) -> None:
@@ -97,7 +103,7 @@ async def upload(
         on_conflict,
         concurrency=concurrency,
         part_size=part_size,
-        show_progress=not quiet,
+        progress=bar(quiet),
     )
     if outcome == "skipped":
         out.write(f"skipped: {name or path.name} is there already\n")
@@ -186,7 +192,7 @@ async def download(
     if path.exists() and not force:
         raise StrataError(f"{path} exists; pass --force to replace it", ["EXISTS"])
     written = await transfer.download(
-        client, file_id, path, concurrency=concurrency, part_size=part_size, show_progress=not quiet
+        client, file_id, path, concurrency=concurrency, part_size=part_size, progress=bar(quiet)
     )
     out.write(f"{written}\n")
 

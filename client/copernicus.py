@@ -14,7 +14,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from client.api import StrataClient, StrataError, Unreachable
-from client.transfer import Progress
+from client.terminal import ProgressBar
 
 REQUEST = """
 mutation($input: RequestCopernicusDataInput!) {
@@ -133,13 +133,13 @@ async def request_and_follow(
     out.write(f"{job['id']}  {job['status']}\n")
     if not follow_it:
         return
-    progress: Progress | None = None
+    progress: ProgressBar | None = None
     async for update in follow(client, job["id"]):
         event = update["event"]
         if event["progress"] and not quiet:
             total = int(event["progress"]["total"] or 0)
             if progress is None:
-                progress = Progress(total, f"download {dataset}")
+                progress = ProgressBar(total, f"download {dataset}")
             progress.advance(int(event["progress"]["bytes"]) - progress.done)
         elif not event["progress"]:
             out.write(f"{event['status']}  (upstream: {event['upstreamStatus'] or '-'})\n")
@@ -236,5 +236,5 @@ async def get(
     found = (await client.query(RESULT, {"id": job["id"]}))["copernicusRequest"]
     file = found["resultFile"]
     destination = target / file["name"] if target.is_dir() else target
-    written = await transfer.download(client, file["id"], destination, show_progress=not quiet)
+    written = await transfer.download(client, file["id"], destination, progress=None if quiet else ProgressBar(0, ""))
     out.write(f"{written}\n")

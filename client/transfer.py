@@ -17,13 +17,12 @@ import json
 import math
 import mimetypes
 import os
-import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from client.api import StrataClient, StrataError
 
@@ -104,71 +103,36 @@ class DownloadLink:
             self._take(found["download"])
 
 
-class Progress:
-    """Bytes done out of a total, drawn on one terminal line: amount, share, rate and time left.
+class TransferProgress(Protocol):
+    """What a transfer tells as it goes; the library draws nothing (``client.terminal`` does).
 
-    Bytes found already in place (a resumed transfer) count towards the total but not the rate,
-    so a resume does not report the speed of light; the line is cleared before each redraw, so a
-    shorter line leaves nothing of a longer one behind.
-    """
+    ``begin`` and ``end`` bracket one transfer; ``already`` counts bytes found in place (a
+    resumed transfer), ``advance`` bytes moved now."""
 
-    def __init__(self, total: int, label: str, stream: Any = sys.stderr, enabled: bool = True) -> None:
-        self.total = total
-        self.label = label
-        self.stream = stream
-        self.enabled = enabled
-        self.done = 0
-        self.skipped = 0
-        self.started = time.monotonic()
-        self._drawn = 0.0
+    def begin(self, total: int, name: str) -> None: ...
+    def resuming(self, parts_held: int, parts: int, name: str) -> None: ...
+    def already(self, count: int) -> None: ...
+    def advance(self, count: int) -> None: ...
+    def end(self) -> None: ...
 
-    def resuming(self, parts_held: int, parts: int, what: str = "") -> None:
-        """Say, on a line of its own, what a resumed transfer finds already in place."""
-        if parts_held:
-            self.note(f"{what}{': ' if what else ''}resuming: {parts_held} of {parts} parts already stored")
 
-    def note(self, text: str) -> None:
-        """A line of its own above the bar, which is drawn again below it."""
-        if self.enabled:
-            self.stream.write(f"\r\x1b[K{text}\n")
-            if self.done:
-                self.stream.write(self.line(time.monotonic()))
-            self.stream.flush()
+class Unobserved:
+    """No one watching: a script's transfer."""
 
-    def grow(self, count: int) -> None:
-        """More to move than announced (a tree's total is known file by file)."""
-        self.total += count
+    def begin(self, total: int, name: str) -> None:
+        return None
+
+    def resuming(self, parts_held: int, parts: int, name: str) -> None:
+        return None
 
     def already(self, count: int) -> None:
-        """Bytes that were in place before this run: counted as done, not as moved."""
-        self.skipped += count
-        self.advance(count)
+        return None
 
     def advance(self, count: int) -> None:
-        self.done += count
-        now = time.monotonic()
-        if self.enabled and (now - self._drawn > 0.2 or self.done >= self.total):
-            self._drawn = now
-            self.stream.write("\r\x1b[K" + self.line(now))
-            self.stream.flush()
+        return None
 
-    def line(self, now: float) -> str:
-        moved = self.done - self.skipped
-        elapsed = max(now - self.started, 1e-6)
-        rate = moved / elapsed
-        share = 100 * self.done / self.total if self.total else 100.0
-        # A rate over the first second, or before anything moved, says nothing about the rest.
-        left = (self.total - self.done) / rate if rate > 0 and elapsed >= 1 else None
-        eta = "--:--" if left is None else f"{int(left // 60):02d}:{int(left % 60):02d}"
-        return (
-            f"{self.label}: {self.done / MiB:.1f} / {self.total / MiB:.1f} MiB {share:5.1f}%"
-            f"  {rate / MiB:.1f} MiB/s  {eta} left"
-        )
-
-    def finish(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
+    def end(self) -> None:
+        return None
 
 
 def default_part_size(size: int) -> int:
@@ -279,11 +243,10 @@ async def upload(
     content_type: str | None = None,
     part_size: int | None = None,
     concurrency: int = 8,
-    show_progress: bool = True,
-    progress: Progress | None = None,
+    progress: TransferProgress | None = None,
 ) -> dict[str, Any]:
     """Upload ``source`` into the folder; returns the completed file. Re-run after a stop to resume.
-    ``progress``, when given, is a bar shared with other transfers (a tree's), left open.
+    ``progress`` hears how far it is (``client.terminal.ProgressBar`` draws it).
 
     Each sender reads a part, hashes it, gets its URL (batched with the other senders') and
     PUTs it, so reading, hashing and sending overlap. Parts the store already holds with the
@@ -320,9 +283,9 @@ async def upload(
         state.data = {"uploadId": upload_id}
         state.save()
     signer = _BatchSigner(client, upload_id)
-    shared = progress is not None
-    bar = progress if progress is not None else Progress(size, f"upload {source.name}", enabled=show_progress)
-    bar.resuming(len(held), count, source.name if shared else "")
+    bar = progress or Unobserved()
+    bar.begin(size, f"upload {source.name}")
+    bar.resuming(len(held), count, source.name)
     etags: dict[int, str] = {}
     digests: dict[int, str] = {}
     numbers = iter(range(1, count + 1))
@@ -349,8 +312,7 @@ async def upload(
         await asyncio.gather(*(sender() for _ in range(max(1, concurrency))))
     finally:
         os.close(descriptor)
-        if not shared:
-            bar.finish()
+        bar.end()
     done = await client.mutate(
         COMPLETE,
         "completeUpload",
@@ -386,11 +348,10 @@ async def download(
     *,
     part_size: int | None = None,
     concurrency: int = 8,
-    show_progress: bool = True,
-    progress: Progress | None = None,
+    progress: TransferProgress | None = None,
 ) -> Path:
     """Fetch a file by parallel ranged GETs; resumes a stopped run; verifies the checksum.
-    ``progress``, when given, is a bar shared with other transfers (a tree's), left open.
+    ``progress`` hears how far it is (``client.terminal.ProgressBar`` draws it).
 
     Ranges default to the file's checksum part size, so each range's SHA-256 is one term of
     the composite checksum and is computed as it arrives: no second pass over the file.
@@ -412,9 +373,9 @@ async def download(
         state.save()
     done: set[int] = set(state.data["done"])
     ranges = [r for r in found["download"]["parts"] if r["partNumber"] not in done]
-    shared = progress is not None
-    bar = progress if progress is not None else Progress(size, f"download {found['name']}", enabled=show_progress)
-    bar.resuming(len(done), len(found["download"]["parts"]), found["name"] if shared else "")
+    bar = progress or Unobserved()
+    bar.begin(size, f"download {found['name']}")
+    bar.resuming(len(done), len(found["download"]["parts"]), found["name"])
     bar.already(size - sum(int(r["rangeEnd"]) - int(r["rangeStart"]) + 1 for r in ranges))
     limiter = asyncio.Semaphore(concurrency)
     link = DownloadLink(client, file_id, part_size, found["download"])
@@ -441,8 +402,7 @@ async def download(
         await asyncio.gather(*(fetch(r) for r in ranges))
     finally:
         os.close(descriptor)
-        if not shared:
-            bar.finish()
+        bar.end()
     expected = found["checksum"]
     if expected:
         if aligned:

@@ -11,7 +11,8 @@ from typing import Any, TextIO
 
 from client import transfer
 from client.api import StrataClient, StrataError
-from client.transfer import MiB, Progress
+from client.terminal import PartOf, ProgressBar
+from client.transfer import MiB
 
 FILES_AT_ONCE = 4  # small files are latency-bound: several at once, each with its parts in parallel
 
@@ -19,7 +20,7 @@ FILES_AT_ONCE = 4  # small files are latency-bound: several at once, each with i
 class Tally:
     """How many files each way went, for the bar's label and the closing line."""
 
-    def __init__(self, verb: str, name: str, files: int, progress: Progress) -> None:
+    def __init__(self, verb: str, name: str, files: int, progress: ProgressBar) -> None:
         self.verb, self.name, self.files, self.progress = verb, name, files, progress
         self.moved = self.unchanged = self.skipped = 0
         self.label()
@@ -74,7 +75,7 @@ async def upload_tree(
     entries = sorted(p for p in root.rglob("*") if not p.is_symlink())
     directories = [p for p in entries if p.is_dir()]
     files = [p for p in entries if p.is_file()]
-    progress = Progress(sum(p.stat().st_size for p in files), "", enabled=not quiet)
+    progress = ProgressBar(sum(p.stat().st_size for p in files), "", enabled=not quiet)
     tally = Tally("upload", name or root.name, len(files), progress)
     top = await ensure_folder(client, folder_id, name or root.name)
     folders = {root: top}
@@ -90,7 +91,7 @@ async def upload_tree(
             on_conflict,
             concurrency=concurrency,
             part_size=part_size,
-            progress=progress,
+            progress=PartOf(progress),
         )
         if outcome != "moved":
             progress.already(path.stat().st_size)
@@ -138,7 +139,7 @@ async def download_tree(
                 files.append((relative / node["name"], node))
     for directory in directories:
         (base / directory).mkdir(parents=True, exist_ok=True)
-    progress = Progress(sum(int(node["size"]) for _, node in files), "", enabled=not quiet)
+    progress = ProgressBar(sum(int(node["size"]) for _, node in files), "", enabled=not quiet)
     tally = Tally("download", found["name"], len(files), progress)
 
     async def fetch(entry: tuple[Path, dict[str, Any]]) -> None:
@@ -152,7 +153,7 @@ async def download_tree(
             tally.count("unchanged")
             return
         await transfer.download(
-            client, node["id"], target, part_size=part_size, concurrency=concurrency, progress=progress
+            client, node["id"], target, part_size=part_size, concurrency=concurrency, progress=PartOf(progress)
         )
         tally.count("moved")
 

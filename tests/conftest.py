@@ -216,6 +216,9 @@ def gql(http: httpx.AsyncClient) -> GraphQLClient:
 @pytest.fixture(scope="session")
 def keycloak(stack: Stack) -> Iterator[KeycloakClient]:
     client = KeycloakClient(stack.keycloak)
+    # The realm's database outlives a run: undo what a run stopped midway may have left (a test
+    # shortens the CLI client's token lifetime and sets it back when it ends).
+    client.set_token_lifespan("strata-cli", None)
     try:
         yield client
     finally:

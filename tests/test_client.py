@@ -72,9 +72,7 @@ async def test_interrupted_upload_resumes_with_the_same_upload(
     source.write_bytes(os.urandom(26 * MiB))
     async with StrataClient(f"{api_url}/graphql", tokens("alice")) as strata:
         # given: an upload stopped after some parts (as Ctrl-C does: the task is cancelled)
-        task = asyncio.create_task(
-            transfer.upload(strata, source, folder, part_size=5 * MiB, concurrency=1, show_progress=False)
-        )
+        task = asyncio.create_task(transfer.upload(strata, source, folder, part_size=5 * MiB, concurrency=1))
         state_file = transfer._upload_state(source, folder, 5 * MiB)
         held: list[Any] = []
         for _ in range(400):
@@ -91,7 +89,7 @@ async def test_interrupted_upload_resumes_with_the_same_upload(
         assert 1 <= len(held) < 6
         interrupted_file = node["file"]["id"]
         # when run again
-        file = await transfer.upload(strata, source, folder, part_size=5 * MiB, concurrency=4, show_progress=False)
+        file = await transfer.upload(strata, source, folder, part_size=5 * MiB, concurrency=4)
     # then: the same upload was completed, and the bytes are right
     assert file["id"] == interrupted_file
     assert file["checksum"] == transfer.file_checksum(source, 5 * MiB)
@@ -102,14 +100,12 @@ async def test_download_resumes_and_verifies(as_user: Any, api_url: str, tokens:
     source = tmp_path / "model.ifc"
     source.write_bytes(os.urandom(9 * MiB))
     async with StrataClient(f"{api_url}/graphql", tokens("alice")) as strata:
-        file = await transfer.upload(strata, source, await sandbox(as_user("alice")), show_progress=False)
+        file = await transfer.upload(strata, source, await sandbox(as_user("alice")))
         target = tmp_path / "out.ifc"
         partial = target.with_name("out.ifc.part")
         state = transfer.UploadState(target.with_name("out.ifc.strata-download.json"))
         # given: a download stopped after a few ranges
-        task = asyncio.create_task(
-            transfer.download(strata, file["id"], target, part_size=1 * MiB, concurrency=1, show_progress=False)
-        )
+        task = asyncio.create_task(transfer.download(strata, file["id"], target, part_size=1 * MiB, concurrency=1))
         for _ in range(400):
             await asyncio.sleep(0.02)
             state.load()
@@ -121,13 +117,11 @@ async def test_download_resumes_and_verifies(as_user: Any, api_url: str, tokens:
         assert partial.exists()
         assert not target.exists()
         # when resumed
-        await transfer.download(strata, file["id"], target, part_size=1 * MiB, show_progress=False)
+        await transfer.download(strata, file["id"], target, part_size=1 * MiB)
         assert target.read_bytes() == source.read_bytes()
         # and a damaged partial download is caught by the checksum
         task = asyncio.create_task(
-            transfer.download(
-                strata, file["id"], tmp_path / "bad.ifc", part_size=1 * MiB, concurrency=1, show_progress=False
-            )
+            transfer.download(strata, file["id"], tmp_path / "bad.ifc", part_size=1 * MiB, concurrency=1)
         )
         bad_state = transfer.UploadState(tmp_path / "bad.ifc.strata-download.json")
         for _ in range(400):
@@ -143,6 +137,6 @@ async def test_download_resumes_and_verifies(as_user: Any, api_url: str, tokens:
             handle.seek(bad_state.data["done"][0] * MiB - MiB)
             handle.write(b"\x00" * 16)
         with pytest.raises(StrataError) as error:
-            await transfer.download(strata, file["id"], tmp_path / "bad.ifc", part_size=1 * MiB, show_progress=False)
+            await transfer.download(strata, file["id"], tmp_path / "bad.ifc", part_size=1 * MiB)
         assert error.value.codes == ["CHECKSUM_MISMATCH"]
         assert not (tmp_path / "bad.ifc").exists()

@@ -161,7 +161,7 @@ async def test_an_upload_outlives_several_short_tokens(
     async with StrataClient(f"{api_url}/graphql", signed_in) as strata:
         strata._objects = SlowLink(seconds=2.5)
         began = time.monotonic()
-        done = await upload(strata, source, folder, part_size=5 * 1024 * 1024, concurrency=1, show_progress=False)
+        done = await upload(strata, source, folder, part_size=5 * 1024 * 1024, concurrency=1)
         took = time.monotonic() - began
     # then: it took several token lifetimes, renewed on the way, and the first token is dead
     assert done["size"] == source.stat().st_size

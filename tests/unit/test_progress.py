@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 
-from client.transfer import MiB, Progress
+from client.terminal import MiB, ProgressBar
 
 
 def test_bytes_already_in_place_count_as_done_but_not_as_moved() -> None:
     out = io.StringIO()
-    progress = Progress(100 * MiB, "upload survey.bin", stream=out)
+    progress = ProgressBar(100 * MiB, "upload survey.bin", stream=out)
     progress.resuming(9, 10)
     progress.already(90 * MiB)
     progress.started -= 10  # ten seconds of this run
@@ -22,7 +22,7 @@ def test_bytes_already_in_place_count_as_done_but_not_as_moved() -> None:
 
 def test_each_redraw_clears_the_line_first_and_a_fresh_start_says_nothing_of_resuming() -> None:
     out = io.StringIO()
-    progress = Progress(10 * MiB, "download a.tif", stream=out)
+    progress = ProgressBar(10 * MiB, "download a.tif", stream=out)
     progress.resuming(0, 3)
     progress.advance(10 * MiB)
     progress.finish()
@@ -32,14 +32,14 @@ def test_each_redraw_clears_the_line_first_and_a_fresh_start_says_nothing_of_res
 
 
 def test_time_left_is_unknown_until_something_moved() -> None:
-    progress = Progress(10 * MiB, "upload x", enabled=False)
+    progress = ProgressBar(10 * MiB, "upload x", enabled=False)
     progress.already(5 * MiB)
     assert progress.line(progress.started + 1).endswith("--:-- left")
 
 
 def test_a_note_goes_above_the_bar_which_is_drawn_again_below_it() -> None:
     out = io.StringIO()
-    progress = Progress(10 * MiB, "upload survey/", stream=out)
+    progress = ProgressBar(10 * MiB, "upload survey/", stream=out)
     progress.advance(5 * MiB)
     drawn = out.getvalue()
     progress.note("f1.bin: resuming: 2 of 4 parts already stored")
