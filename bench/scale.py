@@ -59,7 +59,15 @@ USAGE = "{ me { organizations { id usageBytes quotaBytes } } }"
 def catalogue_operations() -> dict[str, str]:
     """The catalogue's operations by their constant's name (``FOLDER_PAGE``), fragments included."""
     text = OPERATIONS.read_text()
-    return dict(re.findall(r"export const (\w+) = graphql\(`(.*?)`\);", text, re.S))
+    documents = dict(re.findall(r"export const (\w+) = graphql\(`(.*?)`\);", text, re.S))
+    shared = {name: body for body in documents.values() for name in re.findall(r"^\s*fragment (\w+) on", body, re.M)}
+
+    def with_fragments(body: str) -> str:
+        # A fragment spread in a document and defined in another (REFUSAL, ALLOWED) goes along with it.
+        needed = set(re.findall(r"\.\.\.(\w+)", body)) - set(re.findall(r"fragment (\w+) on", body))
+        return body + "".join(shared[name] for name in sorted(needed) if name in shared)
+
+    return {name: with_fragments(body) for name, body in documents.items()}
 
 
 @dataclass

@@ -1,6 +1,24 @@
 // Every operation the catalogue sends; graphql-codegen types them from ../schema.graphql.
 import { graphql } from "./gql";
 
+// What every mutation's refusals and every item's permitted actions are selected as: one place.
+export const REFUSAL = graphql(`
+  fragment Refusal on UserError {
+    code
+    message
+    field
+  }
+`);
+
+export const ALLOWED = graphql(`
+  fragment Allowed on ViewerPermissions {
+    edit
+    delete
+    purge
+    share
+  }
+`);
+
 export const ME = graphql(`
   query Me {
     me {
@@ -37,9 +55,7 @@ export const FOLDER_PAGE = graphql(`
       name
       trashedAt
       viewerCan {
-        edit
-        delete
-        share
+        ...Allowed
       }
       ancestors {
         id
@@ -51,9 +67,7 @@ export const FOLDER_PAGE = graphql(`
           name
           updatedAt
           viewerCan {
-            edit
-            delete
-            share
+            ...Allowed
           }
         }
         pageInfo {
@@ -70,9 +84,7 @@ export const FOLDER_PAGE = graphql(`
           status
           updatedAt
           viewerCan {
-            edit
-            delete
-            share
+            ...Allowed
           }
         }
         pageInfo {
@@ -131,10 +143,7 @@ export const FILE_DETAILS = graphql(`
           }
         }
         viewerCan {
-          edit
-          delete
-          purge
-          share
+          ...Allowed
         }
       }
     }
@@ -210,8 +219,7 @@ export const TRASH = graphql(`
             name
             trashedAt
             viewerCan {
-              delete
-              purge
+              ...Allowed
             }
           }
           pageInfo {
@@ -226,8 +234,7 @@ export const TRASH = graphql(`
             size
             trashedAt
             viewerCan {
-              delete
-              purge
+              ...Allowed
             }
           }
           pageInfo {
@@ -248,8 +255,7 @@ export const DELETE_FOLDER = graphql(`
         trashedAt
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -263,8 +269,7 @@ export const DELETE_FILE = graphql(`
         trashedAt
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -278,8 +283,7 @@ export const RESTORE_FOLDER = graphql(`
         trashedAt
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -293,8 +297,7 @@ export const RESTORE_FILE = graphql(`
         trashedAt
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -305,8 +308,7 @@ export const PURGE_FOLDER = graphql(`
     purgeFolder(input: { id: $id }) {
       purgedFolderId
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -317,8 +319,7 @@ export const PURGE_FILE = graphql(`
     purgeFile(input: { id: $id }) {
       purgedFileId
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -331,8 +332,7 @@ export const CREATE_FOLDER = graphql(`
         id
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -375,8 +375,7 @@ export const CREATE_UPLOAD = graphql(`
         partSize
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -410,8 +409,7 @@ export const PART_URLS = graphql(`
         }
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -426,8 +424,7 @@ export const COMPLETE_UPLOAD = graphql(`
         checksum
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -438,8 +435,7 @@ export const ABORT_UPLOAD = graphql(`
     abortUpload(input: { uploadId: $id }) {
       abortedUploadId
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -453,8 +449,7 @@ export const RENAME_FOLDER = graphql(`
         name
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -468,8 +463,7 @@ export const RENAME_FILE = graphql(`
         name
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -482,8 +476,7 @@ export const MOVE_FOLDER = graphql(`
         id
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -496,8 +489,7 @@ export const MOVE_FILE = graphql(`
         id
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -509,7 +501,7 @@ export const FOLDER_PICKER = graphql(`
       id
       name
       viewerCan {
-        edit
+        ...Allowed
       }
       ancestors {
         id
@@ -611,9 +603,7 @@ export const CREATE_SHARE = graphql(`
         status
       }
       userErrors {
-        code
-        message
-        field
+        ...Refusal
       }
     }
   }
@@ -627,8 +617,7 @@ export const REVOKE_SHARE = graphql(`
         status
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -685,8 +674,7 @@ export const ACCEPT_SHARE = graphql(`
         status
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -700,8 +688,7 @@ export const DECLINE_SHARE = graphql(`
         status
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -781,9 +768,7 @@ export const REQUEST_COPERNICUS = graphql(`
         ...RequestRow
       }
       userErrors {
-        code
-        message
-        field
+        ...Refusal
       }
     }
   }
@@ -796,8 +781,7 @@ export const CANCEL_COPERNICUS = graphql(`
         ...RequestRow
       }
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -808,8 +792,7 @@ export const SET_COPERNICUS_KEY = graphql(`
     setCopernicusKey(input: { service: $service, key: $key }) {
       service
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -820,8 +803,7 @@ export const REMOVE_COPERNICUS_KEY = graphql(`
     removeCopernicusKey(input: { service: $service }) {
       service
       userErrors {
-        code
-        message
+        ...Refusal
       }
     }
   }
@@ -834,9 +816,7 @@ export const UPDATE_METADATA = graphql(`
         id
       }
       userErrors {
-        code
-        message
-        field
+        ...Refusal
       }
     }
   }
