@@ -51,10 +51,6 @@ class ProgressBar:
                 self.stream.write(self.line(time.monotonic()))
             self.stream.flush()
 
-    def grow(self, count: int) -> None:
-        """More to move than announced (a tree's total is known file by file)."""
-        self.total += count
-
     def already(self, count: int) -> None:
         """Bytes that were in place before this run: counted as done, not as moved."""
         self.skipped += count

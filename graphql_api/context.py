@@ -65,8 +65,5 @@ class Context:
         user_id_var.set(str(self._principal.user_id))
         return self._principal
 
-    def fresh_loaders(self) -> Loaders:
-        return Loaders(self.state.db, self.state.batch_loads)
-
 
 Info = StrawberryInfo[Context, None]
