@@ -29,7 +29,7 @@ from background import housekeeping
 from background.copernicus.worker import Worker, WorkerConfig, worker_owner
 from background.hub import RequestHub
 from background.mail import Mailer, SmtpServer
-from graphql_api import web
+from graphql_api import errors, web
 from graphql_api.auth import TokenVerifier, VerifierConfig
 from graphql_api.context import Context
 from graphql_api.headers import SecurityHeadersMiddleware, catalogue_policy
@@ -98,6 +98,10 @@ class StrataGraphQL(GraphQL[Context, None]):
         except Unauthenticated as error:
             refusal = unauthenticated_result(error)
             return [refusal] * len(request_data) if isinstance(request_data, list) else refusal
+        except Exception as error:  # the store or the issuer failing while signing in
+            errors.log.error("unexpected error signing the caller in: %s", error, exc_info=error)
+            failed = ExecutionResult(data=None, errors=[errors.internal_error()])
+            return [failed] * len(request_data) if isinstance(request_data, list) else failed
         return await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )

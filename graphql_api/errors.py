@@ -26,15 +26,20 @@ class MaskInternalErrors(MaskErrors):
         super().__init__(should_mask_error=is_unexpected)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = request_id_var.get()
-        return GraphQLError(
-            message=f"Internal error; quote request id {request_id} when reporting it.",
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": RequestErrorCode.INTERNAL.value, "requestId": request_id},
-        )
+        return internal_error(error)
+
+
+def internal_error(error: GraphQLError | None = None) -> GraphQLError:
+    """What the client sees of an unexpected failure: INTERNAL and the request id to quote."""
+    request_id = request_id_var.get()
+    return GraphQLError(
+        message=f"Internal error; quote request id {request_id} when reporting it.",
+        nodes=error.nodes if error else None,
+        source=error.source if error else None,
+        positions=error.positions if error else None,
+        path=error.path if error else None,
+        extensions={"code": RequestErrorCode.INTERNAL.value, "requestId": request_id},
+    )
 
 
 def log_errors(errors: list[GraphQLError], execution_context: ExecutionContext | None) -> None:

@@ -300,12 +300,23 @@ async def update(
 async def shared_with_me(
     db: Database, principal: Principal, statuses: list[ShareStatus], first: int, after: str | None
 ) -> Page[Share]:
-    """Shares to the caller or their organisations, newest first."""
+    """Shares to the caller or their organisations, newest first, by where they stand (``standing``):
+    a reshare cut off with its chain is REVOKED here too, never ACTIVE. A page may hold fewer than
+    ``first`` when some of what was read stands elsewhere; its cursor goes on from there."""
     request = PageRequest(first, after, SortField.CREATED_AT, Direction.DESC).checked()
+    read = list(statuses)
+    if ShareStatus.REVOKED in statuses:  # stored live, cut off by its chain
+        read += [s for s in (ShareStatus.PENDING, ShareStatus.ACTIVE) if s not in read]
     found = await shares.to_grantees(
-        db.engine, principal.grantee_ids(), statuses, principal.now, pagination.window(request)
+        db.engine, principal.grantee_ids(), read, principal.now, pagination.window(request)
     )
-    return pagination.page_of(request, found, lambda s: s.created_at, lambda s: s.id)
+    page = pagination.page_of(request, found, lambda s: s.created_at, lambda s: s.id)
+    kept = [
+        (share, cursor)
+        for share, cursor in zip(page.items, page.cursors, strict=True)
+        if await standing(db, share, principal.now) in statuses
+    ]
+    return Page(items=[s for s, _ in kept], cursors=[c for _, c in kept], has_next_page=page.has_next_page)
 
 
 def effective_status(share: Share, now: datetime) -> ShareStatus:
@@ -326,6 +337,23 @@ async def standing(db: Database, share: Share, now: datetime) -> ShareStatus:
     if parent is None or not await shares.with_live_chains(db.engine, [parent], now):
         return ShareStatus.REVOKED
     return status
+
+
+ENDED_BECAUSE = {
+    ShareStatus.REVOKED: "revoked by whoever manages it",
+    ShareStatus.DECLINED: "declined",
+    ShareStatus.EXPIRED: "its end date passed",
+}
+
+
+async def ended_because(db: Database, share: Share, now: datetime) -> str | None:
+    """Why a share no longer grants anything, in words; None while it does."""
+    status = await standing(db, share, now)
+    if status in (ShareStatus.PENDING, ShareStatus.ACTIVE):
+        return None
+    if status is ShareStatus.REVOKED and share.status is not ShareStatus.REVOKED:
+        return "the share it was passed on from has ended"
+    return ENDED_BECAUSE.get(status)
 
 
 async def events(db: Database, principal: Principal, item: Folder | File, request: PageRequest) -> Page[ShareEvent]:

@@ -47,6 +47,9 @@ USAGE = "{ me { organizations { slug usageBytes } } }"
 ME = "{ me { id organizations { id slug } } }"
 NODE_USER = "query($id: ID!) { node(id: $id) { ... on User { id name } } }"
 SHARED_TO_ME = "{ sharedWithMe(first: 100) { nodes { id status } } }"
+SHARED_TO_ME_AS = """
+query($s: [ShareStatus!]) { sharedWithMe(status: $s, first: 100) { nodes { id status endedBecause } } }
+"""
 
 
 @pytest.fixture(autouse=True)
@@ -82,9 +85,19 @@ async def test_revoking_a_share_ends_every_reshare_made_from_it(as_user: Any) ->
     assert (await dave.data(FOLDER, {"id": top}))["folder"] is None
     made = (await dave.data(CREATE, {"parent": top, "name": "still-here"}))["createFolder"]
     assert [e["code"] for e in made["userErrors"]] == ["NOT_FOUND"]
-    # and it says so where dave looks: revoked with the share it came from, not ACTIVE
-    mine = (await dave.data(SHARED_TO_ME))["sharedWithMe"]["nodes"]
-    assert {n["id"]: n["status"] for n in mine}[to_dave] == "REVOKED"
+    # and it says so where dave looks: not among his live shares, but revoked with its reason
+    live = (await dave.data(SHARED_TO_ME))["sharedWithMe"]["nodes"]
+    assert to_dave not in {n["id"] for n in live}
+    active = (await dave.data(SHARED_TO_ME_AS, {"s": ["ACTIVE"]}))["sharedWithMe"]["nodes"]
+    assert to_dave not in {n["id"] for n in active}
+    ended = (await dave.data(SHARED_TO_ME_AS, {"s": ["REVOKED"]}))["sharedWithMe"]["nodes"]
+    assert {n["id"]: (n["status"], n["endedBecause"]) for n in ended}[to_dave] == (
+        "REVOKED",
+        "the share it was passed on from has ended",
+    )
+    # carol's own share, revoked by bob, says that
+    carols = (await carol.data(SHARED_TO_ME_AS, {"s": ["REVOKED"]}))["sharedWithMe"]["nodes"]
+    assert {n["id"]: n["endedBecause"] for n in carols}[to_carol] == "revoked by whoever manages it"
 
 
 async def test_a_reshare_grant_counts_when_a_stronger_one_without_reshare_also_reaches(as_user: Any) -> None:

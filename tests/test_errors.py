@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,7 +26,15 @@ async def test_database_outage_is_masked_with_a_request_id(
         ferretdb = FerretDB(port=free_port(), debug_port=free_port(), state_dir=Path(state))
         ferretdb.start()
         try:
-            private = settings.model_copy(update={"mongodb_url": ferretdb.url(), "mongodb_timeout_ms": 1000})
+            # A database of its own too: two FerretDB processes over one PostgreSQL must not both
+            # create the same database's tables (each keeps its own idea of what exists).
+            private = settings.model_copy(
+                update={
+                    "mongodb_url": ferretdb.url(),
+                    "mongodb_timeout_ms": 1000,
+                    "mongodb_database": f"strata_outage_{uuid.uuid4().hex[:8]}",
+                }
+            )
             with serve_api(private) as url:
                 await asyncio.to_thread(ferretdb.stop)
                 async with httpx.AsyncClient(base_url=url, timeout=30) as http:

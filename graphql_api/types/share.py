@@ -76,6 +76,13 @@ class Share(VisibleNode):
     async def status(self, info: Info) -> ShareStatus:
         return await shares.standing(info.context.state.db, self.document, self.as_of)
 
+    @strawberry.field(
+        description="Why it grants nothing now, in words (revoked, its chain ended, declined, expired); "
+        "null while it does."
+    )
+    async def ended_because(self, info: Info) -> str | None:
+        return await shares.ended_because(info.context.state.db, self.document, self.as_of)
+
     @classmethod
     async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[Share | None]:
         principal = await info.context.principal()

@@ -630,6 +630,7 @@ export const SHARED_WITH_ME = graphql(`
         id
         role
         status
+        endedBecause
         message
         createdAt
         termsHash

@@ -13,6 +13,24 @@ async function savedSha(download: Download): Promise<string> {
   return sha256Of(path!);
 }
 
+test("the page's policy refuses what it does not allow, and the check hears it", async ({ page, cspRefusals }) => {
+  await signIn(page, "alice");
+  // An injected inline script and an image from another host: both refused, both reported.
+  await page.evaluate(() => {
+    const script = document.createElement("script");
+    script.textContent = "window.strataInlineRan = true";
+    document.body.append(script);
+    const image = document.createElement("img");
+    image.src = "https://elsewhere.invalid/pixel.png";
+    document.body.append(image);
+  });
+  await expect.poll(() => cspRefusals.length).toBe(2);
+  expect(cspRefusals.join("\n")).toContain("script-src-elem refused inline");
+  expect(cspRefusals.join("\n")).toContain("img-src refused https://elsewhere.invalid/pixel.png");
+  expect(await page.evaluate(() => (window as unknown as { strataInlineRan?: boolean }).strataInlineRan)).toBeUndefined();
+  cspRefusals.length = 0; // seen: the test's own refusals do not fail it
+});
+
 test("alice signs in through Keycloak, sees who she is and signs out", async ({ page }) => {
   await signIn(page, "alice");
   await expect(page.getByRole("heading", { name: "Your organizations" })).toBeVisible();

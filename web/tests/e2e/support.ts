@@ -8,12 +8,14 @@ export { expect };
 
 /** Every page of a test's context reports what the catalogue's Content-Security-Policy refused; one refusal
  * on Strata's own pages fails the test (Keycloak's pages have their own policy, not ours). */
-export const test = base.extend({
-  context: async ({ context, baseURL }, use) => {
+export const test = base.extend<{ cspRefusals: string[] }>({
+  cspRefusals: async ({}, use) => {
+    await use([]);
+  },
+  context: async ({ context, baseURL, cspRefusals }, use) => {
     const ours = new URL(baseURL ?? "http://127.0.0.1:18700").origin;
-    const refused: string[] = [];
     await context.exposeBinding("strataCspRefused", ({ frame }, what: string) => {
-      if (new URL(frame.url()).origin === ours) refused.push(`${frame.url()}: ${what}`);
+      if (new URL(frame.url()).origin === ours) cspRefusals.push(`${frame.url()}: ${what}`);
     });
     await context.addInitScript(() => {
       document.addEventListener("securitypolicyviolation", (event) => {
@@ -22,7 +24,7 @@ export const test = base.extend({
       });
     });
     await use(context);
-    expect(refused, "what the Content-Security-Policy refused").toEqual([]);
+    expect(cspRefusals, "what the Content-Security-Policy refused").toEqual([]);
   },
 });
 
