@@ -74,6 +74,10 @@ async def test_query_deeper_than_the_limit(settings: Settings, tokens: Callable[
             assert introspection["__schema"]["types"]
 
 
-async def test_introspection_needs_no_token(gql: GraphQLClient) -> None:
-    data = await gql.data("{ __schema { queryType { name } } }")
-    assert data["__schema"]["queryType"]["name"] == "Query"
+async def test_introspection_needs_a_token(gql: GraphQLClient, tokens: Callable[[str], str]) -> None:
+    # Before issue 26 anyone could read the schema; now only a signed-in caller (docs/security.md).
+    body = await gql.execute("{ __schema { queryType { name } } }")
+    assert body.get("data") is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
+    signed_in = GraphQLClient(gql.http, tokens("alice"))
+    assert (await signed_in.data("{ __schema { queryType { name } } }"))["__schema"]["queryType"]["name"] == "Query"
