@@ -96,15 +96,16 @@ class StrataGraphQL(GraphQL[Context, None]):
         try:
             await context.principal()
         except Unauthenticated as error:
-            refusal = unauthenticated_result(error)
-            return [refusal] * len(request_data) if isinstance(request_data, list) else refusal
+            refused = unauthenticated_result(error)
         except Exception as error:  # the store or the issuer failing while signing in
             errors.log.error("unexpected error signing the caller in: %s", error, exc_info=error)
-            failed = ExecutionResult(data=None, errors=[errors.internal_error()])
-            return [failed] * len(request_data) if isinstance(request_data, list) else failed
-        return await super().execute_operation(
-            request, request_adapter, request_data, context, root_value, sub_response
-        )
+            refused = ExecutionResult(data=None, errors=[errors.internal_error()])
+        else:
+            return await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+        # One answer for each operation of a batch, all the same.
+        return [refused] * len(request_data) if isinstance(request_data, list) else refused
 
     async def on_ws_connect(self, context: Context) -> dict[str, Any] | None:
         try:

@@ -96,12 +96,12 @@ def grant_for(principal: Principal, item: Folder | File) -> Grant | None:
 
 
 @policy
-def may_reserve(principal: Principal, folder: Folder, open_bytes: int, size: int) -> bool:
-    """An organisation's own people reserve up to its quota (placement checks that); someone
-    reaching the folder through a share, up to the share's upload allowance, counting what their
-    uploads in progress there already hold."""
+def upload_allowance(principal: Principal, folder: Folder) -> int | None:
+    """What the caller's uploads in progress into ``folder``'s organisation may hold reserved:
+    None for its own people (its quota bounds them; placement checks that), else the upload
+    allowance of the share through which they reach the folder."""
     grant = grant_for(principal, folder)
-    return grant is None or open_bytes + size <= grant.upload_allowance_bytes
+    return None if grant is None else grant.upload_allowance_bytes
 
 
 @policy

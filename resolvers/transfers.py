@@ -185,11 +185,13 @@ async def create_upload(
         access.require(principal, folder, Level.EDIT, "Folder", "folderId")
         assert folder is not None
         # Under the guard, so that two uploads started together cannot both pass the allowance.
-        through_share = access.grant_for(principal, folder) is not None
+        allowance = access.upload_allowance(principal, folder)
         held = (
-            await tree.open_upload_bytes(db.engine, principal.user_id, folder.organisation_id) if through_share else 0
+            await tree.open_upload_bytes(db.engine, principal.user_id, folder.organisation_id)
+            if allowance is not None
+            else 0
         )
-        if not access.may_reserve(principal, folder, held, size):
+        if allowance is not None and held + size > allowance:
             raise UserFailure(
                 UserErrorCode.ALLOWANCE_EXCEEDED,
                 "the share's upload allowance does not leave room for this file while your other uploads here "
