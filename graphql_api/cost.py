@@ -6,7 +6,8 @@ Two limits, both counted over the operation with its fragments expanded:
   before a resolver runs; counting first costs microseconds.
 - **cost**: page sizes multiply, as GitHub's node limit does. A connection with ``first: N`` (by
   default ``DEFAULT_PAGE``, at most ``MAX_PAGE``) counts N times for everything beneath it, and a
-  presigned ``download`` counts ``DOWNLOAD_COST``. A query over ``max_cost`` is refused.
+  presigned ``download`` counts ``DOWNLOAD_COST`` and ``searchFacets``, which may read ten
+  thousand files, ``FACETS_COST``. A query over ``max_cost`` is refused.
 The budget is documented in ``docs/security.md``.
 """
 
@@ -33,6 +34,8 @@ from resolvers.errors import RequestErrorCode
 from resolvers.pagination import DEFAULT_PAGE, MAX_PAGE
 
 DOWNLOAD_COST = 10
+FACETS_COST = 2_500  # three to a query at the default budget
+WEIGHTS = {"download": DOWNLOAD_COST, "searchFacets": FACETS_COST}
 _MAX_FRAGMENT_DEPTH = 32
 
 
@@ -87,7 +90,7 @@ class _Counter:
             self.selections += 1
             if self.selections > self.max_selections:
                 raise TooExpensive(f"a query may select at most {self.max_selections} fields")
-            weight = DOWNLOAD_COST if field.name.value == "download" else 1
+            weight = WEIGHTS.get(field.name.value, 1)
             self.cost += multiplier * weight
             if self.cost > self.max_cost:
                 raise TooExpensive(f"this query could return more than {self.max_cost} objects; ask for smaller pages")

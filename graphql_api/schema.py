@@ -35,6 +35,7 @@ from graphql_api.types.common import DEFAULT_PAGE, SCALARS, After, Connection, F
 from graphql_api.types.copernicus import (
     CopernicusRequest,
 )
+from graphql_api.types.facets import SearchFacets
 from graphql_api.types.file import File, Upload
 from graphql_api.types.folder import Folder
 from graphql_api.types.organization import Organization
@@ -59,6 +60,9 @@ class FileSearchInput:
     bbox: BoundingBoxInput | None = strawberry.field(default=None, description="Files whose bbox intersects this.")
     time_range: TimeRangeInput | None = strawberry.field(default=None, description="Files whose time range overlaps.")
     folder_id: relay.GlobalID | None = strawberry.field(default=None, description="Only beneath this folder.")
+    organization_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Only what this organization holds."
+    )
 
     def to_search(self) -> FileSearch:
         return FileSearch(
@@ -70,6 +74,7 @@ class FileSearchInput:
             time_from=self.time_range.start if self.time_range else None,
             time_to=self.time_range.end if self.time_range else None,
             folder_id=ids.decode(self.folder_id, "Folder")[1] if self.folder_id else None,
+            organisation_id=ids.decode(self.organization_id, "Organization")[1] if self.organization_id else None,
         )
 
 
@@ -112,6 +117,14 @@ class Query(CopernicusQueries):
             info.context.state.db, principal, search, page_request(first, after, sort_by, direction)
         )
         return connection(page, File.from_document)
+
+    @strawberry.field(
+        description="How many files searchFiles finds with this filter, by type, source, organization and year."
+    )
+    async def search_facets(self, info: Info, filter: FileSearchInput | None = None) -> SearchFacets:
+        principal = await info.context.principal()
+        search = filter.to_search() if filter else FileSearch()
+        return SearchFacets.from_tally(await files.search_tally(info.context.state.db, principal, search))
 
     @strawberry.field(description="Shares made to you or your organizations, newest first.")
     async def shared_with_me(

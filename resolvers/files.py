@@ -21,6 +21,7 @@ from storage.blobs import BlobStore
 from storage.models import File, FileStatus, SourceKind, name_key
 from storage.mongo import Database
 from storage.search import FileQuery
+from storage.tally import Tally, tally
 
 MAX_QUERY_TEXT = 200
 
@@ -132,18 +133,19 @@ class FileSearch:
     time_from: datetime | None = None
     time_to: datetime | None = None
     folder_id: ObjectId | None = None
+    organisation_id: ObjectId | None = None
 
 
-async def search_files(db: Database, principal: Principal, search: FileSearch, request: PageRequest) -> Page[File]:
-    request = request.checked()
+async def _file_query(db: Database, principal: Principal, search: FileSearch) -> FileQuery | None:
+    """The store's query for ``search`` within what ``principal`` may read; None when it can find nothing."""
     if search.name and len(search.name) > MAX_QUERY_TEXT:
         raise UserFailure(UserErrorCode.INVALID, "name filter is too long", ["name"])
     if search.folder_id:
         folder = await tree.get_folder(db.engine, search.folder_id)
         if not access.can_read(principal, folder):
-            return Page([], [], False)
+            return None
     box = search.bbox
-    query = FileQuery(
+    return FileQuery(
         scope=access.readable_scope(principal),
         name=search.name,
         content_type=search.content_type,
@@ -153,7 +155,21 @@ async def search_files(db: Database, principal: Principal, search: FileSearch, r
         time_from=as_utc(search.time_from) if search.time_from else None,
         time_to=as_utc(search.time_to) if search.time_to else None,
         folder_id=search.folder_id,
+        organisation_id=search.organisation_id,
     )
+
+
+async def search_files(db: Database, principal: Principal, search: FileSearch, request: PageRequest) -> Page[File]:
+    request = request.checked()
+    query = await _file_query(db, principal, search)
+    if query is None:
+        return Page([], [], False)
     found = await tree.search(db.engine, query, pagination.window(request))
     key = pagination.SORT_KEYS[request.sort]
     return pagination.page_of(request, found, lambda f: getattr(f, key), lambda f: f.id)
+
+
+async def search_tally(db: Database, principal: Principal, search: FileSearch) -> Tally:
+    """How many files ``search_files`` would list, and how many of each type, source, organisation and year."""
+    query = await _file_query(db, principal, search)
+    return Tally() if query is None else await tally(db.engine, query)

@@ -92,11 +92,13 @@ async def find_any(
     criteria: dict[str, Any],
     alternatives: Sequence[dict[str, Any]],
     projection: dict[str, Any] | None = None,
+    limit: int = 0,
 ) -> list[dict[str, Any]]:
     """Every document ``read_any`` would page through, unordered and each once: for reads that
-    want them all (a caller's active shares, the shares on some items)."""
+    want them all (a caller's active shares, the shares on some items), or, with ``limit``, at
+    most that many from each alternative."""
     found = await asyncio.gather(
-        *(collection.find(_joined(criteria, a), projection).to_list(length=None) for a in alternatives)
+        *(collection.find(_joined(criteria, a), projection, limit=limit).to_list(length=None) for a in alternatives)
     )
     unique: dict[Any, dict[str, Any]] = {}
     for documents in found:

@@ -41,6 +41,7 @@ class FileQuery:
     time_from: datetime | None = None
     time_to: datetime | None = None
     folder_id: ObjectId | None = None
+    organisation_id: ObjectId | None = None
 
 
 # A word's prefixes of 3 to 10 letters are kept (every document read decodes them: few, not all);
@@ -141,6 +142,11 @@ def key_alternatives(query: FileQuery) -> list[dict[str, Any]]:
     return either
 
 
+def alternatives(query: FileQuery) -> list[dict[str, Any]]:
+    """Scope and keys together: a file matches ``query`` when it meets one of these and ``file_filter``."""
+    return [{**scope, **keys} for scope in scope_alternatives(query.scope) for keys in key_alternatives(query)]
+
+
 def _area_alternatives(west: float, south: float, east: float, north: float) -> list[dict[str, Any]]:
     for index, size in enumerate(CELL_SIZES):
         asked = _cells(size, west, south, east, north, CELLS_ASKED)
@@ -200,4 +206,6 @@ def file_filter(query: FileQuery) -> dict[str, Any]:
         found["provenance.time_end"] = {"$gte": query.time_from}
     if query.folder_id:
         found["ancestors"] = query.folder_id
+    if query.organisation_id:
+        found["organisation_id"] = query.organisation_id
     return found

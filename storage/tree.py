@@ -19,7 +19,7 @@ from pymongo.errors import PyMongoError
 from storage import lookups, pages, shelves
 from storage.models import File, FileStatus, Folder, Organisation, name_key
 from storage.mongo import is_duplicate_key
-from storage.search import SEARCH_SOURCES, FileQuery, file_filter, key_alternatives, keys_of, scope_alternatives
+from storage.search import SEARCH_SOURCES, FileQuery, alternatives, file_filter, keys_of
 
 
 class NameTaken(Exception):
@@ -301,10 +301,10 @@ async def trashed_files(engine: AIOEngine, organisation_id: ObjectId, window: pa
 
 
 async def search(engine: AIOEngine, query: FileQuery, window: pages.Window) -> list[File]:
-    alternatives = [{**scope, **keys} for scope in scope_alternatives(query.scope) for keys in key_alternatives(query)]
-    if not alternatives:
+    either = alternatives(query)
+    if not either:
         return []
-    found = await pages.read_any(_files(engine), file_filter(query), alternatives, window)
+    found = await pages.read_any(_files(engine), file_filter(query), either, window)
     return [File.model_validate_doc(d) for d in found]
 
 

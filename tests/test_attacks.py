@@ -254,6 +254,14 @@ async def test_page_sizes_multiply_into_a_refused_cost(as_user: Any) -> None:
     assert not (await as_user("alice").execute(page, {"id": folder})).get("errors")
 
 
+async def test_facets_cost_what_they_may_read(as_user: Any) -> None:
+    alice = as_user("alice")
+    three = "{" + " ".join(f"f{i}: searchFacets {{ count }}" for i in range(3)) + "}"
+    assert not (await alice.execute(three)).get("errors")
+    five = "{" + " ".join(f"f{i}: searchFacets {{ count }}" for i in range(5)) + "}"
+    assert error_codes(await alice.execute(five)) == ["QUERY_TOO_EXPENSIVE"]
+
+
 async def _status_with_headers_of(api_url: str, total: int) -> int:
     """The status answered to a request whose header fields come to ``total`` bytes, exactly."""
     host, port = api_url.removeprefix("http://").split(":")

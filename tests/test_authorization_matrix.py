@@ -76,6 +76,7 @@ EXPECTED = {
     "Folder.childFile":    "U N N A A A A N A A N N",
     "File.download":       "U N N A A A A N A A N N",
     "searchFiles":         "U E E A A A A E A A E E",
+    "searchFacets":        "U E E A A A A E A A E E",
     "sharedWithMe":        "U E E E E A E A A A E E",
     "Folder.shares":       "U N N E A A E N E E N N",
     "Folder.shareEvents":  "U N N E A A E N E E N N",
@@ -285,6 +286,13 @@ async def _search(client: GraphQLClient, world: World) -> str:
         "query($n: String!) { searchFiles(filter: {name: $n}) { edges { node { id } } } }", {"n": world.file_name}
     )
     return _read(body, lambda d: world.file in [e["node"]["id"] for e in d["searchFiles"]["edges"]])
+
+
+async def _facets(client: GraphQLClient, world: World) -> str:
+    body = await client.execute(
+        "query($n: String!) { searchFacets(filter: {name: $n}) { count } }", {"n": world.file_name}
+    )
+    return _read(body, lambda d: d["searchFacets"]["count"] == 1)
 
 
 async def _shared_with_me(client: GraphQLClient, world: World) -> str:
@@ -535,6 +543,7 @@ ROWS: dict[str, Cell] = {
     "Folder.childFile": _child_file,
     "File.download": _download,
     "searchFiles": _search,
+    "searchFacets": _facets,
     "sharedWithMe": _shared_with_me,
     "Folder.shares": _folder_field("shares { id }", lambda f: len(f["shares"]) > 0),
     "Folder.shareEvents": _folder_field("shareEvents { nodes { kind } }", lambda f: len(f["shareEvents"]["nodes"]) > 0),

@@ -7,8 +7,13 @@ import uuid
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
+from odmantic import AIOEngine
 
 from graphql_api.settings import Settings
+from graphql_api.types import ids
+from storage.models import Organisation
+from storage.search import FileQuery, Scope
+from storage.tally import tally
 from tests.graphql import GraphQLClient
 from tests.helpers import create_folder, root_folder, s3_client, sandbox, upload_bytes
 
@@ -193,3 +198,72 @@ async def test_search_pages(as_user: Any) -> None:
     names = [e["node"]["name"] for e in first["edges"] + rest["edges"]]
     assert names == [f"page-{i}.txt" for i in range(5)]
     assert rest["pageInfo"]["hasNextPage"] is False
+
+
+FACETS = """
+query($filter: FileSearchInput) {
+  searchFacets(filter: $filter) {
+    count exact
+    types { value count } sources { value count } years { value count }
+    organizations { organization { id slug } count }
+  }
+}
+"""
+
+
+async def test_search_facets_count_what_the_search_finds(as_user: Any) -> None:
+    # given a folder of sensor readings over two years, a report and a drone image
+    alice = as_user("alice")
+    folder = await sandbox(alice)
+    sensor = f"facet-{uuid.uuid4().hex[:8]}"
+    for year in (2025, 2026, 2026):
+        await upload_bytes(
+            alice,
+            folder,
+            f"{sensor}-{year}-{uuid.uuid4().hex[:4]}.csv",
+            b"t,v\n",
+            contentType="text/csv",
+            provenance={
+                "sourceKind": "IOT",
+                "sensorId": sensor,
+                "timeRange": {"start": f"{year}-01-01T00:00:00Z", "end": f"{year}-01-02T00:00:00Z"},
+            },
+        )
+    await upload_bytes(alice, folder, "report.pdf", b"%PDF", contentType="application/pdf")
+    await upload_bytes(alice, folder, "roof.tif", b"II*", contentType="image/tiff", provenance={"sourceKind": "DRONE"})
+    # when alice asks for the facets of everything in the folder
+    facets = (await alice.data(FACETS, {"filter": {"folderId": folder}}))["searchFacets"]
+    # then each facet counts what searchFiles lists, most first
+    assert (facets["count"], facets["exact"]) == (5, True)
+    assert facets["types"] == [
+        {"value": "text/csv", "count": 3},
+        {"value": "application/pdf", "count": 1},
+        {"value": "image/tiff", "count": 1},
+    ]
+    assert facets["sources"] == [{"value": "IOT", "count": 3}, {"value": "DRONE", "count": 1}]
+    assert facets["years"] == [{"value": "2026", "count": 2}, {"value": "2025", "count": 1}]
+    [holder] = facets["organizations"]
+    assert (holder["organization"]["slug"], holder["count"]) == ("athena-energy", 5)
+    listed = (await alice.data(SEARCH, {"filter": {"folderId": folder}}))["searchFiles"]["edges"]
+    assert len(listed) == facets["count"]
+    # and a facet's value narrows the search to its count
+    narrowed = {"folderId": folder, "sourceKind": "IOT", "organizationId": holder["organization"]["id"]}
+    assert (await alice.data(FACETS, {"filter": narrowed}))["searchFacets"]["count"] == 3
+    assert len((await alice.data(SEARCH, {"filter": narrowed}))["searchFiles"]["edges"]) == 3
+    # and another organisation's member counts nothing of it
+    carol = as_user("carol")
+    assert (await carol.data(FACETS, {"filter": {"sensorId": sensor}}))["searchFacets"]["count"] == 0
+
+
+async def test_a_tally_past_its_bound_says_at_least(mongo: AsyncIOMotorDatabase[Any], as_user: Any) -> None:
+    alice = as_user("alice")
+    folder = await sandbox(alice)
+    for i in range(3):
+        await upload_bytes(alice, folder, f"bound-{i}.txt", b"x")
+    engine = AIOEngine(client=mongo.client, database=mongo.name)
+    athena = await engine.find_one(Organisation, Organisation.slug == "athena-energy")
+    assert athena is not None
+    query = FileQuery(scope=Scope((athena.id,), ()), folder_id=ids.decode(folder, "Folder")[1])
+    assert (await tally(engine, query, bound=3)).exact is True
+    capped = await tally(engine, query, bound=2)
+    assert (capped.count, capped.exact) == (2, False)

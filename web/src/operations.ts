@@ -205,6 +205,34 @@ export const SEARCH = graphql(`
   }
 `);
 
+export const SEARCH_FACETS = graphql(`
+  query SearchFacets($filter: FileSearchInput) {
+    searchFacets(filter: $filter) {
+      count
+      exact
+      types {
+        value
+        count
+      }
+      sources {
+        value
+        count
+      }
+      years {
+        value
+        count
+      }
+      organizations {
+        count
+        organization {
+          id
+          name
+        }
+      }
+    }
+  }
+`);
+
 export const TRASH = graphql(`
   query Trash($foldersAfter: String, $filesAfter: String) {
     me {

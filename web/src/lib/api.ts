@@ -4,6 +4,7 @@
 import { Client, fetchExchange, mapExchange, subscriptionExchange, type CombinedError } from "@urql/core";
 import { createClient as createWsClient } from "graphql-ws";
 import type { Auth } from "./auth";
+import { sentence } from "./errors";
 
 export function createApiClient(auth: Auth, endpoint: string, here: () => string): Client {
   const http = new URL(endpoint, window.location.href);
@@ -53,11 +54,19 @@ export function isUnauthenticated(error: CombinedError | undefined): boolean {
   return !!error?.graphQLErrors.some((e) => e.extensions?.["code"] === "UNAUTHENTICATED");
 }
 
-// What a person reads when a request fails: the API's own message, or that the connection is gone.
+// What a person reads when a request fails: a sentence for its code (lib/errors.ts), with the
+// request id of an internal failure, or that the connection is gone.
 export function describe(error: CombinedError): { message: string; lost: boolean } {
   if (error.networkError) {
-    return { message: "The connection to Strata was lost.", lost: true };
+    return { message: "The connection to Strata was lost. Check your network, then retry.", lost: true };
   }
-  const messages = error.graphQLErrors.map((e) => e.message);
-  return { message: messages.join(" ") || error.message, lost: false };
+  const first = error.graphQLErrors[0];
+  if (!first) return { message: error.message, lost: false };
+  const code = first.extensions?.["code"];
+  const reference = first.extensions?.["requestId"];
+  const retry = code === "UPSTREAM_UNAVAILABLE" || code === "INTERNAL";
+  return {
+    message: sentence(typeof code === "string" ? code : null, first.message, typeof reference === "string" ? reference : null),
+    lost: retry,
+  };
 }

@@ -16,3 +16,7 @@ export function when(value: string | null | undefined): string {
   if (!value) return "—";
   return new Date(value).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
+
+export function count(value: number): string {
+  return value.toLocaleString("en");
+}

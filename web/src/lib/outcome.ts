@@ -1,10 +1,20 @@
-// A mutation's payload in one word for the page: null when it did what was asked, else the
-// API's own message for the refusal (or the fallback when no payload came back at all).
+// A mutation's payload in one sentence for the page: null when it did what was asked, else what
+// went wrong said for a person (lib/errors.ts), from the payload's refusal, the request's error,
+// or the fallback when neither came back.
+import type { CombinedError } from "@urql/core";
+import { describe } from "./api";
+import { sentence } from "./errors";
+
 interface Payload {
-  userErrors: { message: string }[];
+  userErrors: { message: string; code?: string | null }[];
 }
 
-export function refusal(payload: Payload | null | undefined, fallback: string): string | null {
-  if (!payload) return fallback;
-  return payload.userErrors[0]?.message ?? null;
+export function refusal(
+  payload: Payload | null | undefined,
+  fallback: string,
+  error?: CombinedError | null,
+): string | null {
+  if (!payload) return error ? describe(error).message : fallback;
+  const first = payload.userErrors[0];
+  return first ? sentence(first.code, first.message) : null;
 }

@@ -3,6 +3,7 @@
 import type { Client } from "@urql/vue";
 import { computed, reactive, ref } from "vue";
 import { ABORT_UPLOAD, CHILD_FILE, COMPLETE_UPLOAD, CREATE_UPLOAD, PART_URLS, UPLOADED_PARTS } from "../operations";
+import { sentence } from "./errors";
 import { cancelUpload, type Details, type Hasher, type Memory, type UploadApi, UploadRefused, uploadFile, xhrSend } from "./upload";
 
 export type JobState = "waiting" | "sending" | "paused" | "done" | "failed" | "cancelled";
@@ -29,7 +30,8 @@ export interface Job {
 }
 
 function refused(payload: { userErrors: { code: string; message: string }[] } | null | undefined, what: string): never {
-  throw new UploadRefused(payload?.userErrors[0]?.message ?? `${what} failed`, payload?.userErrors[0]?.code ?? null);
+  const first = payload?.userErrors[0];
+  throw new UploadRefused(first ? sentence(first.code, first.message) : `${what} failed`, first?.code ?? null);
 }
 
 export function apiFor(client: Client): UploadApi {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type Download } from "@playwright/test";
-import { checkAccessibility, expect, fileUrl, folderUrl, screenshot, seed, signIn, test } from "./support";
+import { checkAccessibility, expect, fileUrl, folderUrl, screenshot, seed, signIn, test, toasts } from "./support";
 
 function sha256Of(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");
@@ -214,7 +214,7 @@ test("trash and restore; what may not be done is not offered", async ({ page }) 
   await checkAccessibility(page, "the trash");
   await screenshot(page, "06-trash");
   await row.getByRole("button", { name: "Restore" }).click();
-  await expect(page.getByRole("status")).toContainText(`${seed.readings.name} restored`);
+  await expect(toasts(page)).toContainText(`${seed.readings.name} restored`);
   await page.goto(folderUrl(seed.levels[2]!.id));
   await expect(page.getByRole("link", { name: `File: ${seed.readings.name}` })).toBeVisible();
 });
@@ -229,12 +229,14 @@ test("an API refusal shows its own message in place", async ({ page }) => {
   await expect(page.getByRole("link", { name: "Folder: errands" })).toHaveCount(0);
   await page.goto("/trash");
   await page.locator("tr", { hasText: seed.lonely.name }).getByRole("button", { name: "Restore" }).click();
-  await expect(page.getByRole("alert")).toHaveText("restore the folder above it first");
+  await expect(page.getByRole("alert")).toHaveText(
+    "The folder it came from is in the trash: restore that folder first, or move this elsewhere. Code for support: PARENT_IN_TRASH.",
+  );
   await screenshot(page, "09-refusal");
   // Restoring the folder brings the file's way back.
   await page.locator("tr", { hasText: "errands" }).getByRole("button", { name: "Restore" }).click();
   await page.locator("tr", { hasText: seed.lonely.name }).getByRole("button", { name: "Restore" }).click();
-  await expect(page.getByRole("status")).toContainText(`${seed.lonely.name} restored`);
+  await expect(toasts(page)).toContainText(`${seed.lonely.name} restored`);
 });
 
 test("an ended session signs in again and comes back to the same page", async ({ page }) => {

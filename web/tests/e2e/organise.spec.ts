@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { type Page } from "@playwright/test";
-import { checkAccessibility, expect, folderUrl, newFolder, screenshot, seed, signIn, test } from "./support";
+import { checkAccessibility, expect, folderUrl, newFolder, screenshot, seed, signIn, test, toasts } from "./support";
 
 async function folderHere(page: Page, name: string): Promise<void> {
   await page.getByRole("button", { name: "New folder" }).click();
@@ -36,7 +36,7 @@ test("rename, move by the picker and by dragging, metadata; refusals shown in pl
   await move.getByRole("button", { name: "▸ a" }).click();
   await move.getByRole("button", { name: "Move into “a”" }).click();
   await expect(page.getByRole("link", { name: "File: notes-2026.txt" })).toHaveCount(0);
-  await expect(page.getByRole("status").filter({ hasText: "moved to a" })).toBeAttached();
+  await expect(toasts(page)).toContainText("moved to a");
 
   // drag folder b onto folder a
   const row = (name: string) =>
@@ -58,7 +58,7 @@ test("rename, move by the picker and by dragging, metadata; refusals shown in pl
   await meta.getByLabel("Provenance (JSON").fill('{"sourceKind": "DRONE", "sensorId": "flir-vue-640"}');
   await checkAccessibility(page, "the metadata dialog");
   await meta.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Metadata of notes-2026.txt saved" })).toBeVisible();
+  await expect(toasts(page)).toContainText("Metadata of notes-2026.txt saved");
   await expect(page.getByText("A. Chen")).toBeVisible();
   await expect(page.getByText("flir-vue-640")).toBeVisible();
 });

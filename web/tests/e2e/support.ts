@@ -64,6 +64,9 @@ export async function checkAccessibility(page: Page, what: string): Promise<void
   ).toEqual([]);
 }
 
+/** The toasts an action leaves at the foot of the window. */
+export const toasts = (page: Page) => page.getByRole("log", { name: "Notifications" });
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
 }

@@ -185,7 +185,7 @@ test("a folder tree dropped on a folder arrives with its tree, empty folders inc
   await expect(jobs).toHaveCount(3);
   const unchanged = jobs.filter({ hasText: "already here with the same content" });
   await expect(unchanged).toHaveCount(2);
-  await expect(jobs.filter({ hasText: "manifest.json" }).getByRole("alert")).toContainText("already exists");
+  await expect(jobs.filter({ hasText: "manifest.json" }).getByRole("alert")).toContainText("already has that name");
   expect(puts()).toBe(0);
   await expect(page.getByRole("link", { name: /^Folder: survey/ })).toHaveCount(1);
   await screenshot(page, "16-folder-dropped-again");
