@@ -35,6 +35,7 @@ class Filled:
     stream_folder_id: ObjectId
     small_folder_id: ObjectId
     files: int
+    owner_id: ObjectId
 
 
 def _provenance(rng: random.Random, kind: SourceKind, when: datetime, sensor: str | None) -> Provenance:
@@ -199,4 +200,4 @@ async def fill(engine: AIOEngine, organisation: Organisation, owner: User, count
         await engine.get_collection(Organisation).update_one(
             {"_id": organisation.id}, {"$inc": {"usage_bytes": total_size}}
         )
-    return Filled(organisation.id, stream.id, (small or stream).id, added)
+    return Filled(organisation.id, stream.id, (small or stream).id, added, owner.id)

@@ -34,6 +34,8 @@ from typing import Any
 import httpx
 from bson import ObjectId
 from strawberry.relay import to_base64
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from bench import WEB, bench_env, fill
 from devservices.api import serve_api, settings_for
@@ -41,7 +43,7 @@ from devservices.services import Stack, dev_token
 from graphql_api.settings import Settings
 from storage import directory
 from storage.copernicus import changes, jobs
-from storage.models import Organisation, User
+from storage.models import CopernicusRequest, Organisation, RequestStatus, User
 from storage.mongo import Database
 
 OPERATIONS = WEB / "src" / "operations.ts"
@@ -178,6 +180,10 @@ async def measure(probe: Probe, db: Database, filled: fill.Filled) -> dict[str, 
     for label, shape in shapes.items():
         variables = {"filter": shape, "first": 50, "sortBy": "NAME", "direction": "ASC"}
         found[f"searchFiles by {label}"] = await probe.time(search, variables, _search_count)
+    for label, shape in shapes.items():
+        found[f"searchFacets by {label}"] = await probe.time(
+            ops["SEARCH_FACETS"], {"filter": shape}, lambda d: int(d["searchFacets"]["count"])
+        )
     trash = ops["TRASH"]
     found["trash"] = await probe.time(
         trash, None, lambda d: sum(len(o["trashedFiles"]["nodes"]) for o in d["me"]["organizations"])
@@ -197,7 +203,57 @@ async def measure(probe: Probe, db: Database, filled: fill.Filled) -> dict[str, 
         await changes.since(db.engine, now, 500)
 
     found["worker tick (store reads)"] = await probe.time_call(worker_tick, 0)
+    found["subscription delivery (change to event)"] = await _delivery(probe, db, filled)
     return found
+
+
+SUBSCRIPTION = "subscription { copernicusRequestsUpdated { event { seq status } request { id } } }"
+
+
+async def _delivery(probe: Probe, db: Database, filled: fill.Filled) -> Timing:
+    """From a request's change written to the store to its event on alice's subscription: the
+    watcher's poll (``subscription_watch_seconds``) plus its reads, which must not grow with the store."""
+    now = datetime.now(UTC)
+    job = CopernicusRequest(
+        id=ObjectId(),
+        owner_id=filled.owner_id,
+        organisation_id=filled.organisation_id,
+        service="CDS",
+        dataset="bench-delivery",
+        request={},
+        fingerprint=f"bench-{ObjectId()}",
+        status=RequestStatus.QUEUED,
+        next_poll_at=datetime(2100, 1, 1, tzinfo=UTC),  # no worker takes it up
+        created_at=now,
+        updated_at=now,
+    )
+    await jobs.insert(db.engine, job)
+    url = str(probe.http.base_url).replace("http", "ws", 1) + "/graphql"
+    token = probe.http.headers["Authorization"]
+    async with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": token}}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}}))
+        await asyncio.sleep(0.5)  # the watcher wakes for its first listener
+        version = 0
+
+        async def one() -> None:
+            nonlocal version
+            version += 1
+            entry = {"status": RequestStatus.RUNNING.value, "at": datetime.now(UTC)}
+            await db.engine.get_collection(CopernicusRequest).update_one(
+                {"_id": job.id}, {"$set": {"version": version}, "$push": {"history": entry}}
+            )
+            await changes.record(db.engine, job.id, version)
+            while True:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 30))
+                if (
+                    message["type"] == "next"
+                    and message["payload"]["data"]["copernicusRequestsUpdated"]["event"]["seq"] == version
+                ):
+                    return
+
+        return await probe.time_call(one, 1)
 
 
 async def _organisation(db: Database, slug: str) -> tuple[Organisation, User]:
