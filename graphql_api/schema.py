@@ -46,6 +46,7 @@ from resolvers.errors import BadInput, RequestErrorCode
 from resolvers.files import FileSearch
 from resolvers.pagination import Direction, SortField
 from storage.models import ShareStatus, SourceKind
+from storage.search import SEARCH_FOUND
 
 
 @strawberry.input
@@ -101,7 +102,11 @@ class Query(CopernicusQueries):
         [found] = await Folder.load_visible(info, [ids.decode(id, "Folder")[1]])
         return found
 
-    @strawberry.field(description="Available files the caller may read, filtered; every filter narrows.")
+    @strawberry.field(
+        description="Available files the caller may read, filtered; every filter narrows. Ordered over at "
+        f"most {SEARCH_FOUND:,} files found in each organization or share the caller reads: searchFacets "
+        "says how many there are; narrow a search that finds more to see them all."
+    )
     async def search_files(
         self,
         info: Info,

@@ -9,7 +9,7 @@ from resolvers.errors import BadInput
 from resolvers.identity import Principal
 from resolvers.pagination import Direction, Page, PageRequest, SortField
 from storage import directory, guards
-from storage.models import Organisation
+from storage.models import Organisation, User
 from storage.mongo import Database
 
 
@@ -18,6 +18,13 @@ async def my_organisations(db: Database, principal: Principal) -> list[Organisat
     if not ids:
         return []
     return await directory.organisations(db.engine, ids)
+
+
+async def answering_for(db: Database, principal: Principal, organisation: Organisation) -> list[User]:
+    """Its admins and owners, for its own members (whom to ask for what a member may not do)."""
+    if principal.role_in(organisation.id) is None:
+        return []
+    return await directory.admins_of(db.engine, organisation.id)
 
 
 async def set_quota(db: Database, slug: str, quota_bytes: int | None) -> bool:

@@ -28,7 +28,7 @@ from resolvers.metadata import ProvenanceIn, checked_metadata, checked_provenanc
 from resolvers.names import clean_name
 from storage import guards, tree
 from storage.blobs import BlobStore, UploadedPart
-from storage.models import File, FileStatus, Provenance, Upload, name_key
+from storage.models import File, FileStatus, Folder, Provenance, Upload, name_key
 from storage.mongo import Database
 
 MiB = 1024 * 1024
@@ -277,12 +277,36 @@ async def upload_part_urls(
     return await _sign(blobs, file, parts, limits)
 
 
+MAX_LISTED_UPLOADS = 50
+
+
+async def uploads_in_progress(db: Database, principal: Principal, folder: Folder) -> list[File]:
+    """The uploads in progress into ``folder`` that the caller may end: their own, and, for the
+    admins of the organisation whose storage they hold, everyone's."""
+    if not access.can_read(principal, folder):
+        return []
+    found = await tree.uploads_in(db.engine, folder.id, MAX_LISTED_UPLOADS)
+    return [f for f in found if access.can_reach_upload(principal, f, ending=True)]
+
+
+async def stored_so_far(blobs: BlobStore, principal: Principal, file: File) -> list[UploadedPart]:
+    """The parts of an upload in progress the store holds, for those who may end it (how far it got)."""
+    if file.status is not FileStatus.UPLOADING or not access.can_reach_upload(principal, file, ending=True):
+        return []
+    return await _held(blobs, file)
+
+
 async def uploaded_parts(db: Database, blobs: BlobStore, principal: Principal, file: File) -> list[UploadedPart]:
     if file.status is not FileStatus.UPLOADING or not access.can_reach_upload(principal, file):
         return []
+    if file.upload.upload_id is not None:
+        await _touch(db, file)
+    return await _held(blobs, file)
+
+
+async def _held(blobs: BlobStore, file: File) -> list[UploadedPart]:
     if file.upload.upload_id is None:
         return []
-    await _touch(db, file)
     try:
         return await blobs.list_parts(file.blob_key, file.upload.upload_id)
     except ClientError as error:

@@ -87,6 +87,32 @@ async def read_any(
     return page
 
 
+async def read_found(
+    collection: Any,
+    criteria: dict[str, Any],
+    alternatives: Sequence[dict[str, Any]],
+    window: Window,
+    bound: int,
+) -> list[dict[str, Any]]:
+    """The window over the first ``bound`` documents each alternative finds, ordered here.
+
+    For reads whose matches may be many and whose order no index serves on every store (a
+    search): FerretDB sorts above its store, over every match, so an ordered read costs the
+    matches; an unordered one with a limit stops at the limit. Every page reads the same found
+    set (the window's cursor is applied here, not in the store), so paging through it loses and
+    repeats nothing; past ``bound`` a search must be narrowed to be seen whole.
+    """
+    found = await find_any(collection, criteria, alternatives, limit=bound)
+    ordered = sorted(found, key=window.order_key, reverse=not window.ascending)
+    if window.after is not None:
+        cursor = position(*window.after)
+        if window.ascending:
+            ordered = [d for d in ordered if window.order_key(d) > cursor]
+        else:
+            ordered = [d for d in ordered if window.order_key(d) < cursor]
+    return ordered[: window.limit]
+
+
 async def find_any(
     collection: Any,
     criteria: dict[str, Any],

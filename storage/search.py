@@ -57,6 +57,9 @@ CELL_SIZES = (0.01, 0.1, 1.0, 10.0)
 CELLS_OWN = 4
 CELLS_ASKED = 16
 EVERYWHERE = "*"
+# A search orders at most this many of the files each of its alternatives finds (storage/pages.py
+# read_found): its cost is bounded whatever the store holds; past it, the search must be narrowed.
+SEARCH_FOUND = 1_000
 
 
 def words(text: str) -> list[str]:

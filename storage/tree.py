@@ -19,7 +19,7 @@ from pymongo.errors import PyMongoError
 from storage import lookups, pages, shelves
 from storage.models import File, FileStatus, Folder, Organisation, name_key
 from storage.mongo import is_duplicate_key
-from storage.search import SEARCH_SOURCES, FileQuery, alternatives, file_filter, keys_of
+from storage.search import SEARCH_FOUND, SEARCH_SOURCES, FileQuery, alternatives, file_filter, keys_of
 
 
 class NameTaken(Exception):
@@ -304,7 +304,7 @@ async def search(engine: AIOEngine, query: FileQuery, window: pages.Window) -> l
     either = alternatives(query)
     if not either:
         return []
-    found = await pages.read_any(_files(engine), file_filter(query), either, window)
+    found = await pages.read_found(_files(engine), file_filter(query), either, window, SEARCH_FOUND)
     return [File.model_validate_doc(d) for d in found]
 
 
@@ -331,6 +331,13 @@ async def open_upload_bytes(engine: AIOEngine, owner_id: ObjectId, organisation_
     async for doc in _files(engine).find(query, {"size": 1}):
         held += int(doc["size"])
     return held
+
+
+async def uploads_in(engine: AIOEngine, folder_id: ObjectId, limit: int) -> list[File]:
+    """Uploads in progress into ``folder_id``, the most recently active first."""
+    query = {"folder_id": folder_id, "status": FileStatus.UPLOADING, "trash_root_id": None}
+    found = [File.model_validate_doc(d) async for d in _files(engine).find(query, limit=limit)]
+    return sorted(found, key=lambda f: f.upload.last_activity, reverse=True)
 
 
 async def idle_uploads(engine: AIOEngine, cutoff: datetime, limit: int) -> list[File]:

@@ -58,6 +58,7 @@ class FakeClms:
         self.running_seconds = 1.0
         self.base = ""
         self.token_exchanges = 0
+        self.catalogue_down = False  # the catalogue answers 503
 
     def service_key(self) -> str:
         return json.dumps(
@@ -146,9 +147,16 @@ class FakeClms:
             task.cancelled = True
             return JSONResponse({"status": "Cancelled"})
 
+        async def control(request: Request) -> Response:
+            # For tests in another process (the browser's): the catalogue goes down or comes back.
+            self.catalogue_down = bool((await request.json()).get("catalogueDown"))
+            return JSONResponse({"catalogueDown": self.catalogue_down})
+
         async def catalogue(request: Request) -> Response:
             if not authorised(request):
                 return JSONResponse({"message": "unauthorised"}, status_code=401)
+            if self.catalogue_down:
+                return JSONResponse({"message": "Service Unavailable"}, status_code=503)
             items = [{"UID": "clc-2018", "title": "CORINE Land Cover 2018", "description": "Land cover"}]
             return JSONResponse({"items": items, "items_total": len(items)})
 
@@ -171,6 +179,7 @@ class FakeClms:
                 Route("/@datarequest_status_get", status),
                 Route("/@datarequest_delete", delete, methods=["DELETE"]),
                 Route("/@search", catalogue),
+                Route("/_fake/control", control, methods=["POST"]),
                 Route("/downloads/{task}.zip", download),
             ]
         )

@@ -66,6 +66,7 @@ EXPECTED = {
     "Folder.owner":        "U N N A A A A N A A N N",
     "Share.parties":       "U N N E A A E N E E N N",
     "Organization.usage":  "U N N A A A A N N N N N",
+    "Organization.admins": "U N N A A A A N N N N N",
     "User.byId":           "U N N A A A A N N N N N",
     "Organization.trash":  "U N N A A A A N N N N N",
     "organizations":       "U A A A A A A A A A A A",
@@ -81,6 +82,7 @@ EXPECTED = {
     "Folder.shares":       "U N N E A A E N E E N N",
     "Folder.shareEvents":  "U N N E A A E N E E N N",
     "Upload.uploadedParts": "U N N N N N A N N N N N",
+    "Folder.uploadsInProgress": "U N N E A A A N E E N N",
     "createFolder":        "U N N A A A A N D A N N",
     "renameFolder":        "U N N A A A A N D A N N",
     "moveFolder":          "U N N A A A A N D A N N",
@@ -252,6 +254,12 @@ async def _organisation_usage(client: GraphQLClient, world: World) -> str:
     return _read(body, lambda d: None if d["node"] is None else d["node"]["usageBytes"] is not None)
 
 
+async def _organisation_admins(client: GraphQLClient, world: World) -> str:
+    query = "query($id: ID!) { node(id: $id) { ... on Organization { admins { name } } } }"
+    body = await client.execute(query, {"id": world.organisation_id})
+    return _read(body, lambda d: None if d["node"] is None else len(d["node"]["admins"]) > 0)
+
+
 async def _organisation_trash(client: GraphQLClient, world: World) -> str:
     trashed = await world.new_folder()
     deleted = await world.service.execute(DELETE_FOLDER, {"i": trashed})
@@ -314,6 +322,18 @@ async def _uploaded_parts(client: GraphQLClient, world: World) -> str:
         "query($id: ID!) { node(id: $id) { ... on Upload { uploadedParts { partNumber } } } }", {"id": upload}
     )
     return _read(body, lambda d: None if d["node"] is None else True)
+
+
+async def _uploads_in_progress(client: GraphQLClient, world: World) -> str:
+    upload = await _service_upload(world)
+    body = await client.execute(
+        "query($id: ID!) { folder(id: $id) { uploadsInProgress { uploadId storedBytes startedBy { id } } } }",
+        {"id": world.folder},
+    )
+    return _read(
+        body,
+        lambda d: None if d["folder"] is None else upload in [u["uploadId"] for u in d["folder"]["uploadsInProgress"]],
+    )
 
 
 async def _service_upload(world: World) -> str:
@@ -531,6 +551,7 @@ ROWS: dict[str, Cell] = {
         lambda f: any(s["granteeEmail"] and s["createdBy"] for s in f["shares"]),
     ),
     "Organization.usage": _organisation_usage,
+    "Organization.admins": _organisation_admins,
     # Before createShare in this table: alice shares nothing with carol or dave until that row.
     "User.byId": _user_by_id,
     "Organization.trash": _organisation_trash,
@@ -548,6 +569,7 @@ ROWS: dict[str, Cell] = {
     "Folder.shares": _folder_field("shares { id }", lambda f: len(f["shares"]) > 0),
     "Folder.shareEvents": _folder_field("shareEvents { nodes { kind } }", lambda f: len(f["shareEvents"]["nodes"]) > 0),
     "Upload.uploadedParts": _uploaded_parts,
+    "Folder.uploadsInProgress": _uploads_in_progress,
     "createFolder": _create_folder,
     "renameFolder": _on_fresh_folder(RENAME_FOLDER, "renameFolder", _unique),
     "moveFolder": _on_fresh_folder(MOVE_FOLDER, "moveFolder", lambda w: {"t": w.target}),
@@ -610,10 +632,12 @@ FIELD_ROWS = {
     "Folder.shares",
     "Folder.shareEvents",
     "Upload.uploadedParts",
+    "Folder.uploadsInProgress",
     "File.owner",
     "Folder.owner",
     "Share.parties",
     "Organization.usage",
+    "Organization.admins",
     "Organization.trash",
     "Folder.viewerCan",
     "User.byId",

@@ -142,6 +142,26 @@ async def test_identical_requests_at_the_same_moment_become_one(as_user: Any, fa
     assert len([j for j in fake_cads.jobs.values() if j.dataset == dataset]) == 2
 
 
+JOINED = """mutation($input: RequestCopernicusDataInput!) {
+  requestCopernicusData(input: $input) { copernicusRequest { id } joinedEarlier userErrors { code } }
+}"""
+
+
+async def test_a_request_asked_again_in_flight_says_it_joined_the_first(as_user: Any, fake_cads: FakeCads) -> None:
+    alice = as_user("alice")
+    dataset = _dataset("joined")
+    fake_cads.plans[dataset] = Plan(queued_seconds=60, size=10)
+    asked = {"input": {"service": "CDS", "dataset": dataset, "request": {"area": [60, -10, 35, 30]}}}
+    first = (await alice.data(JOINED, asked))["requestCopernicusData"]
+    again = (await alice.data(JOINED, asked))["requestCopernicusData"]
+    assert (first["joinedEarlier"], again["joinedEarlier"]) == (False, True)
+    assert again["copernicusRequest"]["id"] == first["copernicusRequest"]["id"]
+    cancel = "mutation($id: ID!) { cancelCopernicusRequest(input: {id: $id}) { userErrors { code } } }"
+    assert (await alice.data(cancel, {"id": first["copernicusRequest"]["id"]}))["cancelCopernicusRequest"][
+        "userErrors"
+    ] == []
+
+
 @pytest.mark.parametrize(
     ("plan", "licences", "code"),
     [

@@ -43,3 +43,15 @@ async def test_the_directory_pages_and_refuses_an_overlong_search(as_user: Any) 
     assert second["nodes"][0]["slug"] > first["nodes"][0]["slug"]
     body = await carol.execute(DIRECTORY, {"search": "x" * 101})
     assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_members_are_told_whom_to_ask(as_user: Any) -> None:
+    for who in ("bob", "olga"):
+        await as_user(who).data("{ me { id } }")  # signed in once: the directory knows their role
+    query = "{ me { organizations { slug admins { name } } } }"
+    mine = (await as_user("alice").data(query))["me"]["organizations"]
+    athena = next(o for o in mine if o["slug"] == "athena-energy")
+    assert [a["name"] for a in athena["admins"]] == ["Bob Example", "Olga Example"]
+    # another organization's member reaching it by the directory learns no names
+    theirs = await as_user("carol").data('{ organizations(search: "athena") { nodes { slug admins { name } } } }')
+    assert [o["admins"] for o in theirs["organizations"]["nodes"] if o["slug"] == "athena-energy"] == [[]]

@@ -11,8 +11,9 @@ from odmantic import AIOEngine
 
 from graphql_api.settings import Settings
 from graphql_api.types import ids
-from storage.models import Organisation
-from storage.search import FileQuery, Scope
+from storage import pages
+from storage.models import File, Organisation
+from storage.search import FileQuery, Scope, alternatives, file_filter
 from storage.tally import tally
 from tests.graphql import GraphQLClient
 from tests.helpers import create_folder, root_folder, s3_client, sandbox, upload_bytes
@@ -267,3 +268,31 @@ async def test_a_tally_past_its_bound_says_at_least(mongo: AsyncIOMotorDatabase[
     assert (await tally(engine, query, bound=3)).exact is True
     capped = await tally(engine, query, bound=2)
     assert (capped.count, capped.exact) == (2, False)
+
+
+async def test_a_search_past_its_bound_pages_through_what_it_found_once_each(
+    mongo: AsyncIOMotorDatabase[Any], as_user: Any
+) -> None:
+    alice = as_user("alice")
+    folder = await sandbox(alice)
+    for i in range(5):
+        await upload_bytes(alice, folder, f"found-{i}.txt", b"x")
+    engine = AIOEngine(client=mongo.client, database=mongo.name)
+    athena = await engine.find_one(Organisation, Organisation.slug == "athena-energy")
+    assert athena is not None
+    query = FileQuery(scope=Scope((athena.id,), ()), folder_id=ids.decode(folder, "Folder")[1])
+    collection, criteria, either = engine.get_collection(File), file_filter(query), alternatives(query)
+    seen: list[str] = []
+    after = None
+    while True:
+        window = pages.Window("name_key", True, after, 2)
+        page = await pages.read_found(collection, criteria, either, window, bound=4)
+        if not page:
+            break
+        seen += [d["name"] for d in page]
+        after = (page[-1]["name_key"], page[-1]["_id"])
+    # four of the five were found, each listed once, in name order
+    assert len(seen) == len(set(seen)) == 4
+    assert seen == sorted(seen)
+    whole = await pages.read_found(collection, criteria, either, pages.Window("name_key", True, None, 10), bound=10)
+    assert [d["name"] for d in whole] == [f"found-{i}.txt" for i in range(5)]

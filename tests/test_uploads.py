@@ -330,3 +330,53 @@ async def test_quota_refuses_uploads_that_do_not_fit(
     reading = await mongo.organisations.find_one({"slug": "reading-climate"})
     assert reading is not None
     assert reading["quota_bytes"] is None
+
+
+IN_PROGRESS = """
+query($id: ID!) {
+  folder(id: $id) {
+    uploadsInProgress {
+      uploadId partCount storedBytes viewerCanResume startedAt lastActivity abandonedAfter
+      startedBy { name } file { name status uploadInProgress { uploadId } }
+    }
+  }
+}
+"""
+
+
+async def test_an_unfinished_upload_shows_how_far_it_got_to_its_uploader_and_the_admins(as_user: Any) -> None:
+    # given alice's upload of three parts, stopped after the second arrived
+    alice, bob, carol = as_user("alice"), as_user("bob"), as_user("carol")
+    folder = await sandbox(alice)
+    data = os.urandom(11 * MiB)
+    parts = split(data, 5 * MiB)
+    started = (
+        await alice.data(
+            CREATE_UPLOAD,
+            {"input": {"folderId": folder, "name": "scan.las", "size": len(data), "partSize": 5 * MiB}},
+        )
+    )["createUpload"]
+    upload_id = started["upload"]["id"]
+    signed = (
+        await alice.data(
+            PART_URLS,
+            {"input": {"uploadId": upload_id, "parts": [{"partNumber": 2, "checksumSha256": sha256_b64(parts[1])}]}},
+        )
+    )["uploadPartUrls"]
+    async with httpx.AsyncClient() as http:
+        assert (await put_part(http, signed["upload"]["parts"][0], parts[1])).status_code == 200
+    # when she, then bob (an admin), then carol (another organisation) look at the folder
+    [mine] = (await alice.data(IN_PROGRESS, {"id": folder}))["folder"]["uploadsInProgress"]
+    [seen] = (await bob.data(IN_PROGRESS, {"id": folder}))["folder"]["uploadsInProgress"]
+    # then both see who, how far and until when; only she may resume it
+    assert (mine["uploadId"], mine["partCount"], int(mine["storedBytes"])) == (upload_id, 3, 5 * MiB)
+    assert mine["startedBy"]["name"] == seen["startedBy"]["name"] == "Alice Example"
+    assert mine["file"] == {"name": "scan.las", "status": "UPLOADING", "uploadInProgress": {"uploadId": upload_id}}
+    assert mine["abandonedAfter"] > mine["lastActivity"] >= mine["startedAt"]
+    assert (mine["viewerCanResume"], seen["viewerCanResume"]) == (True, False)
+    assert (await carol.data(IN_PROGRESS, {"id": folder}))["folder"] is None
+    # and the admin's cancel ends it: the name and the reserved bytes are free again
+    abort = "mutation($id: ID!) { abortUpload(input: {uploadId: $id}) { userErrors { code } } }"
+    assert (await bob.data(abort, {"id": upload_id}))["abortUpload"]["userErrors"] == []
+    assert (await alice.data(IN_PROGRESS, {"id": folder}))["folder"]["uploadsInProgress"] == []
+    await upload_bytes(alice, folder, "scan.las", b"again")

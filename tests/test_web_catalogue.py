@@ -27,6 +27,7 @@ import pytest
 from devservices.api import serve_api
 from graphql_api.settings import Settings
 from tests.fake_cads import FakeCads, Plan
+from tests.fake_clms import FakeClms
 from tests.graphql import GraphQLClient
 from tests.helpers import create_folder, root_folder, upload_bytes
 
@@ -113,7 +114,9 @@ async def _seed(client: GraphQLClient, carol: GraphQLClient) -> dict[str, Any]:
 
 
 @pytest.mark.timeout(1200)  # every Playwright test in one run: browsing, uploads, sharing, Copernicus
-async def test_the_catalogue_in_chromium(web_url: str, as_user: Any, tmp_path: Path, fake_cads: FakeCads) -> None:
+async def test_the_catalogue_in_chromium(
+    web_url: str, as_user: Any, tmp_path: Path, fake_cads: FakeCads, fake_clms: FakeClms
+) -> None:
     npx = shutil.which("npx")
     assert npx, "Node.js's npx is needed for the browser tests"
     installed = await asyncio.to_thread(
@@ -128,7 +131,7 @@ async def test_the_catalogue_in_chromium(web_url: str, as_user: Any, tmp_path: P
         queued_seconds=1.5, running_seconds=1.5, size=4 * 1024 * 1024, chunk_delay=0.02, hold_until_shown=True
     )
     fake_cads.plans[slow] = Plan(queued_seconds=600, size=10)
-    seed["copernicus"] = {"live": live, "slow": slow}
+    seed["copernicus"] = {"live": live, "slow": slow, "clms": fake_clms.base}
     seed_file = tmp_path / "seed.json"
     seed_file.write_text(json.dumps(seed))
     async with httpx.AsyncClient() as http:

@@ -31,4 +31,11 @@ export default defineConfig({
       ],
     },
   },
+  // The whole suite at a desktop's width; the main journeys (tagged @phone) and the layout check on a
+  // phone (390 px, touch); the layout check again at 200 % zoom of a 1280 px window.
+  projects: [
+    { name: "desktop" },
+    { name: "phone", grep: /@phone|@layout/, use: { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 } },
+    { name: "zoom200", grep: /@layout/, use: { viewport: { width: 640, height: 430 }, deviceScaleFactor: 2 } },
+  ],
 });

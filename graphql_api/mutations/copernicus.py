@@ -34,6 +34,11 @@ class CancelCopernicusRequestInput:
 class CopernicusRequestPayload:
     copernicus_request: CopernicusRequest | None
     user_errors: list[UserError]
+    joined_earlier: bool = strawberry.field(
+        default=False,
+        description="The same request of yours was in flight, or done with its File still there: this is "
+        "that one, and nothing new was asked.",
+    )
 
 
 @strawberry.input
@@ -84,12 +89,12 @@ class CopernicusMutations:
         description="Ask for Copernicus data; answers at once. An identical request reuses the result or joins the job."
     )
     async def request_copernicus_data(self, info: Info, input: RequestCopernicusDataInput) -> CopernicusRequestPayload:
-        async def run() -> CopernicusRequest:
+        async def run() -> tuple[CopernicusRequest, bool]:
             principal = await info.context.principal()
             state = info.context.state
             service = catalogue.service_id(input.service)
             own = service in await keys.own_services(state.db, principal.user_id)
-            job = await requests.request_data(
+            job, joined = await requests.request_data(
                 state.db,
                 state.providers,
                 principal,
@@ -101,10 +106,11 @@ class CopernicusMutations:
                 file_name=input.file_name,
                 catalogues=state.catalogues,
             )
-            return CopernicusRequest.from_document(job)
+            return CopernicusRequest.from_document(job), joined
 
-        job, errors = await attempt(run)
-        return CopernicusRequestPayload(copernicus_request=job, user_errors=errors)
+        made, errors = await attempt(run)
+        job, joined = made if made is not None else (None, False)
+        return CopernicusRequestPayload(copernicus_request=job, user_errors=errors, joined_earlier=joined)
 
     @strawberry.mutation(description="Stop a request: the upstream job is cancelled and nothing is stored.")
     async def cancel_copernicus_request(

@@ -16,6 +16,7 @@ from graphql_api.types.common import DEFAULT_PAGE, After, BigInt, Connection, Fi
 from graphql_api.types.permissions import ViewerPermissions, viewer_permissions
 from graphql_api.types.visible import VisibleNode
 from resolvers import access, shares, transfers
+from resolvers.identity import Principal
 from storage.models import File as FileDocument
 from storage.models import FileStatus, SourceKind
 
@@ -192,6 +193,17 @@ class File(VisibleNode):
         [user] = await User.load_visible(info, [self.document.owner_id])
         return user
 
+    @strawberry.field(
+        description="While it uploads: who, how far and since when, for its uploader and the admins who may end it."
+    )
+    async def upload_in_progress(self, info: Info) -> UploadInProgress | None:
+        principal = await info.context.principal()
+        if self.document.status is not FileStatus.UPLOADING:
+            return None
+        if not access.can_reach_upload(principal, self.document, ending=True):
+            return None
+        return UploadInProgress.from_document(self.document, info, principal)
+
     @strawberry.field(description="Part size the checksum was computed over: hash the file in parts this long.")
     def checksum_part_size(self) -> BigInt | None:
         upload = self.document.upload
@@ -278,3 +290,48 @@ class Upload(VisibleNode):
             )
             for p in held
         ]
+
+
+@strawberry.type(description="An upload not finished yet: how far it got, and who may go on with it or end it.")
+class UploadInProgress:
+    upload_id: relay.GlobalID = strawberry.field(
+        description="The Upload: abortUpload ends it; its uploader resumes it."
+    )
+    part_size: BigInt
+    part_count: int
+    started_at: datetime
+    last_activity: datetime
+    abandoned_after: datetime = strawberry.field(description="With no activity until then, it is aborted.")
+    viewer_can_resume: bool = strawberry.field(description="The caller started it, and may send its missing parts.")
+    document: strawberry.Private[FileDocument]
+
+    @classmethod
+    def from_document(cls, document: FileDocument, info: Info, principal: Principal) -> UploadInProgress:
+        upload = document.upload
+        return cls(
+            upload_id=relay.GlobalID("Upload", str(document.id)),
+            part_size=BigInt(upload.part_size),
+            part_count=upload.part_count,
+            started_at=upload.started_at,
+            last_activity=upload.last_activity,
+            abandoned_after=upload.last_activity + timedelta(seconds=info.context.state.limits.upload_idle_seconds),
+            viewer_can_resume=access.can_reach_upload(principal, document),
+            document=document,
+        )
+
+    @strawberry.field
+    def file(self) -> File:
+        return File.from_document(self.document)
+
+    @strawberry.field(description="Who started it.")
+    async def started_by(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
+        from graphql_api.types.user import User
+
+        [user] = await User.load_visible(info, [self.document.owner_id])
+        return user
+
+    @strawberry.field(description="Bytes the object store holds so far.")
+    async def stored_bytes(self, info: Info) -> BigInt:
+        principal = await info.context.principal()
+        held = await transfers.stored_so_far(info.context.state.blobs, principal, self.document)
+        return BigInt(sum(p.size for p in held))

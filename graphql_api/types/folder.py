@@ -13,12 +13,12 @@ from graphql_api.context import Info
 from graphql_api.types.common import DEFAULT_PAGE, After, Connection, First, connection, page_request
 from graphql_api.types.permissions import ViewerPermissions, viewer_permissions
 from graphql_api.types.visible import VisibleNode
-from resolvers import access, folders
+from resolvers import access, folders, transfers
 from resolvers.pagination import Direction, SortField
 from storage.models import Folder as FolderDocument
 
 if TYPE_CHECKING:
-    from graphql_api.types.file import File
+    from graphql_api.types.file import File, UploadInProgress
     from graphql_api.types.share import Share, ShareEvent
     from graphql_api.types.user import User
 
@@ -111,6 +111,19 @@ class Folder(VisibleNode):
             info.context.state.db, self.document, page_request(first, after, sort_by, direction)
         )
         return connection(page, File.from_document)
+
+    @strawberry.field(
+        description="Uploads in progress into it that the caller may go on with or end: their own, and, "
+        "for its organization's admins, everyone's; the most recently active first, at most 50."
+    )
+    async def uploads_in_progress(
+        self, info: Info
+    ) -> list[Annotated[UploadInProgress, strawberry.lazy("graphql_api.types.file")]]:
+        from graphql_api.types.file import UploadInProgress
+
+        principal = await info.context.principal()
+        found = await transfers.uploads_in_progress(info.context.state.db, principal, self.document)
+        return [UploadInProgress.from_document(f, info, principal) for f in found]
 
     @strawberry.field(description="Live shares on it, for those who manage it; empty for everyone else.")
     async def shares(self, info: Info) -> list[Annotated[Share, strawberry.lazy("graphql_api.types.share")]]:

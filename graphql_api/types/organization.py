@@ -12,12 +12,13 @@ from graphql_api.context import Info
 from graphql_api.types.common import DEFAULT_PAGE, After, BigInt, Connection, First, connection
 from graphql_api.types.folder import Folder
 from graphql_api.types.visible import VisibleNode
-from resolvers import access, folders
+from resolvers import access, folders, organisations
 from resolvers.identity import Principal
 from storage.models import Organisation, Role
 
 if TYPE_CHECKING:
     from graphql_api.types.file import File
+    from graphql_api.types.user import User
 
 strawberry.enum(Role, name="Role", description="A person's standing in an organization.")
 
@@ -48,6 +49,20 @@ class Organization(VisibleNode):
             quota_bytes=BigInt(document.quota_bytes) if own and document.quota_bytes is not None else None,
             root_folder_id=document.root_folder_id,
         )
+
+    @strawberry.field(
+        description="Its admins and owners, whom its members ask to share or to do what they may not; "
+        "empty for non-members."
+    )
+    async def admins(self, info: Info) -> list[Annotated[User, strawberry.lazy("graphql_api.types.user")]]:
+        from graphql_api.types.user import User
+
+        principal = await info.context.principal()
+        document = await info.context.loaders.organisation.load(ObjectId(self.id))
+        if document is None:
+            return []
+        found = await organisations.answering_for(info.context.state.db, principal, document)
+        return [User.from_document(u, principal) for u in sorted(found, key=lambda u: u.name)]
 
     @strawberry.field(description="The top folder of everything the organization holds.")
     async def root_folder(self, info: Info) -> Folder | None:

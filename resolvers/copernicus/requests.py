@@ -45,9 +45,11 @@ async def request_data(
     file_name: str | None,
     catalogues: Catalogues,
     own_key: bool = False,
-) -> CopernicusRequest:
-    """``service`` is a service id (``catalogue.service_id``); ``own_key``: the caller has their
-    own key for the service, and it is used instead of the platform's."""
+) -> tuple[CopernicusRequest, bool]:
+    """The request, and whether it is the caller's earlier identical one (in flight, or done with
+    its File still there; then nothing new was made). ``service`` is a service id
+    (``catalogue.service_id``); ``own_key``: the caller has their own key for the service, and it
+    is used instead of the platform's."""
     if service not in providers and not own_key:
         raise UserFailure(
             UserErrorCode.SERVICE_NOT_ENABLED,
@@ -77,7 +79,7 @@ async def request_data(
     # Per person, not per organisation: a twin request joins the asker's own earlier one, and
     # never hands back someone else's request (its id, its body, its folder).
     if earlier := await _same_request(db, f"{organisation_id}:{principal.user_id}:{print_}", job_id):
-        return earlier
+        return earlier, True
     now = principal.now
     job = CopernicusRequest(
         id=job_id,
@@ -98,7 +100,7 @@ async def request_data(
         updated_at=now,
     )
     await jobs.insert(db.engine, job)
-    return job
+    return job, False
 
 
 async def _same_request(db: Database, key: str, job_id: ObjectId) -> CopernicusRequest | None:

@@ -390,6 +390,37 @@ export const CHILD_FILE = graphql(`
         status
         checksum
         checksumPartSize
+        uploadInProgress {
+          uploadId
+          partSize
+          viewerCanResume
+        }
+      }
+    }
+  }
+`);
+
+export const UPLOADS_IN_PROGRESS = graphql(`
+  query UploadsInProgress($id: ID!) {
+    folder(id: $id) {
+      id
+      uploadsInProgress {
+        uploadId
+        partCount
+        storedBytes
+        startedAt
+        lastActivity
+        abandonedAfter
+        viewerCanResume
+        startedBy {
+          id
+          name
+        }
+        file {
+          id
+          name
+          size
+        }
       }
     }
   }
@@ -756,6 +787,7 @@ export const COPERNICUS_REQUESTS = graphql(`
     id
     service
     dataset
+    request
     status
     upstreamStatus
     createdAt
@@ -793,6 +825,7 @@ export const COPERNICUS_UPDATES = graphql(`
 export const REQUEST_COPERNICUS = graphql(`
   mutation RequestCopernicus($input: RequestCopernicusDataInput!) {
     requestCopernicusData(input: $input) {
+      joinedEarlier
       copernicusRequest {
         ...RequestRow
       }

@@ -33,6 +33,8 @@ export interface Existing {
   status: string;
   checksum: string | null;
   checksumPartSize: number | null;
+  // An upload in progress the caller started (from this browser or another): it can go on.
+  resumable: Remembered | null;
 }
 // A file's free metadata and provenance (as ProvenanceInput takes it), given at its creation.
 export interface Details {
@@ -120,7 +122,11 @@ export async function uploadFile(file: File, folderId: string, options: UploadOp
       // The same folder dropped again after a stop: what arrived whole is not sent twice.
       const there = error instanceof UploadRefused && error.code === "NAME_TAKEN" ? await api.existing(folderId, name) : null;
       if (there && (await sameContent(file, there, hash))) return { id: there.id, name: there.name, checksum: there.checksum, unchanged: true };
-      throw error;
+      // The same file's upload begun elsewhere (another tab, browser or device) goes on from the
+      // parts the store holds: each is checked against this file's part, by its SHA-256.
+      if (!there?.resumable || there.size !== file.size) throw error;
+      remembered = there.resumable;
+      held = (await api.held(remembered.uploadId)) ?? [];
     }
     memory.set(key, JSON.stringify(remembered));
   }
@@ -225,7 +231,7 @@ async function sameContent(file: File, there: Existing, hash: Hasher): Promise<b
   return digests.length > 0 && (await composite(digests)) === there.checksum;
 }
 
-interface Remembered {
+export interface Remembered {
   uploadId: string;
   partSize: number;
 }

@@ -68,7 +68,9 @@ export function apiFor(client: Client): UploadApi {
       const found = answer.data?.folder?.childFile;
       if (!found) return null;
       const { id, status, checksum } = found;
-      return { id, name: found.name, status, checksum, size: Number(found.size), checksumPartSize: found.checksumPartSize ? Number(found.checksumPartSize) : null };
+      const going = found.uploadInProgress;
+      const resumable = going?.viewerCanResume ? { uploadId: going.uploadId, partSize: Number(going.partSize) } : null;
+      return { id, name: found.name, status, checksum, size: Number(found.size), checksumPartSize: found.checksumPartSize ? Number(found.checksumPartSize) : null, resumable };
     },
   };
 }
@@ -96,19 +98,6 @@ const memory: Memory = {
   set: (key, value) => window.localStorage.setItem(key, value),
   remove: (key) => window.localStorage.removeItem(key),
 };
-
-// Uploads this browser began in a folder and did not finish: picking the file again resumes.
-export function unfinishedIn(folderId: string): { name: string; size: number }[] {
-  const found: { name: string; size: number }[] = [];
-  const prefix = `strata-upload:${folderId}:`;
-  for (let i = 0; i < window.localStorage.length; i++) {
-    const key = window.localStorage.key(i);
-    if (!key?.startsWith(prefix)) continue;
-    const [name, size] = key.slice(prefix.length).split(":");
-    found.push({ name: name ?? "", size: Number(size) });
-  }
-  return found;
-}
 
 export function createUploads(client: Client) {
   const jobs = reactive<Job[]>([]);

@@ -46,7 +46,7 @@ test("alice signs in through Keycloak, sees who she is and signs out", async ({ 
   await expect(page.locator("#username")).toBeVisible();
 });
 
-test("browse three levels deep, with breadcrumbs, sorting, deep links and back/forward", async ({ page }) => {
+test("browse three levels deep, with breadcrumbs, sorting, deep links and back/forward", { tag: "@phone" }, async ({ page }) => {
   await signIn(page, "alice");
   await page.getByRole("link", { name: "athena-energy" }).click();
   await page.getByRole("link", { name: `Folder: ${seed.top.name}` }).click();
@@ -171,7 +171,7 @@ test("a part corrupted in flight fails the checksum and nothing is saved", async
   for (const download of started) expect(await download.failure(), "a download that was kept").not.toBeNull();
 });
 
-test("search by name, by an area drawn on the map, filters kept in the URL", async ({ page }) => {
+test("search by name, by an area drawn on the map, filters kept in the URL", { tag: "@phone" }, async ({ page }) => {
   await signIn(page, "alice", "/search");
   await page.getByLabel("Name contains").fill(seed.readings.name.replace(".csv", ""));
   await page.getByRole("button", { name: "Search", exact: true }).click();
@@ -201,7 +201,7 @@ test("search by name, by an area drawn on the map, filters kept in the URL", asy
   await expect(page.getByRole("link", { name: `File: ${seed.image.name}` })).toBeVisible();
 });
 
-test("trash and restore; what may not be done is not offered", async ({ page }) => {
+test("trash and restore; what may not be done is not offered", { tag: "@phone" }, async ({ page }) => {
   await signIn(page, "alice", folderUrl(seed.levels[2]!.id));
   await page.getByRole("button", { name: `Move ${seed.readings.name} to the trash` }).click();
   await expect(page.getByRole("link", { name: `File: ${seed.readings.name}` })).toHaveCount(0);

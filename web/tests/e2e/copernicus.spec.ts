@@ -52,3 +52,42 @@ test("a Copernicus request cancelled in flight ends as cancelled", async ({ page
   await expect(row.getByTestId("request-status")).toHaveText("cancelled");
   await expect(row).toHaveAttribute("data-status", "CANCELLED");
 });
+
+test("with the upstream's catalogue down, the page says so, offers common datasets by id, and retries", { tag: "@phone" }, async ({ page, request }) => {
+  const control = (catalogueDown: boolean) => request.post(`${seed.copernicus.clms}/_fake/control`, { data: { catalogueDown } });
+  await control(true);
+  try {
+    await signIn(page, "alice", "/copernicus");
+    await page.getByRole("combobox", { name: "Service", exact: true }).first().selectOption("CLMS");
+    const down = page.getByTestId("catalogue-down");
+    await expect(down).toContainText("CLMS's catalogue cannot be listed now.");
+    await expect(down).toContainText("The Copernicus service did not answer. Try again later. Code for support: UPSTREAM_UNAVAILABLE.");
+    // Request waits for a dataset, and says so
+    await expect(page.getByRole("button", { name: "Request", exact: true })).toBeDisabled();
+    await expect(page.locator("#request-blocked")).toHaveText("Type the dataset's id, or pick a common one.");
+    await page.getByLabel(/Common CLMS datasets/).selectOption("clc-2018");
+    await expect(page.getByLabel("Dataset id")).toHaveValue("clc-2018");
+    const json = page.getByLabel("Request (JSON, as the service's own API takes it)");
+    await expect(json).toHaveValue(/EPSG:4326/);
+    // one request per run and project, so that asking is new the first time
+    const asked = { ...(JSON.parse(await json.inputValue()) as object), label: `${test.info().project.name}-${Date.now()}` };
+    await json.fill(JSON.stringify(asked, null, 2));
+    await screenshot(page, `31-copernicus-catalogue-down-${test.info().project.name}`);
+    await checkAccessibility(page, "the Copernicus page with its catalogue down");
+    await page.getByRole("button", { name: "Request", exact: true }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Requested clc-2018" })).toBeVisible();
+    const row = page.getByTestId("copernicus-request").filter({ hasText: "CLMS · clc-2018" }).first();
+    await expect(row).toBeVisible();
+    // asked again, it is the same request, and the page says so
+    await page.getByRole("button", { name: "Request", exact: true }).click();
+    await expect(page.getByRole("status").filter({ hasText: "You asked for exactly this already" })).toBeVisible();
+    await expect(page.locator("tr.joined")).toHaveCount(1);
+    // the catalogue back, Retry lists it
+    await control(false);
+    await down.getByRole("button", { name: "Retry the catalogue" }).click();
+    await expect(down).toHaveCount(0);
+    await expect(page.getByLabel("Dataset", { exact: true })).toBeVisible();
+  } finally {
+    await control(false);
+  }
+});

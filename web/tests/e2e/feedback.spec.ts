@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { checkAccessibility, expect, newFolder, screenshot, seed, folderUrl, signIn, test, toasts } from "./support";
 
-test("every action says what it did, can be undone, and refusals read as sentences with their code", async ({ page }, info) => {
+test("every action says what it did, can be undone, and refusals read as sentences with their code", { tag: "@phone" }, async ({ page }, info) => {
   await signIn(page, "alice", folderUrl(seed.top.id));
   await newFolder(page, `feedback-${Date.now()}`);
   await page.getByRole("button", { name: "New folder" }).click();

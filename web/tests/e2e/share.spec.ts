@@ -3,7 +3,7 @@ import { checkAccessibility, expect, folderUrl, newFolder, screenshot, seed, sig
 
 const TERMS = "Cite the Athena Energy survey.\nNo resale of the imagery.";
 
-test("bob shares a folder with carol under terms; she reads them, accepts, reads inside; bob revokes", async ({
+test("bob shares a folder with carol under terms; she reads them, accepts, reads inside; bob revokes", { tag: "@phone" }, async ({
   page,
   browser,
 }, info) => {

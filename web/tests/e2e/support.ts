@@ -38,7 +38,7 @@ export interface Seed {
   errands: { id: string; name: string };
   lonely: { id: string; name: string };
   carolRoot: string;
-  copernicus: { live: string; slow: string };
+  copernicus: { live: string; slow: string; clms: string };
 }
 
 export const seed: Seed = JSON.parse(readFileSync(process.env.STRATA_SEED ?? "seed.json", "utf8")) as Seed;

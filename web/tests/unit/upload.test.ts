@@ -67,6 +67,30 @@ describe("browser upload engine", () => {
     expect(w.kept.size).toBe(0);
   });
 
+  it("goes on in another browser with the upload begun in the first, sending only what is missing", async () => {
+    const options: { stopAfter?: number; taken?: Existing } = { stopAfter: 2 };
+    const w = world(options);
+    const source = file();
+    await expect(uploadFile(source, "F", { ...w, hash: sha, concurrency: 1, signal: w.controller.signal })).rejects.toThrow("paused");
+    const first = w.puts.length;
+    // the other browser remembers nothing; the API says the name is held by the caller's own upload
+    options.stopAfter = undefined;
+    options.taken = { id: "F1", name: "mosaic.tif", size: source.size, status: "UPLOADING", checksum: null, checksumPartSize: null, resumable: { uploadId: "U1", partSize: 8 * MiB } };
+    const kept = new Map<string, string>();
+    const elsewhere: Memory = { get: (k) => kept.get(k) ?? null, set: (k, v) => void kept.set(k, v), remove: (k) => void kept.delete(k) };
+    let resumed = 0;
+    await uploadFile(source, "F", { ...w, memory: elsewhere, hash: sha, onProgress: (p) => (resumed = p.resumedParts) });
+    expect(resumed).toBe(2);
+    expect(w.puts.slice(first).sort()).toEqual([3, 4, 5]);
+    expect(w.completed()?.map((p) => p.partNumber)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("does not go on with an upload of another size under the same name", async () => {
+    const w = world({ taken: { id: "F1", name: "mosaic.tif", size: 5, status: "UPLOADING", checksum: null, checksumPartSize: null, resumable: { uploadId: "U1", partSize: 8 * MiB } } });
+    await expect(uploadFile(file(), "F", { ...w, hash: sha })).rejects.toThrow("already exists");
+    expect(w.puts).toEqual([]);
+  });
+
   it("sends a refused part again", async () => {
     const w = world({ failPart: 2 });
     await uploadFile(file(), "F", { ...w, hash: sha });
@@ -79,7 +103,7 @@ describe("browser upload engine", () => {
     const part = 16 * MiB; // the stored file's own part size, not the engine's
     const digests = [0, 1, 2].map(async (i) => Buffer.from(await sha(source.slice(i * part, (i + 1) * part)), "base64"));
     const checksum = await composite(await Promise.all(digests));
-    const there = { id: "F9", name: "mosaic.tif", size: source.size, status: "AVAILABLE", checksum, checksumPartSize: part };
+    const there = { id: "F9", name: "mosaic.tif", size: source.size, status: "AVAILABLE", checksum, checksumPartSize: part, resumable: null };
     const w = world({ taken: there });
     const done = await uploadFile(source, "F", { ...w, hash: sha });
     expect(done).toEqual({ id: "F9", name: "mosaic.tif", checksum, unchanged: true });
@@ -88,7 +112,7 @@ describe("browser upload engine", () => {
 
   it("refuses the name when the file there differs, or is still arriving", async () => {
     const source = file();
-    const differs = { id: "F9", name: "mosaic.tif", size: source.size, status: "AVAILABLE", checksum: "AAAA-3", checksumPartSize: 16 * MiB };
+    const differs = { id: "F9", name: "mosaic.tif", size: source.size, status: "AVAILABLE", checksum: "AAAA-3", checksumPartSize: 16 * MiB, resumable: null };
     for (const there of [differs, { ...differs, status: "UPLOADING" }, { ...differs, size: 1 }]) {
       const w = world({ taken: there });
       await expect(uploadFile(source, "F", { ...w, hash: sha })).rejects.toThrow("already exists");
