@@ -286,12 +286,17 @@ async def uploads_in_progress(db: Database, principal: Principal, folder: Folder
     if not access.can_read(principal, folder):
         return []
     found = await tree.uploads_in(db.engine, folder.id, MAX_LISTED_UPLOADS)
-    return [f for f in found if access.can_reach_upload(principal, f, ending=True)]
+    return [f for f in found if may_end_upload(principal, f)]
+
+
+def may_end_upload(principal: Principal, file: File) -> bool:
+    """``file`` is uploading and the caller may see how far it got and end it (its uploader, the admins)."""
+    return file.status is FileStatus.UPLOADING and access.can_reach_upload(principal, file, ending=True)
 
 
 async def stored_so_far(blobs: BlobStore, principal: Principal, file: File) -> list[UploadedPart]:
     """The parts of an upload in progress the store holds, for those who may end it (how far it got)."""
-    if file.status is not FileStatus.UPLOADING or not access.can_reach_upload(principal, file, ending=True):
+    if not may_end_upload(principal, file):
         return []
     return await _held(blobs, file)
 

@@ -327,7 +327,7 @@ async def _uploaded_parts(client: GraphQLClient, world: World) -> str:
 async def _uploads_in_progress(client: GraphQLClient, world: World) -> str:
     upload = await _service_upload(world)
     body = await client.execute(
-        "query($id: ID!) { folder(id: $id) { uploadsInProgress { uploadId storedBytes startedBy { id } } } }",
+        "query($id: ID!) { folder(id: $id) { uploadsInProgress { uploadId storedBytes file { owner { id } } } } }",
         {"id": world.folder},
     )
     return _read(

@@ -337,7 +337,7 @@ query($id: ID!) {
   folder(id: $id) {
     uploadsInProgress {
       uploadId partCount storedBytes viewerCanResume startedAt lastActivity abandonedAfter
-      startedBy { name } file { name status uploadInProgress { uploadId } }
+      file { name status owner { name } uploadInProgress { uploadId } }
     }
   }
 }
@@ -370,8 +370,13 @@ async def test_an_unfinished_upload_shows_how_far_it_got_to_its_uploader_and_the
     [seen] = (await bob.data(IN_PROGRESS, {"id": folder}))["folder"]["uploadsInProgress"]
     # then both see who, how far and until when; only she may resume it
     assert (mine["uploadId"], mine["partCount"], int(mine["storedBytes"])) == (upload_id, 3, 5 * MiB)
-    assert mine["startedBy"]["name"] == seen["startedBy"]["name"] == "Alice Example"
-    assert mine["file"] == {"name": "scan.las", "status": "UPLOADING", "uploadInProgress": {"uploadId": upload_id}}
+    assert mine["file"]["owner"]["name"] == seen["file"]["owner"]["name"] == "Alice Example"
+    assert mine["file"] == {
+        "name": "scan.las",
+        "status": "UPLOADING",
+        "owner": {"name": "Alice Example"},
+        "uploadInProgress": {"uploadId": upload_id},
+    }
     assert mine["abandonedAfter"] > mine["lastActivity"] >= mine["startedAt"]
     assert (mine["viewerCanResume"], seen["viewerCanResume"]) == (True, False)
     assert (await carol.data(IN_PROGRESS, {"id": folder}))["folder"] is None

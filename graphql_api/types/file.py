@@ -198,9 +198,7 @@ class File(VisibleNode):
     )
     async def upload_in_progress(self, info: Info) -> UploadInProgress | None:
         principal = await info.context.principal()
-        if self.document.status is not FileStatus.UPLOADING:
-            return None
-        if not access.can_reach_upload(principal, self.document, ending=True):
+        if not transfers.may_end_upload(principal, self.document):
             return None
         return UploadInProgress.from_document(self.document, info, principal)
 
@@ -255,7 +253,7 @@ class Upload(VisibleNode):
             part_size=BigInt(upload.part_size),
             part_count=upload.part_count,
             expires_at=datetime.now(UTC) + timedelta(seconds=limits.upload_url_seconds),
-            abandoned_after=upload.last_activity + timedelta(seconds=limits.upload_idle_seconds),
+            abandoned_after=_abandoned_after(document, info),
             parts=parts or [],
             document=document,
         )
@@ -292,6 +290,11 @@ class Upload(VisibleNode):
         ]
 
 
+def _abandoned_after(document: FileDocument, info: Info) -> datetime:
+    """When an upload with no activity since its last is aborted."""
+    return document.upload.last_activity + timedelta(seconds=info.context.state.limits.upload_idle_seconds)
+
+
 @strawberry.type(description="An upload not finished yet: how far it got, and who may go on with it or end it.")
 class UploadInProgress:
     upload_id: relay.GlobalID = strawberry.field(
@@ -314,7 +317,7 @@ class UploadInProgress:
             part_count=upload.part_count,
             started_at=upload.started_at,
             last_activity=upload.last_activity,
-            abandoned_after=upload.last_activity + timedelta(seconds=info.context.state.limits.upload_idle_seconds),
+            abandoned_after=_abandoned_after(document, info),
             viewer_can_resume=access.can_reach_upload(principal, document),
             document=document,
         )
@@ -322,13 +325,6 @@ class UploadInProgress:
     @strawberry.field
     def file(self) -> File:
         return File.from_document(self.document)
-
-    @strawberry.field(description="Who started it.")
-    async def started_by(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
-        from graphql_api.types.user import User
-
-        [user] = await User.load_visible(info, [self.document.owner_id])
-        return user
 
     @strawberry.field(description="Bytes the object store holds so far.")
     async def stored_bytes(self, info: Info) -> BigInt:

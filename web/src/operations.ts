@@ -412,14 +412,14 @@ export const UPLOADS_IN_PROGRESS = graphql(`
         lastActivity
         abandonedAfter
         viewerCanResume
-        startedBy {
-          id
-          name
-        }
         file {
           id
           name
           size
+          owner {
+            id
+            name
+          }
         }
       }
     }

@@ -9,6 +9,8 @@ export interface KnownDataset {
 }
 
 const EUROPE = [60, -10, 35, 30]; // north, west, south, east, as CDS takes an area
+// One hour of one summer day over Europe: small enough that a first request comes back quickly.
+const ERA5_DAY = { year: ["2025"], month: ["07"], day: ["01"], time: ["12:00"], data_format: "netcdf", area: EUROPE };
 
 export const KNOWN_DATASETS: KnownDataset[] = [
   {
@@ -18,12 +20,7 @@ export const KNOWN_DATASETS: KnownDataset[] = [
     request: {
       product_type: ["reanalysis"],
       variable: ["2m_temperature"],
-      year: ["2025"],
-      month: ["07"],
-      day: ["01"],
-      time: ["12:00"],
-      data_format: "netcdf",
-      area: EUROPE,
+      ...ERA5_DAY,
     },
   },
   {
@@ -32,12 +29,7 @@ export const KNOWN_DATASETS: KnownDataset[] = [
     title: "ERA5-Land hourly data",
     request: {
       variable: ["2m_temperature", "surface_solar_radiation_downwards"],
-      year: ["2025"],
-      month: ["07"],
-      day: ["01"],
-      time: ["12:00"],
-      data_format: "netcdf",
-      area: EUROPE,
+      ...ERA5_DAY,
     },
   },
   {
@@ -48,12 +40,7 @@ export const KNOWN_DATASETS: KnownDataset[] = [
       product_type: ["reanalysis"],
       variable: ["temperature"],
       pressure_level: ["850"],
-      year: ["2025"],
-      month: ["07"],
-      day: ["01"],
-      time: ["12:00"],
-      data_format: "netcdf",
-      area: EUROPE,
+      ...ERA5_DAY,
     },
   },
   {

@@ -1,5 +1,5 @@
 // How to take back a rename, a move or a trash: the opposite call, its refusal said as a sentence.
-import type { Client } from "@urql/core";
+import type { AnyVariables, Client, TypedDocumentNode } from "@urql/core";
 import {
   MOVE_FILE,
   MOVE_FOLDER,
@@ -12,38 +12,34 @@ import type { Item } from "./organise";
 import { refusal } from "./outcome";
 
 type Undo = () => Promise<string | null>;
+type Payload = Parameters<typeof refusal>[0];
+// Each of these mutations answers with one payload under its own name, for a folder or a file.
+type Answer = Record<string, Payload>;
+
+function opposite<V extends AnyVariables>(
+  client: Client,
+  item: Item,
+  forFolder: TypedDocumentNode<Answer, V>,
+  forFile: TypedDocumentNode<Answer, V>,
+  variables: V,
+  fallback: string,
+): Undo {
+  return async () => {
+    const answer = await client.mutation(item.kind === "folder" ? forFolder : forFile, variables).toPromise();
+    const payload = answer.data ? Object.values(answer.data)[0] : null;
+    return refusal(payload, fallback, answer.error);
+  };
+}
 
 export function renameBack(client: Client, item: Item, before: string): Undo {
-  return async () => {
-    const variables = { id: item.id, name: before };
-    const answer =
-      item.kind === "folder"
-        ? await client.mutation(RENAME_FOLDER, variables).toPromise()
-        : await client.mutation(RENAME_FILE, variables).toPromise();
-    const payload = answer.data && ("renameFolder" in answer.data ? answer.data.renameFolder : answer.data.renameFile);
-    return refusal(payload, `Could not rename it back to ${before}.`, answer.error);
-  };
+  const variables = { id: item.id, name: before };
+  return opposite(client, item, RENAME_FOLDER, RENAME_FILE, variables, `Could not rename it back to ${before}.`);
 }
 
 export function moveBack(client: Client, item: Item, from: string): Undo {
-  return async () => {
-    const variables = { id: item.id, to: from };
-    const answer =
-      item.kind === "folder"
-        ? await client.mutation(MOVE_FOLDER, variables).toPromise()
-        : await client.mutation(MOVE_FILE, variables).toPromise();
-    const payload = answer.data && ("moveFolder" in answer.data ? answer.data.moveFolder : answer.data.moveFile);
-    return refusal(payload, `Could not move ${item.name} back.`, answer.error);
-  };
+  return opposite(client, item, MOVE_FOLDER, MOVE_FILE, { id: item.id, to: from }, `Could not move ${item.name} back.`);
 }
 
 export function restore(client: Client, item: Item): Undo {
-  return async () => {
-    const answer =
-      item.kind === "folder"
-        ? await client.mutation(RESTORE_FOLDER, { id: item.id }).toPromise()
-        : await client.mutation(RESTORE_FILE, { id: item.id }).toPromise();
-    const payload = answer.data && ("restoreFolder" in answer.data ? answer.data.restoreFolder : answer.data.restoreFile);
-    return refusal(payload, `Could not restore ${item.name}.`, answer.error);
-  };
+  return opposite(client, item, RESTORE_FOLDER, RESTORE_FILE, { id: item.id }, `Could not restore ${item.name}.`);
 }
