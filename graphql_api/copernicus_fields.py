@@ -85,7 +85,7 @@ class CopernicusQueries:
         return connection(page, CopernicusRequest.from_document)
 
 
-@strawberry.type(name="Subscription")
+@strawberry.type
 class CopernicusSubscriptions:
     @strawberry.subscription(description="Every step of one request, in order, ending with its final state.")
     async def copernicus_request_updated(

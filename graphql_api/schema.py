@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -29,6 +30,7 @@ from graphql_api.mutations.shares import ShareMutations
 from graphql_api.mutations.uploads import UploadMutations
 from graphql_api.policy_check import RequirePolicyCheck
 from graphql_api.settings import Settings
+from graphql_api.share_fields import ShareSubscriptions
 from graphql_api.types import ids
 from graphql_api.types import node as node_resolution
 from graphql_api.types.common import DEFAULT_PAGE, SCALARS, After, Connection, First, connection, page_request
@@ -138,10 +140,15 @@ class Query(CopernicusQueries):
         status: list[ShareStatus] | None = None,
         first: First = DEFAULT_PAGE,
         after: After = None,
+        resource_id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(description="Only shares of this file or folder: how it stands with you."),
+        ] = None,
     ) -> Connection[Share]:
         principal = await info.context.principal()
         wanted = status or [ShareStatus.PENDING, ShareStatus.ACTIVE]
-        page = await shares.shared_with_me(info.context.state.db, principal, wanted, first, after)
+        resource = ids.decode(resource_id, "File", "Folder")[1] if resource_id is not None else None
+        page = await shares.shared_with_me(info.context.state.db, principal, wanted, first, after, resource)
         return connection(page, lambda s: Share.from_document(s, principal.now))
 
     @strawberry.field(
@@ -154,6 +161,11 @@ class Query(CopernicusQueries):
         principal = await info.context.principal()
         page = await organisations.directory_page(info.context.state.db, search, first, after)
         return connection(page, lambda o: Organization.from_document(o, principal))
+
+
+@strawberry.type
+class Subscription(CopernicusSubscriptions, ShareSubscriptions):
+    pass
 
 
 @strawberry.type
@@ -186,7 +198,7 @@ def build_schema(
     return StrataSchema(
         query=Query,
         mutation=Mutation,
-        subscription=CopernicusSubscriptions,
+        subscription=Subscription,
         types=[CopernicusRequest, File, Folder, Organization, Share, Upload, User, RequestErrorCode],
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=extensions,

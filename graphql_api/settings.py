@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     copernicus_part_bytes: int = 16 * 1024 * 1024
     copernicus_catalogue_cache_seconds: float = 600.0
     subscription_watch_seconds: float = 0.25
+    share_watch_seconds: float = Field(
+        default=1.0, description="How often each shareChanged subscription reads its item's audit trail"
+    )
 
     # Mail to the people shares are made to; off unless a server is set.
     smtp_host: str | None = Field(default=None, description="SMTP server for notices; unset: no mail is sent")

@@ -8,17 +8,19 @@ the lists.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bson import ObjectId
 
 from resolvers import access, pagination
 from resolvers.access import GRANT_LEVEL, Level
-from resolvers.errors import UserErrorCode, UserFailure
+from resolvers.errors import NotFound, UserErrorCode, UserFailure
 from resolvers.identity import Principal
 from resolvers.pagination import Direction, Page, PageRequest, SortField
 from resolvers.times import as_utc
@@ -298,17 +300,23 @@ async def update(
 
 
 async def shared_with_me(
-    db: Database, principal: Principal, statuses: list[ShareStatus], first: int, after: str | None
+    db: Database,
+    principal: Principal,
+    statuses: list[ShareStatus],
+    first: int,
+    after: str | None,
+    resource_id: ObjectId | None = None,
 ) -> Page[Share]:
     """Shares to the caller or their organisations, newest first, by where they stand (``standing``):
     a reshare cut off with its chain is REVOKED here too, never ACTIVE. A page may hold fewer than
-    ``first`` when some of what was read stands elsewhere; its cursor goes on from there."""
+    ``first`` when some of what was read stands elsewhere; its cursor goes on from there. With
+    ``resource_id``, only the shares of that item: how it stands with the caller when they cannot open it."""
     request = PageRequest(first, after, SortField.CREATED_AT, Direction.DESC).checked()
     read = list(statuses)
     if ShareStatus.REVOKED in statuses:  # stored live, cut off by its chain
         read += [s for s in (ShareStatus.PENDING, ShareStatus.ACTIVE) if s not in read]
     found = await shares.to_grantees(
-        db.engine, principal.grantee_ids(), read, principal.now, pagination.window(request)
+        db.engine, principal.grantee_ids(), read, principal.now, pagination.window(request), resource_id
     )
     page = pagination.page_of(request, found, lambda s: s.created_at, lambda s: s.id)
     kept = [
@@ -363,6 +371,51 @@ async def events(db: Database, principal: Principal, item: Folder | File, reques
         return Page(items=[], cursors=[], has_next_page=False)
     found = await shares.events_page(db.engine, item.id, pagination.window(request, key="at"))
     return pagination.page_of(request, found, lambda e: e.at, lambda e: e.id)
+
+
+WATCH_OVERLAP = timedelta(seconds=5)  # an event is stamped when its request began, written a moment later
+WATCH_PAGE = 100
+
+
+async def watch(
+    db: Database,
+    principal: Callable[[], Awaitable[Principal]],
+    kind: ResourceKind,
+    resource_id: ObjectId,
+    interval: float,
+    clock: Callable[[], datetime],
+) -> AsyncIterator[Share]:
+    """Each share of the item, as it stands after a change (made, changed, answered, revoked,
+    expired; reads are not changes), to whoever may see that share: the item's managers every
+    share, a grantee their own. Open to those who can read the item and to those it was shared
+    with in any state (a pending share's grantee cannot read it yet). Changes from the moment
+    the watch begins; what came before is what the caller's page read. One indexed read of the
+    item's audit trail per ``interval``; the principal is asked again for each change, so an
+    expired token ends the watch."""
+    began = clock()  # before any await: a watch counted open already has its start
+    caller = await principal()
+    item = await _resource(db, kind, resource_id)
+    if item is None or not (
+        access.can_read(caller, item) or await shares.of_item_to(db.engine, resource_id, caller.grantee_ids())
+    ):
+        raise NotFound("not found")
+    since = began
+    seen: dict[ObjectId, datetime] = {}
+    while True:
+        await asyncio.sleep(interval)
+        started = clock()
+        for event in await shares.events_since(db.engine, resource_id, since, WATCH_PAGE):
+            if event.id in seen:
+                continue
+            seen[event.id] = event.at
+            share = await shares.get(db.engine, event.share_id)
+            if event.kind is ShareEventKind.ACCESSED or share is None:
+                continue
+            caller = await principal()
+            if access.can_see_share(caller, share, item):
+                yield share
+        since = max(began, started - WATCH_OVERLAP)
+        seen = {i: at for i, at in seen.items() if at >= since}
 
 
 async def expire_due(db: Database, now: datetime) -> int:

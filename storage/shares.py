@@ -93,10 +93,16 @@ async def on_resources(engine: AIOEngine, resource_ids: Sequence[ObjectId]) -> l
 
 
 async def to_grantees(
-    engine: AIOEngine, grantee_ids: Sequence[ObjectId], statuses: Sequence[ShareStatus], now: datetime, window: Window
+    engine: AIOEngine,
+    grantee_ids: Sequence[ObjectId],
+    statuses: Sequence[ShareStatus],
+    now: datetime,
+    window: Window,
+    resource_id: ObjectId | None = None,
 ) -> list[Share]:
     """Shares to these grantees in any of ``statuses``, as they stand at ``now``: a live share whose
-    expiry has passed counts as EXPIRED from that moment, whether or not the sweeper has been by."""
+    expiry has passed counts as EXPIRED from that moment, whether or not the sweeper has been by.
+    With ``resource_id``, only that item's: each read then fixes the resource too (``by_resource``)."""
     unexpired = {"$or": [{"expires_at": None}, {"expires_at": {"$gt": now}}]}
     wanted: list[dict[str, object]] = []
     for status in statuses:
@@ -107,7 +113,8 @@ async def to_grantees(
             wanted.append({"status": {"$in": LIVE}, "expires_at": {"$ne": None, "$lte": now}})
         else:
             wanted.append({"status": status.value})
-    grantees = [{"grantee_id": g} for g in grantee_ids]
+    item = {} if resource_id is None else {"resource_id": resource_id}
+    grantees = [{**item, "grantee_id": g} for g in grantee_ids]
     found = await pages.read_any(_shares(engine), {"$or": wanted}, grantees, window)
     return [Share.model_validate_doc(d) for d in found]
 
@@ -184,6 +191,22 @@ async def events_page(engine: AIOEngine, resource_id: ObjectId, window: Window) 
     return [
         ShareEvent.model_validate_doc(d) for d in await pages.read(collection, {"resource_id": resource_id}, window)
     ]
+
+
+async def events_since(engine: AIOEngine, resource_id: ObjectId, since: datetime, limit: int) -> list[ShareEvent]:
+    """The item's events at or after ``since``, oldest first (``by_resource_time``)."""
+    cursor = engine.get_collection(ShareEvent).find(
+        {"resource_id": resource_id, "at": {"$gte": since}}, sort=[("at", 1), ("_id", 1)], limit=limit
+    )
+    return [ShareEvent.model_validate_doc(d) async for d in cursor]
+
+
+async def of_item_to(engine: AIOEngine, resource_id: ObjectId, grantee_ids: Sequence[ObjectId]) -> bool:
+    """Whether any share of the item, in any state, was made to one of these grantees (``by_resource``)."""
+    for grantee_id in grantee_ids:
+        if await _shares(engine).find_one({"resource_id": resource_id, "grantee_id": grantee_id}, {"_id": 1}):
+            return True
+    return False
 
 
 async def reassign_grantee(engine: AIOEngine, old: ObjectId, new: ObjectId) -> int:

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import contextlib
 import hashlib
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -15,6 +16,8 @@ import aioboto3
 import httpx
 from botocore.exceptions import ClientError
 from bson import ObjectId
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from graphql_api.settings import Settings
 from tests.graphql import GraphQLClient
@@ -209,3 +212,23 @@ async def subscriptions_open(api_url: str, at_least: int = 1) -> None:
         )
 
     await eventually(open_now, lambda n: n >= at_least, 10)
+
+
+@contextlib.asynccontextmanager
+async def subscription(
+    api_url: str, token: str, query: str, variables: dict[str, Any] | None = None
+) -> AsyncIterator[Callable[[], Awaitable[dict[str, Any]]]]:
+    """A graphql-transport-ws subscription signed in with ``token``; yields a function that
+    waits (at most 15 s) for its next message."""
+    url = api_url.replace("http", "ws", 1) + "/graphql"
+    async with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        payload = {"query": query, "variables": variables or {}}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+
+        async def next_message() -> dict[str, Any]:
+            message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), 15))
+            return message
+
+        yield next_message

@@ -112,6 +112,7 @@ EXPECTED = {
     "cancelCopernicusRequest": "U N N D A A A N N N N N",
     "copernicusRequestUpdated": "U N N A A A A N N N N N",
     "copernicusRequestsUpdated": "U A A A A A A A A A A A",
+    "shareChanged":        "U N N A A A A A A A A A",
     "setCopernicusKey":    "U A A A A A A A A A A A",
     "removeCopernicusKey": "U A A A A A A A A A A A",
 }
@@ -528,6 +529,7 @@ async def _requests_updated(client: GraphQLClient, world: World) -> str:
     return await _subscribe(client, "subscription { copernicusRequestsUpdated { event { seq } } }", {})
 
 
+SHARE_CHANGED = "subscription($id: ID!) { shareChanged(resourceId: $id) { id status } }"
 RENAME_FOLDER = "mutation($i: ID!, $n: String!) { renameFolder(input: {id: $i, name: $n}) { userErrors { code } } }"
 MOVE_FOLDER = "mutation($i: ID!, $t: ID!) { moveFolder(input: {id: $i, parentId: $t}) { userErrors { code } } }"
 DELETE_FOLDER = "mutation($i: ID!) { deleteFolder(input: {id: $i}) { userErrors { code } } }"
@@ -609,6 +611,7 @@ ROWS: dict[str, Cell] = {
     "cancelCopernicusRequest": _cancel_copernicus,
     "copernicusRequestUpdated": _request_updated,
     "copernicusRequestsUpdated": _requests_updated,
+    "shareChanged": lambda c, w: _subscribe(c, SHARE_CHANGED, {"id": w.folder}),
     "setCopernicusKey": lambda c, w: _mutate(
         c,
         'mutation { setCopernicusKey(input: {service: "ADS", key: "their-own"}) { userErrors { code } } }',

@@ -12,7 +12,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from tests.conftest import MovableClock
 from tests.graphql import GraphQLClient
-from tests.helpers import create_folder, sandbox, upload_bytes
+from tests.helpers import create_folder, sandbox, subscription, subscriptions_open, upload_bytes
 from tests.keycloak import KeycloakClient
 
 SHARE = """
@@ -387,3 +387,50 @@ async def test_an_unverified_address_finds_nobody(as_user: Any, keycloak: Keyclo
             # then: the share waits for the address's verified owner, and grants this person nothing
             assert (await typed.data(SHARED_WITH_ME, {"status": None}))["sharedWithMe"]["edges"] == []
             assert (await typed.data(FOLDER, {"id": top}))["folder"] is None
+
+
+STANDING = """
+query($id: ID, $status: [ShareStatus!]) {
+  sharedWithMe(resourceId: $id, status: $status) { nodes { id status endedBecause resourceName } }
+}
+"""
+SHARE_CHANGED = "subscription($id: ID!) { shareChanged(resourceId: $id) { id status granteeEmail } }"
+
+
+async def test_a_grantee_learns_how_an_item_stands_with_them_and_both_sides_see_changes_live(
+    as_user: Any, api_url: str, tokens: Any
+) -> None:
+    bob, dave, carol = as_user("bob"), as_user("dave"), as_user("carol")
+    top, other = await sandbox(bob), await sandbox(bob)
+    waiting = (await _share(bob, top, {"email": "dave@example.org"}, terms={"text": "Research use only."}))["share"]
+    assert (await _share(bob, other, {"email": "dave@example.org"}))["userErrors"] == []
+    # when dave, who cannot open the folder before he accepts, asks how it stands with him
+    standing = (await dave.data(STANDING, {"id": top}))["sharedWithMe"]["nodes"]
+    # then he gets that item's share only, pending; carol, never shared it, gets nothing
+    assert [(s["id"], s["status"]) for s in standing] == [(waiting["id"], "PENDING")]
+    assert (await dave.data(FOLDER, {"id": top}))["folder"] is None
+    assert (await carol.data(STANDING, {"id": top}))["sharedWithMe"]["nodes"] == []
+    refused = await dave.execute(STANDING, {"id": "not-an-id"})
+    assert refused["data"] is None
+    assert "GlobalID" in refused["errors"][0]["message"]
+    a_user = (await dave.data("{ me { id } }"))["me"]["id"]
+    refused = await dave.execute(STANDING, {"id": a_user})
+    assert refused["data"] is None
+    assert "expected File or Folder" in refused["errors"][0]["message"]
+    # when bob (who manages it) and dave watch it, and bob shares it with carol, then revokes dave's
+    async with (
+        subscription(api_url, tokens("bob"), SHARE_CHANGED, {"id": top}) as bob_sees,
+        subscription(api_url, tokens("dave"), SHARE_CHANGED, {"id": top}) as dave_sees,
+    ):
+        await subscriptions_open(api_url, at_least=2)
+        to_carol = (await _share(bob, top, {"email": "carol@example.org"}))["share"]
+        assert _codes((await bob.data(REVOKE, {"id": waiting["id"]}))["revokeShare"]) == []
+        # then bob sees both changes in order; dave sees his own share end, and not carol's
+        first, second = (await bob_sees())["payload"]["data"], (await bob_sees())["payload"]["data"]
+        assert [first["shareChanged"]["id"], second["shareChanged"]["id"]] == [to_carol["id"], waiting["id"]]
+        assert second["shareChanged"]["status"] == "REVOKED"
+        told = (await dave_sees())["payload"]["data"]["shareChanged"]
+        assert (told["id"], told["status"]) == (waiting["id"], "REVOKED")
+    # and asked again, the share says why it grants nothing
+    ended = (await dave.data(STANDING, {"id": top, "status": ["REVOKED"]}))["sharedWithMe"]["nodes"]
+    assert [(s["status"], s["endedBecause"]) for s in ended] == [("REVOKED", "revoked by whoever manages it")]
