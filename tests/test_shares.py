@@ -404,6 +404,13 @@ async def test_a_grantee_learns_how_an_item_stands_with_them_and_both_sides_see_
     top, other = await sandbox(bob), await sandbox(bob)
     waiting = (await _share(bob, top, {"email": "dave@example.org"}, terms={"text": "Research use only."}))["share"]
     assert (await _share(bob, other, {"email": "dave@example.org"}))["userErrors"] == []
+    # the item names its organization: to dave, shared it, by name only; to bob, with whom to ask
+    holder = "query($id: ID!) { folder(id: $id) { organization { slug role admins { name } } } }"
+    seen = (await dave.data(holder, {"id": other}))["folder"]["organization"]
+    assert seen == {"slug": "athena-energy", "role": None, "admins": []}
+    own = (await bob.data(holder, {"id": other}))["folder"]["organization"]
+    assert own["role"] == "ADMIN"
+    assert "Bob Example" in [a["name"] for a in own["admins"]]
     # when dave, who cannot open the folder before he accepts, asks how it stands with him
     standing = (await dave.data(STANDING, {"id": top}))["sharedWithMe"]["nodes"]
     # then he gets that item's share only, pending; carol, never shared it, gets nothing

@@ -22,6 +22,7 @@ from storage.models import FileStatus, SourceKind
 
 if TYPE_CHECKING:
     from graphql_api.types.folder import Folder
+    from graphql_api.types.organization import Organization
     from graphql_api.types.share import Share, ShareEvent
     from graphql_api.types.user import User
 
@@ -185,6 +186,14 @@ class File(VisibleNode):
     @strawberry.field(description="What the caller may do with it.")
     async def viewer_can(self, info: Info) -> ViewerPermissions:
         return await viewer_permissions(info, self.document)
+
+    @strawberry.field(description="The organization that holds it; of one you are not in, its name and slug.")
+    async def organization(
+        self, info: Info
+    ) -> Annotated[Organization, strawberry.lazy("graphql_api.types.organization")] | None:
+        from graphql_api.types.organization import Organization
+
+        return await Organization.holding(info, self.document.organisation_id)
 
     @strawberry.field
     async def owner(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:

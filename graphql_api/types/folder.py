@@ -19,6 +19,7 @@ from storage.models import Folder as FolderDocument
 
 if TYPE_CHECKING:
     from graphql_api.types.file import File, UploadInProgress
+    from graphql_api.types.organization import Organization
     from graphql_api.types.share import Share, ShareEvent
     from graphql_api.types.user import User
 
@@ -142,6 +143,14 @@ class Folder(VisibleNode):
     @strawberry.field(description="What the caller may do with it.")
     async def viewer_can(self, info: Info) -> ViewerPermissions:
         return await viewer_permissions(info, self.document)
+
+    @strawberry.field(description="The organization that holds it; of one you are not in, its name and slug.")
+    async def organization(
+        self, info: Info
+    ) -> Annotated[Organization, strawberry.lazy("graphql_api.types.organization")] | None:
+        from graphql_api.types.organization import Organization
+
+        return await Organization.holding(info, self.document.organisation_id)
 
     @strawberry.field(description="Who created it.")
     async def owner(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:

@@ -88,6 +88,14 @@ class Organization(VisibleNode):
         return connection(page, File.from_document)
 
     @classmethod
+    async def holding(cls, info: Info, organisation_id: ObjectId) -> Organization | None:
+        """An organisation named by something the caller sees (an item it holds, a share made to
+        it): of one they are not in, its name and slug only, as the directory shows it."""
+        principal = await info.context.principal()
+        document = await info.context.loaders.organisation.load(organisation_id)
+        return cls.from_document(document, principal) if document else None
+
+    @classmethod
     async def load_visible(cls, info: Info, ids: list[ObjectId]) -> list[Organization | None]:
         principal = await info.context.principal()
         documents = await info.context.loaders.organisation.load_many(ids)

@@ -157,9 +157,7 @@ class Share(VisibleNode):
     async def grantee_organization(self, info: Info) -> Organization | None:
         if self.document.grantee_kind is not GranteeKind.ORGANISATION:
             return None
-        principal = await info.context.principal()
-        document = await info.context.loaders.organisation.load(self.document.grantee_id)
-        return Organization.from_document(document, principal) if document else None
+        return await Organization.holding(info, self.document.grantee_id)
 
     @strawberry.field
     async def created_by(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:

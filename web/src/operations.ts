@@ -57,6 +57,16 @@ export const FOLDER_PAGE = graphql(`
       viewerCan {
         ...Allowed
       }
+      organization {
+        id
+        name
+        role
+        admins {
+          id
+          name
+          email
+        }
+      }
       ancestors {
         id
         name
@@ -128,6 +138,16 @@ export const FILE_DETAILS = graphql(`
           timeRange {
             start
             end
+          }
+        }
+        organization {
+          id
+          name
+          role
+          admins {
+            id
+            name
+            email
           }
         }
         owner {
@@ -682,9 +702,34 @@ export const REVOKE_SHARE = graphql(`
   }
 `);
 
+export const UPDATE_SHARE = graphql(`
+  mutation UpdateShareRole($id: ID!, $role: ShareRole!) {
+    updateShare(input: { shareId: $id, role: $role }) {
+      share {
+        id
+        role
+        status
+      }
+      userErrors {
+        ...Refusal
+      }
+    }
+  }
+`);
+
+// Each share of one item after a change: the item's pages read its shares again.
+export const SHARE_CHANGED = graphql(`
+  subscription ShareChanged($id: ID!) {
+    shareChanged(resourceId: $id) {
+      id
+      status
+    }
+  }
+`);
+
 export const SHARED_WITH_ME = graphql(`
-  query SharedWithMe($status: [ShareStatus!], $after: String) {
-    sharedWithMe(status: $status, first: 50, after: $after) {
+  query SharedWithMe($status: [ShareStatus!], $after: String, $resourceId: ID) {
+    sharedWithMe(status: $status, first: 50, after: $after, resourceId: $resourceId) {
       nodes {
         id
         role

@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
-import { checkAccessibility, expect, folderUrl, newFolder, screenshot, seed, signIn, test } from "./support";
+import { checkAccessibility, expect, folderUrl, newFolder, screenshot, seed, signIn, test, toasts } from "./support";
 
 const TERMS = "Cite the Athena Energy survey.\nNo resale of the imagery.";
 
-test("bob shares a folder with carol under terms; she reads them, accepts, reads inside; bob revokes", { tag: "@phone" }, async ({
+test("bob shares a folder with carol under terms; she answers on the folder's own page; both pages follow each change live", { tag: "@phone" }, async ({
   page,
   browser,
 }, info) => {
@@ -25,11 +25,16 @@ test("bob shares a folder with carol under terms; she reads them, accepts, reads
   await dialog.getByLabel("A note for them (optional)").fill("For the heat map");
   await dialog.getByRole("button", { name: "Share", exact: true }).click();
   await expect(dialog.getByRole("status")).toContainText("waits for them to accept");
-  await expect(dialog.getByTestId("share-row")).toContainText("pending");
+  await expect(dialog.getByTestId("share-row")).toContainText("waiting for them to accept");
   await screenshot(page, "20-share-dialog");
   await checkAccessibility(page, "the share dialog");
 
-  // carol, in a browser of her own
+  await dialog.getByRole("button", { name: "Close" }).click();
+  // the folder's own page lists the share too, for those who manage it
+  const panel = page.getByTestId("shared-with");
+  await expect(panel.getByTestId("share-row")).toContainText("waiting for them to accept");
+
+  // carol, in a browser of her own, finds it waiting on /shared and follows the link bob sent her
   const carolContext = await browser.newContext();
   const carol = await carolContext.newPage();
   await signIn(carol, "carol", "/shared");
@@ -39,24 +44,40 @@ test("bob shares a folder with carol under terms; she reads them, accepts, reads
   await expect(offer).toContainText("For the heat map");
   await screenshot(carol, "21-shared-with-me");
   await checkAccessibility(carol, "shared with me, a share waiting");
-  await offer.getByRole("button", { name: "Accept the terms" }).click();
-  await expect(carol.getByRole("status").filter({ hasText: "Accepted" })).toBeVisible();
-  await carol.getByRole("link", { name: `Folder: ${name}` }).click();
-  await carol.getByRole("link", { name: "File: roof-readings.csv" }).click();
-  await expect(carol.getByRole("heading", { level: 1, name: "roof-readings.csv" })).toBeVisible();
-  const inside = carol.url();
+  await carol.goto(new URL(folder).pathname);
+  await expect(carol.getByRole("heading", { level: 1, name: `“${name}” is shared with you` })).toBeVisible();
+  const standing = carol.getByTestId("share-standing");
+  await expect(standing).toHaveAttribute("data-state", "pending");
+  await expect(standing.getByTestId("terms")).toHaveText(TERMS);
+  await screenshot(carol, "22-share-waiting-on-the-item");
+  await checkAccessibility(carol, "a folder whose share waits for an answer");
+  await standing.getByRole("button", { name: "Accept the terms" }).click();
+  // the folder opens in place; bob's page, not reloaded, shows the share active
+  await expect(carol.getByRole("heading", { level: 1, name })).toBeVisible();
+  await expect(carol.getByTestId("share-reason")).toContainText("without the right to share it further");
+  await expect(panel.getByTestId("share-row")).toContainText("active");
 
-  // bob revokes; carol's page loses it on the next load
-  await dialog.getByRole("button", { name: "Close" }).click();
-  await page.goto(folder);
-  await page.getByRole("button", { name: "Share this folder" }).click();
-  await expect(dialog.getByTestId("share-row")).toContainText("active");
-  await expect(dialog.getByRole("listitem").filter({ hasText: "accepted" })).toBeVisible();
-  await dialog.getByRole("button", { name: /^Revoke the share with (carol@reading-climate\.example|Carol Example)$/ }).click();
-  await expect(dialog.getByRole("status")).toContainText("revoked");
-  await expect(dialog.getByTestId("share-row")).toHaveCount(0); // only live shares are listed
-  await expect(dialog.getByRole("listitem").filter({ hasText: "revoked by Bob Example" })).toBeVisible();
-  await carol.goto(inside);
-  await expect(carol.getByRole("heading", { level: 1, name: "File not found" })).toBeVisible();
+  // bob revokes from the folder's page; carol's open page says so by itself
+  await panel.getByRole("button", { name: /^Revoke the share with (carol@reading-climate\.example|Carol Example)$/ }).click();
+  await expect(toasts(page)).toContainText("revoked");
+  await expect(panel.getByTestId("no-shares")).toContainText("earlier shares ended");
+  await panel.getByText("Audit trail", { exact: true }).click();
+  await expect(panel.getByRole("listitem").filter({ hasText: "revoked by Bob Example" })).toBeVisible();
+  await screenshot(page, "23-shared-with-after-revoke");
+  await expect(carol.getByRole("heading", { level: 1, name: `“${name}” is no longer shared with you` })).toBeVisible();
+  await expect(carol.getByTestId("share-standing")).toContainText("revoked by whoever manages it");
+  await screenshot(carol, "24-share-revoked-on-the-item");
+  await checkAccessibility(carol, "a folder whose share was revoked");
   await carolContext.close();
+});
+
+test("a member who may not share is told why and whom to ask", { tag: "@phone" }, async ({ page }) => {
+  await signIn(page, "alice", folderUrl(seed.top.id));
+  await expect(page.getByRole("heading", { level: 1, name: seed.top.name })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Share this folder" })).toHaveCount(0);
+  const reason = page.getByTestId("share-reason");
+  await expect(reason).toContainText("only admins and owners share");
+  await expect(reason.getByRole("link", { name: "Bob Example" })).toHaveAttribute("href", /^mailto:bob@/);
+  await screenshot(page, "25-who-to-ask-to-share");
+  await checkAccessibility(page, "a folder its member may not share");
 });
