@@ -3,7 +3,7 @@ VENV ?= .cache/venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit web web-unit chromium pytest schema services-install services-up services-down services-status bench bench-scale soak bench-web bench-web-transfer bench-web-live chart
+.PHONY: run test lint typecheck unit web web-unit chromium pytest schema services-install services-up services-down services-status bench bench-scale soak bench-web bench-web-transfer bench-web-uploads bench-web-live chart
 
 # The web catalogue: `npm ci` from the lockfile is its only install; it is rebuilt when a source changes.
 WEB_STAMP := web/node_modules/.installed
@@ -87,6 +87,10 @@ bench-web: $(STAMP) web chromium
 # The browser's upload and download of 1 GiB next to the Python client's, in one run.
 bench-web-transfer: $(STAMP) web chromium
 	$(PY) -m bench.web_transfer
+
+# 100 KiB files through the catalogue against the Python client: one until listed, 200 picked at once.
+bench-web-uploads: $(STAMP) web chromium
+	$(PY) -m bench.web_uploads
 
 # How late the catalogue shows a Copernicus status change (p50, p99 over 50 requests).
 bench-web-live: $(STAMP) web chromium

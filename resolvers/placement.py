@@ -8,18 +8,11 @@ checked the edit right of whoever the File is for; ``place`` does the rest.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 from resolvers.errors import UserErrorCode, UserFailure
 from storage import lookups, tree
 from storage.models import File, Folder, Organisation
 from storage.mongo import Database
-
-Step = Callable[[], Awaitable[None]]
-
-
-async def _nothing() -> None:
-    return None
 
 
 def quota_exceeded() -> UserFailure:
@@ -28,13 +21,9 @@ def quota_exceeded() -> UserFailure:
     )
 
 
-async def place(db: Database, file: File, folder: Folder, *, start: Step = _nothing, undo: Step = _nothing) -> File:
-    """Insert ``file`` into ``folder``, its size reserved against the quota.
-
-    ``start`` runs once the bytes are reserved and before the insert (an upload's multipart
-    start); ``undo`` runs if anything after the reservation fails, and the reservation is
-    given back. Raises ``UserFailure`` (IN_TRASH, QUOTA_EXCEEDED) or ``tree.NameTaken``.
-    """
+async def place(db: Database, file: File, folder: Folder) -> File:
+    """Insert ``file`` into ``folder``, its size reserved against the quota (given back if the
+    insert fails). Raises ``UserFailure`` (IN_TRASH, QUOTA_EXCEEDED) or ``tree.NameTaken``."""
     if folder.trash_root_id is not None:
         raise UserFailure(UserErrorCode.IN_TRASH, "the folder is in the trash", ["folderId"])
     organisation = await lookups.by_id(db.engine, Organisation, folder.organisation_id)
@@ -45,10 +34,8 @@ async def place(db: Database, file: File, folder: Folder, *, start: Step = _noth
     if not await tree.add_usage(db.engine, organisation.id, file.size, organisation.quota_bytes):
         raise quota_exceeded()
     try:
-        await start()
         await tree.insert_file(db.engine, file)
     except BaseException:
         await asyncio.shield(tree.add_usage(db.engine, organisation.id, -file.size))
-        await undo()
         raise
     return file

@@ -7,8 +7,10 @@ checksum is S3's composite: base64(SHA-256 of the concatenated part digests) + `
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import contextlib
 import hashlib
 import math
 import re
@@ -26,7 +28,7 @@ from resolvers.errors import BadInput, UserErrorCode, UserFailure
 from resolvers.identity import Principal
 from resolvers.metadata import ProvenanceIn, checked_metadata, checked_provenance
 from resolvers.names import clean_name
-from storage import guards, tree
+from storage import guards, lookups, tree
 from storage.blobs import BlobStore, UploadedPart
 from storage.models import File, FileStatus, Folder, Provenance, Upload, name_key
 from storage.mongo import Database
@@ -114,45 +116,104 @@ def _checked_sha256(value: str, field: list[str]) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class UploadRequest:
+    """One upload to start, as createUpload(s) takes it."""
+
+    folder_id: ObjectId
+    name: str
+    size: int
+    content_type: str | None = None
+    part_size: int | None = None
+    checksum: str | None = None
+    part_checksums: Sequence[str] = ()
+    metadata: object | None = None
+    provenance: ProvenanceIn | None = None
+
+
+Started = tuple[File, list[PartUrl]]
+MAX_UPLOADS_PER_CALL = 50
+
+
+@dataclass
+class _Pending:
+    file: File
+    digests: list[str]  # of its first parts, whose URLs come back at once
+
+
 async def create_upload(
-    db: Database,
-    blobs: BlobStore,
-    principal: Principal,
-    limits: TransferLimits,
-    *,
-    folder_id: ObjectId,
-    name: str,
-    size: int,
-    content_type: str | None,
-    part_size: int | None,
-    checksum: str | None,
-    part_checksums: Sequence[str],
-    metadata: object | None = None,
-    provenance: ProvenanceIn | None = None,
-) -> tuple[File, list[PartUrl]]:
-    folder = await tree.get_folder(db.engine, folder_id)
+    db: Database, blobs: BlobStore, principal: Principal, limits: TransferLimits, request: UploadRequest
+) -> Started:
+    [started] = await create_uploads(db, blobs, principal, limits, [request])
+    if isinstance(started, UserFailure):
+        raise started
+    return started
+
+
+async def create_uploads(
+    db: Database, blobs: BlobStore, principal: Principal, limits: TransferLimits, requests: Sequence[UploadRequest]
+) -> list[Started | UserFailure]:
+    """Start uploads, each checked and refused on its own, in the order asked.
+
+    The multipart uploads begin side by side before the organisation's guard, which is then
+    taken once for all the files it holds (every upload start and completion in an
+    organisation waits on it); one that cannot be placed gives its multipart upload back.
+    """
+    stamp = tree.now()
+    folders = {f.id: f for f in await tree.get_folders(db.engine, list({r.folder_id for r in requests}))}
+    outcomes: list[_Pending | UserFailure] = []
+    for request in requests:
+        try:
+            outcomes.append(_prepared(principal, limits, folders.get(request.folder_id), request, stamp))
+        except UserFailure as failure:
+            outcomes.append(failure)
+    ready = [o.file for o in outcomes if isinstance(o, _Pending)]
+    placed: set[ObjectId] = set()
+    try:
+        # A group: when one start fails the others are stopped, and all that began is given back.
+        async with asyncio.TaskGroup() as group:
+            for file in ready:
+                group.create_task(_begin(blobs, file))
+        for organisation_id in dict.fromkeys(f.organisation_id for f in ready):
+            async with serial.tree(db, organisation_id):
+                await _place_uploads(db, principal, organisation_id, outcomes, placed)
+    finally:
+        lost = [(f.blob_key, f.upload.upload_id) for f in ready if f.id not in placed and f.upload.upload_id]
+        await asyncio.shield(asyncio.gather(*(blobs.abort_multipart(key, upload) for key, upload in lost)))
+    return [
+        (o.file, await _sign(blobs, o.file, [PartChecksum(i + 1, d) for i, d in enumerate(o.digests)], limits))
+        if isinstance(o, _Pending)
+        else o
+        for o in outcomes
+    ]
+
+
+def _prepared(
+    principal: Principal, limits: TransferLimits, folder: Folder | None, request: UploadRequest, stamp: datetime
+) -> _Pending:
+    """The File an upload request makes, checked, and its parts' digests; nothing stored yet."""
     access.require(principal, folder, Level.EDIT, "Folder", "folderId")
     assert folder is not None
     if folder.trash_root_id is not None:
         raise UserFailure(UserErrorCode.IN_TRASH, "the folder is in the trash", ["folderId"])
-    clean = clean_name(name)
+    clean = clean_name(request.name)
+    size = request.size
     if not 0 <= size <= limits.max_object_bytes:
         raise UserFailure(UserErrorCode.SIZE_INVALID, f"size must be 0 to {limits.max_object_bytes} bytes", ["size"])
-    media_type = (content_type or "application/octet-stream").strip()
+    media_type = (request.content_type or "application/octet-stream").strip()
     if len(media_type) > 255 or not _CONTENT_TYPE.match(media_type):
         raise UserFailure(UserErrorCode.INVALID, "content type must look like type/subtype", ["contentType"])
-    chosen = choose_part_size(size, part_size)
+    chosen = choose_part_size(size, request.part_size)
     part_count = math.ceil(size / chosen) if size else 0
-    if checksum is not None and not _COMPOSITE.match(checksum):
+    if request.checksum is not None and not _COMPOSITE.match(request.checksum):
         raise UserFailure(
             UserErrorCode.CHECKSUM_INVALID, "checksum must be S3's composite '<base64>-<parts>'", ["checksum"]
         )
-    if len(part_checksums) > min(part_count, MAX_URLS_PER_CALL):
+    if len(request.part_checksums) > min(part_count, MAX_URLS_PER_CALL):
         raise UserFailure(UserErrorCode.PART_INVALID, "more part checksums than parts", ["partChecksums"])
-    digests = [_checked_sha256(c, ["partChecksums", str(i)]) for i, c in enumerate(part_checksums)]
-    clean_metadata = checked_metadata(metadata) if metadata is not None else {}
-    clean_provenance = checked_provenance(provenance) if provenance is not None else None
-    stamp = tree.now()
+    digests = [_checked_sha256(c, ["partChecksums", str(i)]) for i, c in enumerate(request.part_checksums)]
+    clean_metadata = checked_metadata(request.metadata) if request.metadata is not None else {}
+    clean_provenance = checked_provenance(request.provenance) if request.provenance is not None else None
     file = File(
         id=ObjectId(),
         name=clean,
@@ -162,7 +223,7 @@ async def create_upload(
         owner_id=principal.user_id,
         size=size,
         content_type=media_type,
-        checksum=checksum,
+        checksum=request.checksum,
         blob_key=uuid.uuid4().hex,
         status=FileStatus.UPLOADING,
         upload=Upload(upload_id=None, part_size=chosen, part_count=part_count, started_at=stamp, last_activity=stamp),
@@ -171,41 +232,58 @@ async def create_upload(
         created_at=stamp,
         updated_at=stamp,
     )
+    return _Pending(file, digests)
 
-    async def start() -> None:
-        if size > 0:
-            file.upload.upload_id = await blobs.create_multipart(file.blob_key, media_type)
 
-    async def undo() -> None:
-        if file.upload.upload_id is not None:
-            await blobs.abort_multipart(file.blob_key, file.upload.upload_id)
+async def _begin(blobs: BlobStore, file: File) -> None:
+    if file.size > 0:
+        file.upload.upload_id = await blobs.create_multipart(file.blob_key, file.content_type)
 
-    async with serial.tree(db, folder.organisation_id):
-        folder = await tree.get_folder(db.engine, folder_id)
-        access.require(principal, folder, Level.EDIT, "Folder", "folderId")
-        assert folder is not None
-        # Under the guard, so that two uploads started together cannot both pass the allowance.
-        allowance = access.upload_allowance(principal, folder)
-        held = (
-            await tree.open_upload_bytes(db.engine, principal.user_id, folder.organisation_id)
-            if allowance is not None
-            else 0
-        )
-        if allowance is not None and held + size > allowance:
-            raise UserFailure(
-                UserErrorCode.ALLOWANCE_EXCEEDED,
-                "the share's upload allowance does not leave room for this file while your other uploads here "
-                "are in progress: finish or cancel them, or ask the sharer for a larger allowance",
-                ["size"],
-            )
+
+async def _place_uploads(
+    db: Database,
+    principal: Principal,
+    organisation_id: ObjectId,
+    outcomes: list[_Pending | UserFailure],
+    placed: set[ObjectId],
+) -> None:
+    """Under the organisation's guard: place each of its files, read again here (the folder, the
+    caller's upload allowance, with what the batch reserved before counted); a refusal replaces
+    that file's outcome."""
+    mine = {
+        i: o.file
+        for i, o in enumerate(outcomes)
+        if isinstance(o, _Pending) and o.file.organisation_id == organisation_id
+    }
+    folders = {f.id: f for f in await tree.get_folders(db.engine, list({f.folder_id for f in mine.values()}))}
+    held: int | None = None
+    for i, file in mine.items():
         try:
-            await placement.place(db, file, folder, start=start, undo=undo)
-        except tree.NameTaken:
-            raise UserFailure(
-                UserErrorCode.NAME_TAKEN, f"a file named {clean!r} already exists here", ["name"]
-            ) from None
-    urls = await _sign(blobs, file, [PartChecksum(i + 1, d) for i, d in enumerate(digests)], limits)
-    return file, urls
+            folder = folders.get(file.folder_id)
+            access.require(principal, folder, Level.EDIT, "Folder", "folderId")
+            assert folder is not None
+            allowance = access.upload_allowance(principal, folder)
+            if allowance is not None:
+                if held is None:
+                    held = await tree.open_upload_bytes(db.engine, principal.user_id, organisation_id)
+                if held + file.size > allowance:
+                    raise UserFailure(
+                        UserErrorCode.ALLOWANCE_EXCEEDED,
+                        "the share's upload allowance does not leave room for this file while your other uploads "
+                        "here are in progress: finish or cancel them, or ask the sharer for a larger allowance",
+                        ["size"],
+                    )
+            try:
+                await placement.place(db, file, folder)
+            except tree.NameTaken:
+                raise UserFailure(
+                    UserErrorCode.NAME_TAKEN, f"a file named {file.name!r} already exists here", ["name"]
+                ) from None
+            placed.add(file.id)
+            if held is not None:
+                held += file.size
+        except UserFailure as failure:
+            outcomes[i] = failure
 
 
 async def _sign(blobs: BlobStore, file: File, parts: Sequence[PartChecksum], limits: TransferLimits) -> list[PartUrl]:
@@ -330,21 +408,83 @@ def _expected_part_sizes(file: File) -> list[int]:
 async def complete_upload(
     db: Database, blobs: BlobStore, principal: Principal, file_id: ObjectId, parts: Sequence[CompletedPart]
 ) -> File:
-    await my_upload(db, principal, file_id)
-    async with serial.upload_ending(db, file_id):
-        # Read again inside the guard: an abort or another completion may have ended it meanwhile.
-        file = await my_upload(db, principal, file_id)
-        return await _complete(db, blobs, file, parts)
+    [done] = await complete_uploads(db, blobs, principal, [(file_id, parts)])
+    if isinstance(done, UserFailure):
+        raise done
+    return done
 
 
-async def _complete(db: Database, blobs: BlobStore, file: File, parts: Sequence[CompletedPart]) -> File:
+Completion = tuple[ObjectId, Sequence[CompletedPart]]
+
+
+async def complete_uploads(
+    db: Database, blobs: BlobStore, principal: Principal, items: Sequence[Completion]
+) -> list[File | UserFailure]:
+    """Finish uploads, each checked and refused on its own, in the order asked.
+
+    Each is held by its own ending guard (taken in id order, so two calls never wait on each
+    other in a circle) while the parts of all are checked and assembled side by side; then the
+    organisation's guard is taken once to mark them all AVAILABLE.
+    """
+    outcomes: dict[int, File | UserFailure] = {}
+    async with contextlib.AsyncExitStack() as held:
+        ending: dict[int, File] = {}
+        seen: set[ObjectId] = set()
+        for index in sorted(range(len(items)), key=lambda i: items[i][0]):
+            file_id = items[index][0]
+            try:
+                if file_id in seen:
+                    raise UserFailure(UserErrorCode.INVALID, "this upload is listed twice", ["uploadId"])
+                seen.add(file_id)
+                await my_upload(db, principal, file_id)
+                await held.enter_async_context(serial.upload_ending(db, file_id))
+                # Read again inside the guard: an abort or another completion may have ended it meanwhile.
+                ending[index] = await my_upload(db, principal, file_id)
+            except UserFailure as failure:
+                outcomes[index] = failure
+        # A group: when one fails unexpectedly the others stop before their guards are given back.
+        async with asyncio.TaskGroup() as group:
+            assembling = [group.create_task(_assembled(db, blobs, f, items[i][1])) for i, f in ending.items()]
+        checksums = [task.result() for task in assembling]
+        ready = {
+            i: (f, c) for (i, f), c in zip(ending.items(), checksums, strict=True) if not isinstance(c, UserFailure)
+        }
+        outcomes |= {i: c for i, c in zip(ending, checksums, strict=True) if isinstance(c, UserFailure)}
+        for organisation_id in dict.fromkeys(f.organisation_id for f, _ in ready.values()):
+            async with serial.tree(db, organisation_id):
+                for i, (file, checksum) in ready.items():
+                    if file.organisation_id == organisation_id and not await tree.mark_available(
+                        db.engine, file.id, checksum
+                    ):
+                        outcomes[i] = UserFailure(
+                            UserErrorCode.UPLOAD_NOT_ACTIVE, "this upload is already completed or aborted", ["uploadId"]
+                        )
+    marked = [i for i in ready if i not in outcomes]
+    for i, found in zip(
+        marked, await lookups.find_by_ids(db.engine, File, [ready[i][0].id for i in marked]), strict=True
+    ):
+        assert found is not None
+        outcomes[i] = found
+    return [outcomes[i] for i in range(len(items))]
+
+
+async def _assembled(
+    db: Database, blobs: BlobStore, file: File, parts: Sequence[CompletedPart]
+) -> str | UserFailure | None:
+    try:
+        return await _assemble(db, blobs, file, parts)
+    except UserFailure as failure:
+        return failure
+
+
+async def _assemble(db: Database, blobs: BlobStore, file: File, parts: Sequence[CompletedPart]) -> str | None:
+    """Check the parts and have the store put the object together; its composite checksum."""
     if file.trash_root_id is not None:
         raise UserFailure(UserErrorCode.IN_TRASH, "the folder of this upload is in the trash", ["uploadId"])
     if file.upload.upload_id is None:
         if parts:
             raise UserFailure(UserErrorCode.PART_INVALID, "an empty file has no parts", ["parts"])
-        composite = await blobs.put_empty(file.blob_key, file.content_type)
-        return await _mark_available(db, file, composite or file.checksum)
+        return await blobs.put_empty(file.blob_key, file.content_type) or file.checksum
     expected = _expected_part_sizes(file)
     numbers = [p.part_number for p in parts]
     if sorted(numbers) != list(range(1, len(expected) + 1)):
@@ -410,17 +550,7 @@ async def _complete(db: Database, blobs: BlobStore, file: File, parts: Sequence[
         raise RuntimeError(
             f"object {file.blob_key} has {info and info.size} bytes after completion, expected {file.size}"
         )
-    return await _mark_available(db, file, composite)
-
-
-async def _mark_available(db: Database, file: File, checksum: str | None) -> File:
-    async with serial.tree(db, file.organisation_id):
-        done = await tree.mark_available(db.engine, file.id, checksum)
-    if not done:
-        raise UserFailure(UserErrorCode.UPLOAD_NOT_ACTIVE, "this upload is already completed or aborted", ["uploadId"])
-    found = await tree.get_file(db.engine, file.id)
-    assert found is not None
-    return found
+    return composite
 
 
 async def abort_upload(db: Database, blobs: BlobStore, principal: Principal, file_id: ObjectId) -> File:

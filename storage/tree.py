@@ -81,6 +81,11 @@ async def get_folder(engine: AIOEngine, folder_id: ObjectId) -> Folder | None:
     return await lookups.by_id(engine, Folder, folder_id)
 
 
+async def get_folders(engine: AIOEngine, folder_ids: Sequence[ObjectId]) -> list[Folder]:
+    """The folders of these ids that exist (one primary-key read each)."""
+    return [f for f in await lookups.find_by_ids(engine, Folder, folder_ids) if f is not None]
+
+
 async def get_file(engine: AIOEngine, file_id: ObjectId) -> File | None:
     return await lookups.by_id(engine, File, file_id)
 

@@ -92,6 +92,8 @@ EXPECTED = {
     "createUpload":        "U N N A A A A N D A N N",
     "uploadPartUrls":      "U N N N N N A N N N N N",
     "completeUpload":      "U N N N N N A N N N N N",
+    "createUploads":       "U N N A A A A N D A N N",
+    "completeUploads":     "U N N N N N A N N N N N",
     "abortUpload":         "U N N N A A A N N N N N",
     "renameFile":          "U N N A A A A N D A N N",
     "moveFile":            "U N N A A A A N D A N N",
@@ -216,6 +218,28 @@ Cell = Callable[[GraphQLClient, World], Awaitable[str]]
 
 async def _mutate(client: GraphQLClient, document: str, name: str, variables: dict[str, Any]) -> str:
     return _payload(await client.execute(document, variables), name)
+
+
+async def _mutate_one_of(client: GraphQLClient, document: str, name: str, variables: dict[str, Any]) -> str:
+    """A batched mutation of one item: the call must go through, and its one result says what came of it."""
+    body = await client.execute(document, variables)
+    if "UNAUTHENTICATED" in error_codes(body) or body.get("errors"):
+        return _payload(body, name)
+    payload = body["data"][name]
+    assert payload["userErrors"] == [], payload
+    return _payload({"data": {name: payload["results"][0]}}, name)
+
+
+async def _create_uploads(client: GraphQLClient, world: World) -> str:
+    doc = "mutation($f: ID!, $n: String!) { createUploads(input: {uploads: [{folderId: $f, name: $n, size: 0}]}) "
+    doc += "{ results { upload { id } userErrors { code } } userErrors { code } } }"
+    return await _mutate_one_of(client, doc, "createUploads", {"f": world.folder, "n": f"c-{uuid.uuid4().hex[:8]}"})
+
+
+async def _complete_uploads(client: GraphQLClient, world: World) -> str:
+    doc = "mutation($i: ID!) { completeUploads(input: {uploads: [{uploadId: $i, parts: []}]}) "
+    doc += "{ results { file { id } userErrors { code } } userErrors { code } } }"
+    return await _mutate_one_of(client, doc, "completeUploads", {"i": await _service_upload(world)})
 
 
 def _folder_field(selection: str, check: Callable[[dict[str, Any]], bool]) -> Cell:
@@ -589,6 +613,8 @@ ROWS: dict[str, Cell] = {
         "completeUpload",
         {},
     ),
+    "createUploads": _create_uploads,
+    "completeUploads": _complete_uploads,
     "abortUpload": _service_upload_cell(
         "mutation($i: ID!) { abortUpload(input: {uploadId: $i}) { userErrors { code } } }", "abortUpload", {}
     ),

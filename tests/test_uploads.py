@@ -385,3 +385,67 @@ async def test_an_unfinished_upload_shows_how_far_it_got_to_its_uploader_and_the
     assert (await bob.data(abort, {"id": upload_id}))["abortUpload"]["userErrors"] == []
     assert (await alice.data(IN_PROGRESS, {"id": folder}))["folder"]["uploadsInProgress"] == []
     await upload_bytes(alice, folder, "scan.las", b"again")
+
+
+START_MANY = """
+mutation($uploads: [CreateUploadInput!]!) {
+  createUploads(input: {uploads: $uploads}) {
+    results { upload { id parts { partNumber url headers { name value } } } userErrors { code field } }
+    userErrors { code message }
+  }
+}
+"""
+FINISH_MANY = """
+mutation($uploads: [CompleteUploadInput!]!) {
+  completeUploads(input: {uploads: $uploads}) {
+    results { file { name status checksum } userErrors { code field } }
+    userErrors { code message }
+  }
+}
+"""
+
+
+async def test_many_small_uploads_start_and_finish_in_one_call_each_refused_alone(as_user: Any) -> None:
+    alice = as_user("alice")
+    folder = await sandbox(alice)
+    taken = await upload_bytes(alice, folder, "taken.csv", b"already here")
+    bodies = {f"sensor-{n}.csv": os.urandom(1000 + n) for n in range(3)}
+    asked = [
+        {"folderId": folder, "name": name, "size": len(body), "partChecksums": [sha256_b64(body)]}
+        for name, body in bodies.items()
+    ]
+    asked.insert(1, {"folderId": folder, "name": "taken.csv", "size": 5})
+    asked.append({"folderId": taken["id"], "name": "lost.csv", "size": 5})
+    # when alice starts five uploads in one call: three new, one whose name is taken, one "into" a file
+    started = (await alice.data(START_MANY, {"uploads": asked}))["createUploads"]
+    # then each is answered in its place; the good ones carry their part URL at once
+    assert started["userErrors"] == []
+    codes = [[e["code"] for e in r["userErrors"]] for r in started["results"]]
+    assert codes == [[], ["NAME_TAKEN"], [], [], ["INVALID"]]
+    good = [r["upload"] for r in started["results"] if r["upload"]]
+    assert [len(u["parts"]) for u in good] == [1, 1, 1]
+    async with httpx.AsyncClient(timeout=60) as http:
+        sent = [await put_part(http, u["parts"][0], body) for u, body in zip(good, bodies.values(), strict=True)]
+    assert [r.status_code for r in sent] == [200, 200, 200]
+    # when she finishes them in one call, with the first listed twice and one never sent
+    unsent = (await start_upload(alice, folder, "unsent.csv", b"12345"))["upload"]["id"]
+    finishing = [
+        {"uploadId": u["id"], "parts": [{"partNumber": 1, "etag": r.headers["etag"]}]}
+        for u, r in zip(good, sent, strict=True)
+    ]
+    finishing += [finishing[0], {"uploadId": unsent, "parts": [{"partNumber": 1, "etag": "x"}]}]
+    finished = (await alice.data(FINISH_MANY, {"uploads": finishing}))["completeUploads"]
+    # then the three are AVAILABLE with their checksums; the repeat and the unsent one are refused alone
+    results = finished["results"]
+    assert [r["file"]["name"] if r["file"] else None for r in results] == [*bodies, None, None]
+    assert all(r["file"]["status"] == "AVAILABLE" for r in results[:3])
+    assert [r["file"]["checksum"] for r in results[:3]] == [composite([body]) for body in bodies.values()]
+    assert [[e["code"] for e in r["userErrors"]] for r in results[3:]] == [["INVALID"], ["PARTS_MISSING"]]
+    # and a call of more than 50 is refused as a whole, nothing started
+    many = [{"folderId": folder, "name": f"n-{n}.csv", "size": 1} for n in range(51)]
+    refused = (await alice.data(START_MANY, {"uploads": many}))["createUploads"]
+    assert (refused["results"], [e["code"] for e in refused["userErrors"]]) == ([], ["INVALID"])
+    listed = await alice.data(
+        "query($f: ID!) { folder(id: $f) { files(first: 100) { nodes { name } } } }", {"f": folder}
+    )
+    assert "n-0.csv" not in [n["name"] for n in listed["folder"]["files"]["nodes"]]

@@ -446,12 +446,26 @@ export const UPLOADS_IN_PROGRESS = graphql(`
   }
 `);
 
-export const CREATE_UPLOAD = graphql(`
-  mutation CreateUpload($input: CreateUploadInput!) {
-    createUpload(input: $input) {
-      upload {
-        id
-        partSize
+// Uploads start and finish in batches: the files picked together go in one request each way.
+export const CREATE_UPLOADS = graphql(`
+  mutation CreateUploads($uploads: [CreateUploadInput!]!) {
+    createUploads(input: { uploads: $uploads }) {
+      results {
+        upload {
+          id
+          partSize
+          parts {
+            partNumber
+            url
+            headers {
+              name
+              value
+            }
+          }
+        }
+        userErrors {
+          ...Refusal
+        }
       }
       userErrors {
         ...Refusal
@@ -494,13 +508,18 @@ export const PART_URLS = graphql(`
   }
 `);
 
-export const COMPLETE_UPLOAD = graphql(`
-  mutation CompleteUpload($input: CompleteUploadInput!) {
-    completeUpload(input: $input) {
-      file {
-        id
-        name
-        checksum
+export const COMPLETE_UPLOADS = graphql(`
+  mutation CompleteUploads($uploads: [CompleteUploadInput!]!) {
+    completeUploads(input: { uploads: $uploads }) {
+      results {
+        file {
+          id
+          name
+          checksum
+        }
+        userErrors {
+          ...Refusal
+        }
       }
       userErrors {
         ...Refusal
@@ -677,13 +696,21 @@ export const DIRECTORY = graphql(`
 export const CREATE_SHARE = graphql(`
   mutation CreateShare($input: CreateShareInput!) {
     createShare(input: $input) {
-      share {
-        id
-        status
-      }
-      userErrors {
-        ...Refusal
-      }
+      ...ShareOutcome
+    }
+  }
+`);
+
+// What each share mutation answers: the share as it now stands, or why not.
+export const SHARE_OUTCOME = graphql(`
+  fragment ShareOutcome on SharePayload {
+    share {
+      id
+      role
+      status
+    }
+    userErrors {
+      ...Refusal
     }
   }
 `);
@@ -691,13 +718,7 @@ export const CREATE_SHARE = graphql(`
 export const REVOKE_SHARE = graphql(`
   mutation RevokeShare($id: ID!) {
     revokeShare(input: { shareId: $id }) {
-      share {
-        id
-        status
-      }
-      userErrors {
-        ...Refusal
-      }
+      ...ShareOutcome
     }
   }
 `);
@@ -705,14 +726,7 @@ export const REVOKE_SHARE = graphql(`
 export const UPDATE_SHARE = graphql(`
   mutation UpdateShareRole($id: ID!, $role: ShareRole!) {
     updateShare(input: { shareId: $id, role: $role }) {
-      share {
-        id
-        role
-        status
-      }
-      userErrors {
-        ...Refusal
-      }
+      ...ShareOutcome
     }
   }
 `);
@@ -774,13 +788,7 @@ export const SHARED_WITH_ME = graphql(`
 export const ACCEPT_SHARE = graphql(`
   mutation AcceptShare($id: ID!, $hash: String!) {
     acceptShare(input: { shareId: $id, termsHash: $hash }) {
-      share {
-        id
-        status
-      }
-      userErrors {
-        ...Refusal
-      }
+      ...ShareOutcome
     }
   }
 `);
@@ -788,13 +796,7 @@ export const ACCEPT_SHARE = graphql(`
 export const DECLINE_SHARE = graphql(`
   mutation DeclineShare($id: ID!) {
     declineShare(input: { shareId: $id }) {
-      share {
-        id
-        status
-      }
-      userErrors {
-        ...Refusal
-      }
+      ...ShareOutcome
     }
   }
 `);

@@ -44,9 +44,10 @@ export interface Details {
 
 // What the engine needs of the API; the page gives it urql-backed calls, tests their own.
 export interface UploadApi {
+  // With the SHA-256 of its first parts, their URLs come back in the same answer.
   create(
-    input: { folderId: string; name: string; size: number; contentType: string; partSize: number | null } & Details,
-  ): Promise<{ uploadId: string; partSize: number }>;
+    input: { folderId: string; name: string; size: number; contentType: string; partSize: number | null; partChecksums: string[] } & Details,
+  ): Promise<{ uploadId: string; partSize: number; parts: PartUrl[] }>;
   held(uploadId: string): Promise<HeldPart[] | null>; // null: completed, aborted or swept
   sign(uploadId: string, parts: { partNumber: number; checksumSha256: string }[]): Promise<PartUrl[]>;
   complete(uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<Done>;
@@ -107,6 +108,8 @@ export async function uploadFile(file: File, folderId: string, options: UploadOp
   const key = memoryKey(folderId, file);
   let remembered = recalled(memory, key);
   let held: HeldPart[] = [];
+  const digests = new Map<number, string>();
+  const signed = new Map<number, PartUrl>(); // URLs that came with the upload's creation
   if (remembered) {
     const found = await api.held(remembered.uploadId);
     if (found === null) remembered = null;
@@ -116,8 +119,15 @@ export async function uploadFile(file: File, folderId: string, options: UploadOp
     const partSize = partSizeFor(file.size);
     const contentType = file.type || "application/octet-stream";
     const name = options.name ?? file.name;
+    // A file of one part is hashed first, so that creating its upload also signs its URL: one
+    // round trip fewer for every small file.
+    if (file.size > 0 && file.size <= partSize) digests.set(1, await hash(file));
     try {
-      remembered = await api.create({ folderId, name, size: file.size, contentType, partSize: file.size ? partSize : null, ...options.details });
+      const made = await api.create({
+        folderId, name, size: file.size, contentType, partSize: file.size ? partSize : null, partChecksums: [...digests.values()], ...options.details,
+      });
+      made.parts.forEach((part) => signed.set(part.partNumber, part));
+      remembered = { uploadId: made.uploadId, partSize: made.partSize };
     } catch (error) {
       // The same folder dropped again after a stop: what arrived whole is not sent twice.
       const there = error instanceof UploadRefused && error.code === "NAME_TAKEN" ? await api.existing(folderId, name) : null;
@@ -134,7 +144,6 @@ export async function uploadFile(file: File, folderId: string, options: UploadOp
   const count = Math.ceil(file.size / partSize);
   const heldBy = new Map(held.map((p) => [p.partNumber, p]));
   const etags = new Map<number, string>();
-  const digests = new Map<number, string>();
   const inFlight = new Map<number, number>();
   let settled = 0;
   const progress: Progress = { sent: 0, total: file.size, resumedParts: 0, parts: count };
@@ -154,7 +163,7 @@ export async function uploadFile(file: File, folderId: string, options: UploadOp
   const hashing = (async () => {
     for (let n = 1; n <= count; n++) {
       if (signal?.aborted) break;
-      const digest = await hash(slice(n));
+      const digest = digests.get(n) ?? (await hash(slice(n)));
       digests.set(n, digest);
       const there = heldBy.get(n);
       if (there && there.checksumSha256 === digest) {
@@ -184,7 +193,8 @@ export async function uploadFile(file: File, folderId: string, options: UploadOp
   async function sendPart(n: number): Promise<void> {
     const body = slice(n);
     for (let attempt = 0; ; attempt++) {
-      const [url] = await api.sign(uploadId, [{ partNumber: n, checksumSha256: digests.get(n)! }]);
+      const early = attempt === 0 ? signed.get(n) : undefined;
+      const url = early ?? (await api.sign(uploadId, [{ partNumber: n, checksumSha256: digests.get(n)! }]))[0];
       try {
         const etag = await send(url!, body, (bytes) => {
           inFlight.set(n, bytes);

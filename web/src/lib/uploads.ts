@@ -2,9 +2,14 @@
 // ./upload with the API calls made through urql. It outlives page changes (one per app).
 import type { Client } from "@urql/vue";
 import { computed, reactive, ref } from "vue";
-import { ABORT_UPLOAD, CHILD_FILE, COMPLETE_UPLOAD, CREATE_UPLOAD, PART_URLS, UPLOADED_PARTS } from "../operations";
+import { ABORT_UPLOAD, CHILD_FILE, COMPLETE_UPLOADS, CREATE_UPLOADS, PART_URLS, UPLOADED_PARTS } from "../operations";
+import { batched } from "./batch";
 import { sentence } from "./errors";
 import { cancelUpload, type Details, type Hasher, type Memory, type UploadApi, UploadRefused, uploadFile, xhrSend } from "./upload";
+
+const MAX_COPIES = 100;
+const FILES_AT_ONCE = 16;
+const BYTES_AT_ONCE = 64 * 1024 * 1024;
 
 export type JobState = "waiting" | "sending" | "paused" | "done" | "failed" | "cancelled";
 
@@ -34,14 +39,29 @@ function refused(payload: { userErrors: { code: string; message: string }[] } | 
   throw new UploadRefused(first ? sentence(first.code, first.message) : `${what} failed`, first?.code ?? null);
 }
 
+type Refusals = { userErrors: { code: string; message: string }[] };
+
+// One call's answer for each of its items, or the reason the whole call was refused.
+function each<T>(payload: (Refusals & { results: T[] }) | null | undefined, error: string | undefined, what: string): T[] {
+  if (!payload || payload.userErrors.length) refused(payload, error ?? what);
+  return payload.results;
+}
+
 export function apiFor(client: Client): UploadApi {
+  const start = batched(async (uploads: Parameters<UploadApi["create"]>[0][]) => {
+    const asked = uploads.map((u) => ({ ...u, size: String(u.size), partSize: u.partSize === null ? null : String(u.partSize) }));
+    const answer = await client.mutation(CREATE_UPLOADS, { uploads: asked }).toPromise();
+    return each(answer.data?.createUploads, answer.error?.message, "starting the uploads");
+  });
+  const finish = batched(async (uploads: { uploadId: string; parts: { partNumber: number; etag: string }[] }[]) => {
+    const answer = await client.mutation(COMPLETE_UPLOADS, { uploads }).toPromise();
+    return each(answer.data?.completeUploads, answer.error?.message, "completing the uploads");
+  });
   return {
     async create(input) {
-      const sizes = { size: String(input.size), partSize: input.partSize === null ? null : String(input.partSize) };
-      const answer = await client.mutation(CREATE_UPLOAD, { input: { ...input, ...sizes } }).toPromise();
-      const payload = answer.data?.createUpload;
-      if (!payload?.upload) refused(payload, answer.error?.message ?? "starting the upload");
-      return { uploadId: payload.upload.id, partSize: Number(payload.upload.partSize) };
+      const payload = await start(input);
+      if (!payload?.upload) refused(payload, "starting the upload");
+      return { uploadId: payload.upload.id, partSize: Number(payload.upload.partSize), parts: payload.upload.parts };
     },
     async held(uploadId) {
       const answer = await client.query(UPLOADED_PARTS, { id: uploadId }, { requestPolicy: "network-only" }).toPromise();
@@ -55,9 +75,8 @@ export function apiFor(client: Client): UploadApi {
       return payload.upload.parts;
     },
     async complete(uploadId, parts) {
-      const answer = await client.mutation(COMPLETE_UPLOAD, { input: { uploadId, parts } }).toPromise();
-      const payload = answer.data?.completeUpload;
-      if (!payload?.file) refused(payload, answer.error?.message ?? "completing the upload");
+      const payload = await finish({ uploadId, parts });
+      if (!payload?.file) refused(payload, "completing the upload");
       return payload.file;
     },
     async abort(uploadId) {
@@ -105,6 +124,36 @@ export function createUploads(client: Client) {
   const api = apiFor(client);
   let hash: Hasher | null = null;
   let nextId = 1;
+  // Up to 16 files at a time, within 64 MiB (a big file goes alone): small files picked together
+  // start and finish in shared requests (./batch), big ones do not crowd each other's parts.
+  let running = 0;
+  let runningBytes = 0;
+  const queued: Job[] = [];
+  const wakers = new Map<Job, () => void>();
+  const fits = (job: Job) => running === 0 || (running < FILES_AT_ONCE && runningBytes + job.total <= BYTES_AT_ONCE);
+  function wakeNext(): void {
+    while (queued.length && fits(queued[0]!)) {
+      const next = queued.shift()!;
+      running++;
+      runningBytes += next.total;
+      wakers.get(next)?.();
+      wakers.delete(next);
+    }
+  }
+  async function inTurn(job: Job): Promise<void> {
+    await new Promise<void>((go) => {
+      wakers.set(job, go);
+      queued.push(job);
+      wakeNext();
+    });
+    try {
+      if (job.state === "waiting") await run(job); // paused or cancelled while it waited: left so
+    } finally {
+      running--;
+      runningBytes -= job.total;
+      wakeNext();
+    }
+  }
 
   async function run(job: Job): Promise<void> {
     hash ??= workerHasher();
@@ -161,7 +210,7 @@ export function createUploads(client: Client) {
           parts: 0, resumedParts: 0, error: null, fileId: null, unchanged: false, nameTaken: false, copy: 0, startedAt: 0, sentAtStart: 0, controller: null,
         }) as Job;
         jobs.push(job);
-        void run(job);
+        void inTurn(job);
       }
     },
     pause(job: Job): void {
@@ -169,13 +218,15 @@ export function createUploads(client: Client) {
       job.controller?.abort();
     },
     resume(job: Job): void {
-      void run(job);
+      job.state = "waiting";
+      void inTurn(job);
     },
     // Upload beside the file that holds the name, as "name (1).ext" or the first free number.
     keepBoth(job: Job): void {
       job.copy = 1;
       job.name = numbered(job.file.name, 1);
-      void run(job);
+      job.state = "waiting";
+      void inTurn(job);
     },
     async cancel(job: Job): Promise<void> {
       job.state = "cancelled";
@@ -194,7 +245,7 @@ export function createUploads(client: Client) {
 
 export type Uploads = ReturnType<typeof createUploads>;
 
-const MAX_COPIES = 100;
+
 
 // "survey.tif" -> "survey (n).tif", as file managers name a copy.
 export function numbered(name: string, n: number): string {

@@ -23,7 +23,7 @@ function world(options: { failPart?: number; stopAfter?: number; taken?: Existin
   const api: UploadApi = {
     create: async ({ partSize }) => {
       if (options.taken) throw new UploadRefused("a file named 'mosaic.tif' already exists there", "NAME_TAKEN");
-      return { uploadId: "U1", partSize: partSize ?? 8 * MiB };
+      return { uploadId: "U1", partSize: partSize ?? 8 * MiB, parts: [] };
     },
     existing: async () => options.taken ?? null,
     held: async () => [...stored].map(([partNumber, p]): HeldPart => ({ partNumber, etag: p.etag, checksumSha256: p.checksum })),
