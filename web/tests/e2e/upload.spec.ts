@@ -251,3 +251,35 @@ test("details the API refuses fail the upload with its reason, before any byte i
   await page.getByRole("button", { name: "Clear", exact: true }).click();
   await expect(page.getByTestId("upload-details")).toHaveCount(0);
 });
+
+test("forty small files picked at once start and finish in a few shared requests, and all are listed", async ({ page }, info) => {
+  const name = `small-${Date.now()}`;
+  await signIn(page, "alice", folderUrl(seed.top.id));
+  await newFolder(page, name);
+  const sources = Array.from({ length: 40 }, (_, n) => {
+    const path = info.outputPath(`reading-${String(n).padStart(2, "0")}.csv`);
+    writeFileSync(path, `t,kwh\n${n},${randomBytes(2000).toString("hex")}\n`);
+    return path;
+  });
+  const operations: string[] = [];
+  page.on("request", (request) => {
+    if (request.method() === "POST" && request.url().endsWith("/graphql")) {
+      operations.push(String((request.postDataJSON() as { operationName?: string }).operationName));
+    }
+  });
+  const signing = await countPartPuts(page);
+  await page.getByTestId("upload-input").setInputFiles(sources);
+  await expect(page.getByText("Uploads (40 of 40 done)")).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole("link", { name: /^File: reading-\d\d\.csv$/ })).toHaveCount(40);
+  // one PUT per file, and no request per file for starting, signing or finishing it
+  expect(signing()).toBe(40);
+  const count = (operation: string) => operations.filter((o) => o === operation).length;
+  for (const batched of ["CreateUploads", "CompleteUploads"]) {
+    expect(count(batched), batched).toBeGreaterThan(0);
+    expect(count(batched), batched).toBeLessThanOrEqual(10);
+  }
+  expect(count("PartUrls") + count("CreateUpload") + count("CompleteUpload")).toBe(0);
+  // while they ran the page read its listing at most about once a second, not once per file
+  expect(count("FolderPage")).toBeLessThan(20);
+  await screenshot(page, "13-forty-small-files");
+});
