@@ -7,6 +7,7 @@ stopped at the end. Each run uses its own database and bucket, removed afterward
 from __future__ import annotations
 
 import base64
+import json
 import os
 import time
 import uuid
@@ -225,8 +226,17 @@ def keycloak(stack: Stack) -> Iterator[KeycloakClient]:
         client.close()
 
 
+def _expires(token: str) -> float:
+    """A JWT's `exp`, read without checking it (the API checks; this only decides reuse)."""
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return float(claims["exp"])
+
+
 class Tokens:
-    """Access tokens from Keycloak, reused for a few minutes to keep the suite fast."""
+    """Access tokens from Keycloak, reused for a few minutes to keep the suite fast: for at most
+    TOKEN_REUSE_SECONDS, and never within a minute of the token's own expiry by the wall clock
+    (a machine whose clock jumps, as a resumed VM's does, must not hand out expired tokens)."""
 
     def __init__(self, keycloak: KeycloakClient) -> None:
         self.keycloak = keycloak
@@ -234,7 +244,8 @@ class Tokens:
 
     def __call__(self, who: str) -> str:
         cached = self._cache.get(who)
-        if cached and time.monotonic() - cached[0] < TOKEN_REUSE_SECONDS:
+        fresh = cached and time.monotonic() - cached[0] < TOKEN_REUSE_SECONDS
+        if cached and fresh and _expires(cached[1]) - time.time() > 60:
             return cached[1]
         token = self.keycloak.service_token() if who == "service" else self.keycloak.password_token(who)
         self._cache[who] = (time.monotonic(), token)
