@@ -70,3 +70,9 @@ export function describe(error: CombinedError): { message: string; lost: boolean
     lost: retry,
   };
 }
+
+// An address whose id is not an id of that kind at all (a typo, a truncated link): the page says
+// "not found", as it does for an item that does not exist, instead of the schema's own words.
+export function isMalformedId(error: CombinedError | null | undefined): boolean {
+  return Boolean(error?.graphQLErrors.some((e) => /GlobalID|not a valid id|^id of a /.test(e.message)));
+}

@@ -279,6 +279,19 @@ test("carol, of another organization, cannot reach alice's folder or file by URL
   await expect(page.getByRole("link", { name: "reading-climate" })).toBeVisible();
 });
 
+test("a mistyped address says not found, and moving to a page puts focus on its heading", { tag: "@phone" }, async ({ page }) => {
+  await signIn(page, "alice", folderUrl("not-an-id"));
+  await expect(page.getByRole("heading", { level: 1, name: "Folder not found" })).toBeVisible();
+  await expect(page.getByText(/GlobalID/)).toHaveCount(0);
+  await page.goto(fileUrl(seed.top.id)); // a folder's id where a file's belongs
+  await expect(page.getByRole("heading", { level: 1, name: "File not found" })).toBeVisible();
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  await checkAccessibility(page, "a mistyped file address");
+  await page.goto(folderUrl(seed.top.id));
+  await page.getByRole("link", { name: `Folder: ${seed.levels[0]!.name}` }).click();
+  await expect(page.getByRole("heading", { level: 1, name: seed.levels[0]!.name })).toBeFocused();
+});
+
 test("GraphiQL at /graphql works with no internet: its files come from Strata", async ({ page }) => {
   const outside: string[] = [];
   await page.route(
