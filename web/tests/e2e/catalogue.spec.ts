@@ -292,6 +292,17 @@ test("a mistyped address says not found, and moving to a page puts focus on its 
   await expect(page.getByRole("heading", { level: 1, name: seed.levels[0]!.name })).toBeFocused();
 });
 
+test("dave, in no organization, is told on the home page where what is shared with him is", { tag: "@phone" }, async ({ page }) => {
+  await signIn(page, "dave");
+  const told = page.getByTestId("no-organization");
+  await expect(told).toContainText("You belong to no organization yet");
+  await expect(told).toContainText(/for your answer there\.|Nothing waits for your answer\./);
+  await checkAccessibility(page, "the home page of someone in no organization");
+  await screenshot(page, "03-home-without-organization");
+  await told.getByRole("link", { name: "Shared with me" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Shared with me" })).toBeFocused();
+});
+
 test("GraphiQL at /graphql works with no internet: its files come from Strata", async ({ page }) => {
   const outside: string[] = [];
   await page.route(
