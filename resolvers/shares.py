@@ -408,8 +408,10 @@ async def watch(
             if event.id in seen:
                 continue
             seen[event.id] = event.at
+            if event.kind is ShareEventKind.ACCESSED:
+                continue
             share = await shares.get(db.engine, event.share_id)
-            if event.kind is ShareEventKind.ACCESSED or share is None:
+            if share is None:
                 continue
             caller = await principal()
             if access.can_see_share(caller, share, item):

@@ -125,6 +125,8 @@ async def test_the_catalogue_in_chromium(
     assert installed.returncode == 0, installed.stderr
     chromium = installed.stdout.strip()
     seed = await _seed(as_user("alice"), as_user("carol"))
+    # People exist from their first sign-in: bob, the admin the pages name as whom to ask, has one.
+    await as_user("bob").data("{ me { id } }")
     # Copernicus jobs slow enough for each state to be seen in the page, and one that waits.
     live, slow = f"web-live-{uuid.uuid4().hex[:6]}", f"web-slow-{uuid.uuid4().hex[:6]}"
     fake_cads.plans[live] = Plan(

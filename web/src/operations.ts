@@ -57,16 +57,6 @@ export const FOLDER_PAGE = graphql(`
       viewerCan {
         ...Allowed
       }
-      organization {
-        id
-        name
-        role
-        admins {
-          id
-          name
-          email
-        }
-      }
       ancestors {
         id
         name
@@ -138,16 +128,6 @@ export const FILE_DETAILS = graphql(`
           timeRange {
             start
             end
-          }
-        }
-        organization {
-          id
-          name
-          role
-          admins {
-            id
-            name
-            email
           }
         }
         owner {
@@ -727,6 +707,34 @@ export const UPDATE_SHARE = graphql(`
   mutation UpdateShareRole($id: ID!, $role: ShareRole!) {
     updateShare(input: { shareId: $id, role: $role }) {
       ...ShareOutcome
+    }
+  }
+`);
+
+// Who holds an item, and whom of them to ask: for a member who may not share it.
+export const ITEM_HOLDER = graphql(`
+  query ItemHolder($id: ID!) {
+    node(id: $id) {
+      ... on Folder {
+        organization {
+          ...Holder
+        }
+      }
+      ... on File {
+        organization {
+          ...Holder
+        }
+      }
+    }
+  }
+  fragment Holder on Organization {
+    id
+    name
+    role
+    admins {
+      id
+      name
+      email
     }
   }
 `);
