@@ -163,7 +163,17 @@ class Upload(EmbeddedModel):
     last_activity: datetime
 
 
-SEARCH_KEYS = ("name_words", "name_prefixes", "type_keys", "source_key", "sensor_key", "months", "cells", "cells_own")
+SEARCH_KEYS = (
+    "name_words",
+    "name_prefixes",
+    "type_keys",
+    "source_key",
+    "sensor_key",
+    "months",
+    "days",
+    "cells",
+    "cells_own",
+)
 
 
 class File(Model):
@@ -199,6 +209,7 @@ class File(Model):
     source_key: str | None = None
     sensor_key: str | None = None
     months: list[str] = []
+    days: list[str] = []
     cells: list[str] = []
     cells_own: list[str] = []
 

@@ -1,8 +1,8 @@
 """File search as a MongoDB filter: the one place that knows how a search is stored and matched.
 
 A file carries search keys derived from what it says (``keys_of``): the words of its name and
-their prefixes, its type and type family, its source and sensor, the months its time range
-touches, and the map cells its footprint covers. Each is a top-level field, so an equality on
+their prefixes, its type and type family, its source and sensor, the months and days its time
+range touches, and the map cells its footprint covers. Each is a top-level field, so an equality on
 it is what FerretDB hands its store (an index there, a multikey index on MongoDB). A search
 asks by the keys its filter implies, and matches the exact filter above them: its cost grows
 with what those keys find, not with the collection.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import product
 from typing import Any
 
@@ -50,6 +50,12 @@ PREFIX_MIN = 3
 PREFIX_MAX = 10
 MONTHS_MAX = 240  # a time range longer than 20 years is findable by its exact bounds only
 MONTHS_ASKED = 3  # a search over more months than this does not ask by month
+# A range of at most DAYS_KEPT days is kept by its days; a longer one by its months, marked
+# "month/*", in the same field: so a search over at most DAYS_ASKED days asks for its days and
+# their months' marks, and selects what overlaps those days, not the whole month.
+DAYS_KEPT = 31
+DAYS_ASKED = 3
+WHOLE_MONTH = "/*"
 # Map cells, finest first: a footprint is kept at the finest size where it covers at most
 # CELLS_OWN cells, and in the cells of every coarser size; a search asks at the finest size
 # where its area covers at most CELLS_ASKED cells.
@@ -94,6 +100,15 @@ def _months(start: datetime | None, end: datetime | None) -> list[str]:
     ]
 
 
+def _days(start: datetime | None, end: datetime | None) -> list[str]:
+    if start is None or end is None:
+        return []
+    count = (end.date() - start.date()).days + 1
+    if 0 < count <= DAYS_KEPT:
+        return [(start.date() + timedelta(days=i)).isoformat() for i in range(count)]
+    return [month + WHOLE_MONTH for month in _months(start, end)]
+
+
 def keys_of(document: dict[str, Any]) -> dict[str, Any]:
     """The search keys of a file document (written with it, and again when what they come from changes)."""
     named = sorted(set(words(document["name"])))
@@ -113,6 +128,7 @@ def keys_of(document: dict[str, Any]) -> dict[str, Any]:
         "source_key": provenance.get("source_kind"),
         "sensor_key": provenance.get("sensor_id"),
         "months": _months(provenance.get("time_start"), provenance.get("time_end")),
+        "days": _days(provenance.get("time_start"), provenance.get("time_end")),
         "cells": cells,
         "cells_own": own,
     }
@@ -135,8 +151,11 @@ def key_alternatives(query: FileQuery) -> list[dict[str, Any]]:
     ``[{}]`` when the query implies none beyond ``key_filter``'s."""
     either: list[dict[str, Any]] = [{}]
     if query.time_from is not None and query.time_to is not None:
+        days = _days(query.time_from, query.time_to)
         months = _months(query.time_from, query.time_to)
-        if 0 < len(months) <= MONTHS_ASKED:
+        if 0 < len(days) <= DAYS_ASKED and not days[0].endswith(WHOLE_MONTH):
+            either = [{"days": d} for d in days] + [{"days": m + WHOLE_MONTH} for m in months]
+        elif 0 < len(months) <= MONTHS_ASKED:
             either = [{"months": m} for m in months]
     if query.bbox is not None:
         areas = _area_alternatives(*query.bbox)

@@ -1,9 +1,10 @@
 """What documents written by an older version lack, given once per store at start-up.
 
 Files from before shelves and search keys (issue 23) get both, folder by folder inside each
-organisation's tree guard. A store remembers what it has been given (``migrations``), so a
-start costs one read by id once that is done; replicas starting side by side may both do it,
-which is harmless: labelling twice gives the same shelves.
+organisation's tree guard; files from before day keys get their days. A store remembers what
+it has been given (``migrations``, one document per step), so a start costs a read by id per
+step once they are done; replicas starting side by side may both do one, which is harmless:
+labelling twice gives the same shelves, and keys derived twice are the same keys.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from bson import ObjectId
 from odmantic import AIOEngine
+from pymongo import UpdateOne
 from pymongo.errors import PyMongoError
 
 from storage import guards, search, shelves
@@ -20,14 +22,28 @@ from storage.mongo import is_duplicate_key
 
 DONE = "migrations"
 SHELVES_AND_KEYS = "shelves-and-search-keys-1"
+DAY_KEYS = "day-search-keys-1"
+BATCH = 500
 
 
 async def run(engine: AIOEngine) -> int:
-    """Give old files their shelves and search keys, once per store; how many were given them."""
-    done = engine.database[DONE]
-    if await done.find_one({"_id": SHELVES_AND_KEYS}) is not None:
-        return 0
-    # Once per store, a pass over its files: the unlabelled ones have no shelf to be found by.
+    """Give old files what they lack, each step once per store; how many files were given something."""
+    given = 0
+    for step, give in ((SHELVES_AND_KEYS, _shelves_and_keys), (DAY_KEYS, _day_keys)):
+        if await engine.database[DONE].find_one({"_id": step}) is not None:
+            continue
+        count = await give(engine)
+        try:
+            await engine.database[DONE].insert_one({"_id": step, "files": count})
+        except PyMongoError as error:
+            if not is_duplicate_key(error):  # another replica, starting beside this one, finished first
+                raise
+        given += count
+    return given
+
+
+async def _shelves_and_keys(engine: AIOEngine) -> int:
+    # A pass over the store's files: the unlabelled ones have no shelf to be found by.
     found = await engine.get_collection(File).find({shelves.field(shelves.SORT_KEYS[0]): None}).to_list(length=None)
     by_organisation: dict[ObjectId, dict[ObjectId, list[dict[str, Any]]]] = {}
     for document in found:
@@ -37,9 +53,18 @@ async def run(engine: AIOEngine) -> int:
         async with guards.organisation(engine, organisation_id):
             for folder_id, documents in folders.items():
                 await shelves.reshelve(engine, folder_id, documents, also=search.keys_of)
-    try:
-        await done.insert_one({"_id": SHELVES_AND_KEYS, "files": len(found)})
-    except PyMongoError as error:
-        if not is_duplicate_key(error):  # another replica, starting beside this one, finished first
-            raise
     return len(found)
+
+
+async def _day_keys(engine: AIOEngine) -> int:
+    # A pass over the files with a time range: their days are a search key since this step.
+    files = engine.get_collection(File)
+    found = await files.find({"days": None}, {"provenance": 1, "name": 1}).to_list(length=None)
+    updates = [
+        UpdateOne({"_id": d["_id"]}, {"$set": {"days": search.keys_of(d)["days"]}})
+        for d in found
+        if (d.get("provenance") or {}).get("time_start") is not None
+    ]
+    for start in range(0, len(updates), BATCH):
+        await files.bulk_write(updates[start : start + BATCH], ordered=False)
+    return len(updates)

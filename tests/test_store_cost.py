@@ -301,3 +301,19 @@ async def test_files_an_older_version_wrote_get_shelves_and_search_keys_once(sto
     query = FileQuery(scope=Scope((store.here.id,), ()), name=some["name"])
     assert some["_id"] in [f.id for f in await tree.search(engine, query, _window())]
     assert (await consistency.check(engine)).misshelved == []
+
+
+async def test_a_days_search_reads_about_that_day_not_its_month(store: Store) -> None:
+    # given: the crowded organisation's files, many with a time range inside March 2025
+    scope = Scope((store.there.id,), ())
+    day = FileQuery(scope=scope, time_from=datetime(2025, 3, 1, tzinfo=UTC), time_to=datetime(2025, 3, 2, tzinfo=UTC))
+    month = dataclasses.replace(day, time_to=datetime(2025, 3, 31, tzinfo=UTC))
+    # when
+    day_rows = await _rows_for(store, tree.search(store.db.engine, day, _window()))
+    month_rows = await _rows_for(store, tree.search(store.db.engine, month, _window()))
+    # then: the day's search reads its matches and the files of its days (and the month-long ones)
+    matches = await _plain_search(store, day)
+    print(f"day: {len(matches)} found, {day_rows} rows; month: {month_rows} rows")
+    assert matches
+    assert day_rows <= 2 * len(matches) + 10
+    assert 2 * day_rows < month_rows
