@@ -86,7 +86,7 @@ async def delete_file(db: Database, principal: Principal, file_id: ObjectId) -> 
     async with _guarded(db, principal, file_id, Level.EDIT) as file:
         access.require_trash_right(principal, file, "File")
         _live(file)
-        await tree.trash_file(db.engine, file)
+        await tree.trash_file(db.engine, file, principal.user_id)
     return await _file(db, principal, file_id, Level.VIEW)
 
 

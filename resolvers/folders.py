@@ -120,7 +120,7 @@ async def delete_folder(db: Database, principal: Principal, folder_id: ObjectId)
         if folder.parent_id is None:
             raise UserFailure(UserErrorCode.ROOT_FOLDER, "the organisation's root folder cannot be deleted", ["id"])
         _live(folder)
-        await tree.trash_folder(db.engine, folder)
+        await tree.trash_folder(db.engine, folder, principal.user_id)
     return await _folder(db, principal, folder_id, Level.VIEW)
 
 

@@ -95,6 +95,7 @@ class Folder(Model):
     created_at: datetime
     updated_at: datetime
     trashed_at: datetime | None = None
+    trashed_by: ObjectId | None = None  # on the item deleted by itself (trash_top), while it is in the trash
     trash_root_id: ObjectId | None = None
     trash_top: bool = False
     pending_move: dict[str, Any] | None = None
@@ -194,6 +195,7 @@ class File(Model):
     created_at: datetime
     updated_at: datetime
     trashed_at: datetime | None = None
+    trashed_by: ObjectId | None = None  # see Folder
     trash_root_id: ObjectId | None = None
     trash_top: bool = False  # see Folder
     # The shelf this file stands on in each sort order of its folder (storage/shelves.py).

@@ -197,10 +197,10 @@ async def name_free(engine: AIOEngine, model: type[Folder] | type[File], parent_
     return found is None
 
 
-async def trash_folder(engine: AIOEngine, folder: Folder) -> None:
+async def trash_folder(engine: AIOEngine, folder: Folder, by: ObjectId | None) -> None:
     stamp = now()
     mark = {"$set": {"trash_root_id": folder.id, "trashed_at": stamp}}
-    top = {"$set": {"trash_root_id": folder.id, "trashed_at": stamp, "trash_top": True}}
+    top = {"$set": {"trash_root_id": folder.id, "trashed_at": stamp, "trash_top": True, "trashed_by": by}}
     await _folders(engine).update_one({"_id": folder.id, "trash_root_id": None}, top)
     await _folders(engine).update_many({"ancestors": folder.id, "trash_root_id": None}, mark)
     await _files(engine).update_many(
@@ -210,11 +210,9 @@ async def trash_folder(engine: AIOEngine, folder: Folder) -> None:
     await _files(engine).update_many({"ancestors": folder.id, "trash_root_id": None}, mark)
 
 
-async def trash_file(engine: AIOEngine, file: File) -> None:
-    await _files(engine).update_one(
-        {"_id": file.id, "trash_root_id": None},
-        {"$set": {"trash_root_id": file.id, "trashed_at": now(), "status": FileStatus.DELETED, "trash_top": True}},
-    )
+async def trash_file(engine: AIOEngine, file: File, by: ObjectId | None) -> None:
+    top = {"trash_root_id": file.id, "trashed_at": now(), "status": FileStatus.DELETED, "trash_top": True}
+    await _files(engine).update_one({"_id": file.id, "trash_root_id": None}, {"$set": {**top, "trashed_by": by}})
 
 
 async def restore_folder(engine: AIOEngine, folder: Folder) -> None:
@@ -222,7 +220,7 @@ async def restore_folder(engine: AIOEngine, folder: Folder) -> None:
     try:
         await _folders(engine).update_one(
             {"_id": folder.id, "trash_root_id": folder.id},
-            {"$set": {"trash_root_id": None, "trashed_at": None, "trash_top": False}},
+            {"$set": {"trash_root_id": None, "trashed_at": None, "trash_top": False, "trashed_by": None}},
         )
     except PyMongoError as error:
         if is_duplicate_key(error):
@@ -240,7 +238,15 @@ async def restore_file(engine: AIOEngine, file: File) -> None:
     try:
         await _files(engine).update_one(
             {"_id": file.id, "trash_root_id": file.id},
-            {"$set": {"trash_root_id": None, "trashed_at": None, "status": FileStatus.AVAILABLE, "trash_top": False}},
+            {
+                "$set": {
+                    "trash_root_id": None,
+                    "trashed_at": None,
+                    "status": FileStatus.AVAILABLE,
+                    "trash_top": False,
+                    "trashed_by": None,
+                }
+            },
         )
     except PyMongoError as error:
         if is_duplicate_key(error):

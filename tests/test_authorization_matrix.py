@@ -64,6 +64,7 @@ EXPECTED = {
     "nodes":               "U N N A A A A N A A N N",
     "File.owner":          "U N N A A A A N A A N N",
     "Folder.owner":        "U N N A A A A N A A N N",
+    "File.trashedBy":      "U N N A A A A N A A N N",
     "Share.parties":       "U N N E A A E N E E N N",
     "Organization.usage":  "U N N A A A A N N N N N",
     "Organization.admins": "U N N A A A A N N N N N",
@@ -271,6 +272,16 @@ async def _file_owner(client: GraphQLClient, world: World) -> str:
         "query($id: ID!) { node(id: $id) { ... on File { owner { name } } } }", {"id": world.file}
     )
     return _read(body, lambda d: None if d["node"] is None else d["node"]["owner"] is not None)
+
+
+async def _file_trashed_by(client: GraphQLClient, world: World) -> str:
+    trashed = await world.new_file()
+    deleted = await world.service.execute(DELETE_FILE, {"i": trashed})
+    assert not deleted["data"]["deleteFile"]["userErrors"], deleted
+    body = await client.execute(
+        "query($id: ID!) { node(id: $id) { ... on File { trashedBy { name } } } }", {"id": trashed}
+    )
+    return _read(body, lambda d: None if d["node"] is None else d["node"]["trashedBy"] is not None)
 
 
 async def _organisation_usage(client: GraphQLClient, world: World) -> str:
@@ -570,6 +581,7 @@ ROWS: dict[str, Cell] = {
     "nodes": _nodes,
     # Fields whose type carries another party's data: people, organisations.
     "File.owner": _file_owner,
+    "File.trashedBy": _file_trashed_by,
     "Folder.owner": _folder_field("owner { name }", lambda f: f["owner"] is not None),
     "Share.parties": _folder_field(
         # a share made to an address names it, and the person once they accept (test_shares.py)
@@ -663,6 +675,7 @@ FIELD_ROWS = {
     "Upload.uploadedParts",
     "Folder.uploadsInProgress",
     "File.owner",
+    "File.trashedBy",
     "Folder.owner",
     "Share.parties",
     "Organization.usage",

@@ -26,8 +26,14 @@ mutation($id: ID!, $to: ID!) {
   moveFile(input: {id: $id, folderId: $to}) { file { folder { id } } userErrors { code } }
 }
 """
-DELETE = "mutation($id: ID!) { deleteFile(input: {id: $id}) { file { status trashedAt } userErrors { code } } }"
-RESTORE = "mutation($id: ID!) { restoreFile(input: {id: $id}) { file { status trashedAt } userErrors { code } } }"
+DELETE = """
+mutation($id: ID!) { deleteFile(input: {id: $id}) { file { status trashedAt trashedBy { name } } userErrors { code } } }
+"""
+RESTORE = """
+mutation($id: ID!) {
+  restoreFile(input: {id: $id}) { file { status trashedAt trashedBy { name } } userErrors { code } }
+}
+"""
 PURGE = "mutation($id: ID!) { purgeFile(input: {id: $id}) { purgedFileId userErrors { code } } }"
 PURGE_FOLDER = "mutation($id: ID!) { purgeFolder(input: {id: $id}) { purgedFolderId userErrors { code } } }"
 DELETE_FOLDER = "mutation($id: ID!) { deleteFolder(input: {id: $id}) { userErrors { code } } }"
@@ -87,11 +93,13 @@ async def test_trash_restore_and_purge_remove_the_bytes(
     lone = await upload_bytes(alice, top, "lone.txt", b"lone")
     nested = await upload_bytes(alice, inner, "nested.txt", b"nested")
     keys = [d["blob_key"] async for d in mongo.files.find({"name": {"$in": ["lone.txt", "nested.txt"]}})]
-    # trash and restore a file
-    assert (await alice.data(DELETE, {"id": lone["id"]}))["deleteFile"]["file"]["status"] == "DELETED"
+    # trash and restore a file: the trash says who deleted it, until it is back
+    name = (await alice.data("{ me { name } }"))["me"]["name"]
+    deleted = (await alice.data(DELETE, {"id": lone["id"]}))["deleteFile"]["file"]
+    assert (deleted["status"], deleted["trashedBy"]) == ("DELETED", {"name": name})
     assert await _names(alice, top) == []
     restored = (await alice.data(RESTORE, {"id": lone["id"]}))["restoreFile"]["file"]
-    assert restored == {"status": "AVAILABLE", "trashedAt": None}
+    assert restored == {"status": "AVAILABLE", "trashedAt": None, "trashedBy": None}
     # trash the folder: its file goes with it, and comes back with it
     assert (await alice.data(DELETE_FOLDER, {"id": inner}))["deleteFolder"]["userErrors"] == []
     assert _codes((await alice.data(RESTORE, {"id": nested["id"]}))["restoreFile"]) == ["NOT_IN_TRASH"]

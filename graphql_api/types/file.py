@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from graphql_api.context import Info
 from graphql_api.metrics import PRESIGNED_URLS
-from graphql_api.types.common import DEFAULT_PAGE, After, BigInt, Connection, First
+from graphql_api.types.common import DEFAULT_PAGE, TRASHED_BY, After, BigInt, Connection, First
 from graphql_api.types.permissions import ViewerPermissions, viewer_permissions
 from graphql_api.types.visible import VisibleNode
 from resolvers import access, shares, transfers
@@ -199,8 +199,13 @@ class File(VisibleNode):
     async def owner(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
         from graphql_api.types.user import User
 
-        [user] = await User.load_visible(info, [self.document.owner_id])
-        return user
+        return await User.one_visible(info, self.document.owner_id)
+
+    @strawberry.field(description=TRASHED_BY)
+    async def trashed_by(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
+        from graphql_api.types.user import User
+
+        return await User.one_visible(info, self.document.trashed_by)
 
     @strawberry.field(
         description="While it uploads: who, how far and since when, for its uploader and the admins who may end it."

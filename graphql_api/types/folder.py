@@ -10,7 +10,7 @@ from bson import ObjectId
 from strawberry import relay
 
 from graphql_api.context import Info
-from graphql_api.types.common import DEFAULT_PAGE, After, Connection, First, connection, page_request
+from graphql_api.types.common import DEFAULT_PAGE, TRASHED_BY, After, Connection, First, connection, page_request
 from graphql_api.types.permissions import ViewerPermissions, viewer_permissions
 from graphql_api.types.visible import VisibleNode
 from resolvers import access, folders, transfers
@@ -156,7 +156,10 @@ class Folder(VisibleNode):
     async def owner(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
         from graphql_api.types.user import User
 
-        if self.document.owner_id is None:
-            return None
-        [user] = await User.load_visible(info, [self.document.owner_id])
-        return user
+        return await User.one_visible(info, self.document.owner_id)
+
+    @strawberry.field(description=TRASHED_BY)
+    async def trashed_by(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
+        from graphql_api.types.user import User
+
+        return await User.one_visible(info, self.document.trashed_by)

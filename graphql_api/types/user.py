@@ -46,6 +46,13 @@ class User(VisibleNode):
         return [cls.from_document(d, principal) if d is not None else None for d in documents]
 
     @classmethod
+    async def one_visible(cls, info: Info, user_id: ObjectId | None) -> User | None:
+        if user_id is None:
+            return None
+        [user] = await cls.load_visible(info, [user_id])
+        return user
+
+    @classmethod
     async def load_by_id(cls, info: Info, ids: list[ObjectId]) -> list[User | None]:
         """By id alone (``node``): only those the caller may look up (``access.can_look_up_user``)."""
         principal = await info.context.principal()

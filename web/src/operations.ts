@@ -233,6 +233,19 @@ export const SEARCH_FACETS = graphql(`
   }
 `);
 
+// Where a deleted item was: its folder, and the folders above that (root first).
+export const ORIGIN = graphql(`
+  fragment Origin on Folder {
+    id
+    name
+    trashedAt
+    ancestors {
+      id
+      name
+    }
+  }
+`);
+
 export const TRASH = graphql(`
   query Trash($foldersAfter: String, $filesAfter: String) {
     me {
@@ -246,6 +259,12 @@ export const TRASH = graphql(`
             id
             name
             trashedAt
+            trashedBy {
+              name
+            }
+            parent {
+              ...Origin
+            }
             viewerCan {
               ...Allowed
             }
@@ -261,6 +280,12 @@ export const TRASH = graphql(`
             name
             size
             trashedAt
+            trashedBy {
+              name
+            }
+            folder {
+              ...Origin
+            }
             viewerCan {
               ...Allowed
             }

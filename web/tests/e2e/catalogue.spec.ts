@@ -201,6 +201,23 @@ test("search by name, by an area drawn on the map, filters kept in the URL", { t
   await expect(page.getByRole("link", { name: `File: ${seed.image.name}` })).toBeVisible();
 });
 
+test("the header's search box searches from any page; Copy link copies the page's address", { tag: "@phone" }, async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await signIn(page, "alice", fileUrl(seed.readings.id));
+  await page.getByRole("button", { name: `Copy link to ${seed.readings.name}` }).click();
+  await expect(toasts(page)).toContainText(`Link to “${seed.readings.name}” copied.`);
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(page.url());
+  // From a file's page, the box in the header: the search page opens with those words as its filter.
+  const words = seed.readings.name.replace(".csv", "");
+  await page.getByRole("search").getByLabel("Search files by name").fill(words);
+  await page.getByRole("search").getByLabel("Search files by name").press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/search\\?name=${words}`));
+  await expect(page.getByRole("link", { name: `File: ${seed.readings.name}` })).toBeVisible();
+  await expect(page.getByLabel("Name contains")).toHaveValue(words);
+  await checkAccessibility(page, "search from the header");
+  await screenshot(page, "05-header-search");
+});
+
 test("trash and restore; what may not be done is not offered", { tag: "@phone" }, async ({ page }) => {
   await signIn(page, "alice", folderUrl(seed.levels[2]!.id));
   await page.getByRole("button", { name: `Move ${seed.readings.name} to the trash` }).click();
@@ -210,6 +227,10 @@ test("trash and restore; what may not be done is not offered", { tag: "@phone" }
   await expect(row).toBeVisible();
   // alice made the file: she may restore it; only admins delete for good.
   await expect(row.getByRole("button", { name: "Restore" })).toBeVisible();
+  // Where it was, as a path one click away, and who deleted it.
+  const origin = row.getByTestId("trash-origin").getByRole("link");
+  await expect(origin).toHaveText(new RegExp(`/ ${seed.levels[2]!.name}$`));
+  await expect(row.getByTestId("trashed-by")).toHaveText("Alice Example");
   await expect(row.getByRole("button", { name: "Delete for good" })).toHaveCount(0);
   await checkAccessibility(page, "the trash");
   await screenshot(page, "06-trash");
