@@ -162,6 +162,16 @@ class Query(CopernicusQueries):
         page = await organisations.directory_page(info.context.state.db, search, first, after)
         return connection(page, lambda o: Organization.from_document(o, principal))
 
+    @strawberry.field(
+        description="People in your organizations whose name or e-mail has words starting with those of `search` "
+        "(from two letters): whom to share with, suggested while you type. Anyone else is found by their whole "
+        "e-mail address."
+    )
+    async def people(self, info: Info, search: str, first: int = 10) -> list[User]:
+        principal = await info.context.principal()
+        found = await organisations.colleagues(info.context.state.db, principal, search, first)
+        return [User.from_document(u, principal) for u in found]
+
 
 @strawberry.type
 class Subscription(CopernicusSubscriptions, ShareSubscriptions):

@@ -260,6 +260,13 @@ def can_see_email(principal: Principal, user: User) -> bool:
 
 
 @policy
+def findable_among(principal: Principal) -> list[ObjectId]:
+    """The organisations whose members a caller may find by the start of a name (to share with):
+    their own. Anyone else is found only by their whole address."""
+    return list(principal.roles)
+
+
+@policy
 def is_grantee(principal: Principal, share: Share) -> bool:
     """The share is made to the caller or to one of their organisations."""
     return share.grantee_id in principal.grantee_ids()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bson import ObjectId
 
-from resolvers import pagination
+from resolvers import access, pagination
 from resolvers.errors import BadInput
 from resolvers.identity import Principal
 from resolvers.pagination import Direction, Page, PageRequest, SortField
@@ -50,3 +50,18 @@ async def directory_page(db: Database, text: str | None, first: int, after: str 
         raise BadInput(f"search at most {MAX_SEARCH} characters")
     found = await directory.find_organisations(db.engine, (text or "").strip(), pagination.window(request, key="slug"))
     return pagination.page_of(request, found, lambda o: o.slug, lambda o: o.id)
+
+
+COLLEAGUES_MAX = 20
+
+
+async def colleagues(db: Database, principal: Principal, text: str, first: int) -> list[User]:
+    """Members of the caller's organisations whose name or address has words starting with
+    ``text``'s: whom a share names while its sharer types. Nobody else is suggested: a person
+    outside them is shared with by their whole address."""
+    if len(text) > MAX_SEARCH:
+        raise BadInput(f"search at most {MAX_SEARCH} characters")
+    if not 1 <= first <= COLLEAGUES_MAX:
+        raise BadInput(f"first must be between 1 and {COLLEAGUES_MAX}")
+    among = access.findable_among(principal)
+    return await directory.colleagues(db.engine, among, text, first, but=principal.user_id)

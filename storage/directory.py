@@ -12,7 +12,7 @@ from odmantic import AIOEngine
 from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
 
-from storage import pages
+from storage import pages, search
 from storage.models import Folder, Membership, Organisation, Role, User, name_key
 from storage.mongo import is_duplicate_key
 
@@ -112,12 +112,43 @@ async def upsert_user(
                 "is_service": is_service,
                 "memberships": [m.model_dump_doc() for m in memberships],
                 "answers_for": [m.organisation_id for m in memberships if m.role in ANSWERING],
+                **known_by(name, email, memberships),
                 "last_seen_at": now,
             },
             "$setOnInsert": {"subject": subject, "created_at": now},
         },
     )
     return User.model_validate_doc(document)
+
+
+# A person is suggested from the second letter typed of a word of their name or address.
+PEOPLE_PREFIX_MIN = 2
+
+
+def known_by(name: str, email: str | None, memberships: Sequence[Membership]) -> dict[str, Any]:
+    """The fields that find a person among their organisations' members (kept with their profile)."""
+    named = search.words(f"{name} {email or ''}")
+    return {
+        "member_of": [m.organisation_id for m in memberships],
+        "people_keys": search.prefixes(named, PEOPLE_PREFIX_MIN),
+    }
+
+
+async def colleagues(
+    engine: AIOEngine, organisation_ids: Sequence[ObjectId], text: str, limit: int, but: ObjectId
+) -> list[User]:
+    """Members of these organisations (other than ``but``) a word of whose name or address starts
+    with each word of ``text``: one read per organisation by its members' kept prefixes."""
+    asked = search.words(text)
+    if not asked or any(len(w) < PEOPLE_PREFIX_MIN for w in asked) or not organisation_ids:
+        return []
+    key = max(asked, key=len)[: search.PREFIX_MAX]
+    found = await pages.find_any(
+        engine.get_collection(User), {"people_keys": key}, [{"member_of": o} for o in organisation_ids], limit=limit * 4
+    )
+    people = [User.model_validate_doc(d) for d in found if d["_id"] != but]
+    wanted = [u for u in people if all(w[: search.PREFIX_MAX] in u.people_keys for w in asked)]
+    return sorted(wanted, key=lambda u: (name_key(u.name), u.id))[:limit]
 
 
 async def user_by_email(engine: AIOEngine, email: str) -> User | None:

@@ -61,6 +61,10 @@ class User(Model):
     # The organisations this person answers for (ADMIN or OWNER), beside the memberships: an
     # equality on a top-level field is an index read on every store, a dotted path is not.
     answers_for: list[ObjectId] = []
+    # Likewise the organisations this person is a member of, and the starts of the words of their
+    # name and address (storage/directory.py colleagues): whom a member finds while typing.
+    member_of: list[ObjectId] = []
+    people_keys: list[str] = []
     upstream_keys: dict[str, str] = {}  # service -> sealed key
     # A stand-in for someone invited by e-mail who has not signed in yet: shares made to them wait
     # here and pass to the person at their first sign-in with that (verified) address.
@@ -74,6 +78,9 @@ class User(Model):
             Index(asc(User.subject), unique=True, name="subject_unique"),
             Index(asc(User.email), name="email"),
             Index(asc(User.answers_for), name="answers_for"),
+            # Two arrays: MongoDB indexes them apart (no compound index holds parallel arrays).
+            Index(asc(User.member_of), name="member_of"),
+            Index(asc(User.people_keys), name="people_keys"),
         ],
     }
 

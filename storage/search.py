@@ -73,6 +73,11 @@ def words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", name_key(text))
 
 
+def prefixes(named: list[str], shortest: int = PREFIX_MIN) -> list[str]:
+    """The kept prefixes of these words: ``shortest`` to PREFIX_MAX letters, each once, sorted."""
+    return sorted({w[:n] for w in named for n in range(shortest, min(len(w), PREFIX_MAX) + 1)})
+
+
 def _cells(size: float, west: float, south: float, east: float, north: float, most: int) -> list[str] | None:
     columns = range(math.floor(west / size), math.floor(east / size) + 1)
     rows = range(math.floor(south / size), math.floor(north / size) + 1)
@@ -123,7 +128,7 @@ def keys_of(document: dict[str, Any]) -> dict[str, Any]:
         cells = [cell for size in sizes for cell in _cells(size, *footprint, CELLS_OWN) or []]
     return {
         "name_words": named,
-        "name_prefixes": sorted({w[:n] for w in named for n in range(PREFIX_MIN, min(len(w), PREFIX_MAX) + 1)}),
+        "name_prefixes": prefixes(named),
         "type_keys": [content_type, content_type.split("/")[0] + "/"] if "/" in content_type else [content_type],
         "source_key": provenance.get("source_kind"),
         "sensor_key": provenance.get("sensor_id"),

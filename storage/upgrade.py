@@ -1,10 +1,11 @@
 """What documents written by an older version lack, given once per store at start-up.
 
 Files from before shelves and search keys (issue 23) get both, folder by folder inside each
-organisation's tree guard; files from before day keys get their days. A store remembers what
-it has been given (``migrations``, one document per step), so a start costs a read by id per
-step once they are done; replicas starting side by side may both do one, which is harmless:
-labelling twice gives the same shelves, and keys derived twice are the same keys.
+organisation's tree guard; files from before day keys get their days; people, what finds them
+among their organisations' members. A store remembers what it has been given (``migrations``,
+one document per step), so a start costs a read by id per step once they are done; replicas
+starting side by side may both do one, which is harmless: labelling twice gives the same
+shelves, and keys derived twice are the same keys.
 """
 
 from __future__ import annotations
@@ -16,20 +17,21 @@ from odmantic import AIOEngine
 from pymongo import UpdateOne
 from pymongo.errors import PyMongoError
 
-from storage import guards, search, shelves
-from storage.models import File
+from storage import directory, guards, search, shelves
+from storage.models import File, User
 from storage.mongo import is_duplicate_key
 
 DONE = "migrations"
 SHELVES_AND_KEYS = "shelves-and-search-keys-1"
 DAY_KEYS = "day-search-keys-1"
+PEOPLE_KEYS = "people-keys-1"
 BATCH = 500
 
 
 async def run(engine: AIOEngine) -> int:
     """Give old files what they lack, each step once per store; how many files were given something."""
     given = 0
-    for step, give in ((SHELVES_AND_KEYS, _shelves_and_keys), (DAY_KEYS, _day_keys)):
+    for step, give in ((SHELVES_AND_KEYS, _shelves_and_keys), (DAY_KEYS, _day_keys), (PEOPLE_KEYS, _people_keys)):
         if await engine.database[DONE].find_one({"_id": step}) is not None:
             continue
         count = await give(engine)
@@ -68,3 +70,13 @@ async def _day_keys(engine: AIOEngine) -> int:
     for start in range(0, len(updates), BATCH):
         await files.bulk_write(updates[start : start + BATCH], ordered=False)
     return len(updates)
+
+
+async def _people_keys(engine: AIOEngine) -> int:
+    # People as an older version kept them: what finds them among their organisations' members.
+    people = await engine.get_collection(User).find({"people_keys": None}).to_list(length=None)
+    for person in people:
+        user = User.model_validate_doc(person)
+        known = directory.known_by(user.name, user.email, user.memberships)
+        await engine.get_collection(User).update_one({"_id": user.id}, {"$set": known})
+    return len(people)

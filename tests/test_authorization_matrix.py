@@ -71,6 +71,7 @@ EXPECTED = {
     "User.byId":           "U N N A A A A N N N N N",
     "Organization.trash":  "U N N A A A A N N N N N",
     "organizations":       "U A A A A A A A A A A A",
+    "people":              "U N N A A A A N N N N N",
     "Folder.viewerCan":    "U N N A A A A N A A N N",
     "folder":              "U N N A A A A N A A N N",
     "Folder.files":        "U N N A A A A N A A N N",
@@ -311,6 +312,11 @@ async def _organisation_trash(client: GraphQLClient, world: World) -> str:
 async def _directory(client: GraphQLClient, world: World) -> str:
     body = await client.execute('query { organizations(search: "athena") { nodes { id slug } } }')
     return _read(body, lambda d: world.organisation_id in [o["id"] for o in d["organizations"]["nodes"]])
+
+
+async def _people(client: GraphQLClient, world: World) -> str:
+    body = await client.execute('query { people(search: "example") { name } }')
+    return _read(body, lambda d: True if d["people"] else None)
 
 
 async def _user_by_id(client: GraphQLClient, world: World) -> str:
@@ -594,6 +600,7 @@ ROWS: dict[str, Cell] = {
     "User.byId": _user_by_id,
     "Organization.trash": _organisation_trash,
     "organizations": _directory,
+    "people": _people,
     "Folder.viewerCan": _folder_field("viewerCan { edit }", lambda f: True),
     "folder": _folder_field("id", lambda f: True),
     "Folder.files": _folder_field("files { edges { node { id } } }", lambda f: len(f["files"]["edges"]) > 0),

@@ -55,3 +55,34 @@ async def test_members_are_told_whom_to_ask(as_user: Any) -> None:
     # another organization's member reaching it by the directory learns no names
     theirs = await as_user("carol").data('{ organizations(search: "athena") { nodes { slug admins { name } } } }')
     assert [o["admins"] for o in theirs["organizations"]["nodes"] if o["slug"] == "athena-energy"] == [[]]
+
+
+PEOPLE = "query($s: String!, $n: Int! = 10) { people(search: $s, first: $n) { name email } }"
+
+
+async def _people(client: Any, search: str) -> list[str]:
+    return [p["name"] for p in (await client.data(PEOPLE, {"s": search}))["people"]]
+
+
+async def test_members_find_their_colleagues_while_typing_and_nobody_else(as_user: Any) -> None:
+    for who in ("bob", "olga", "carol", "dave"):
+        await as_user(who).data("{ me { id } }")  # signed in once: known with their organizations
+    alice = as_user("alice")
+    # from the second letter of any word of the name or the address; never herself
+    assert await _people(alice, "bo") == ["Bob Example"]
+    assert await _people(alice, "EX") == ["Bob Example", "Olga Example"]
+    assert await _people(alice, "olga ex") == ["Olga Example"]  # every word narrows
+    assert await _people(alice, "b") == []
+    [bob] = (await alice.data(PEOPLE, {"s": "bob"}))["people"]
+    assert bob["email"]  # a colleague's address is what a share names
+    # carol is in another organization, dave in none: neither finds alice's colleagues, nor she them
+    assert await _people(as_user("carol"), "bo") == []
+    assert await _people(as_user("dave"), "ex") == []
+    assert "Carol Example" not in await _people(alice, "carol")
+
+
+async def test_people_refuses_an_overlong_search_or_page(as_user: Any) -> None:
+    alice = as_user("alice")
+    assert error_codes(await alice.execute(PEOPLE, {"s": "x" * 101})) == ["BAD_USER_INPUT"]
+    assert error_codes(await alice.execute(PEOPLE, {"s": "bob", "n": 0})) == ["BAD_USER_INPUT"]
+    assert error_codes(await alice.execute(PEOPLE, {"s": "bob", "n": 21})) == ["BAD_USER_INPUT"]

@@ -698,6 +698,17 @@ export const DIRECTORY = graphql(`
   }
 `);
 
+// Colleagues to share with, suggested from the second letter typed.
+export const PEOPLE = graphql(`
+  query People($search: String!) {
+    people(search: $search, first: 8) {
+      id
+      name
+      email
+    }
+  }
+`);
+
 export const CREATE_SHARE = graphql(`
   mutation CreateShare($input: CreateShareInput!) {
     createShare(input: $input) {

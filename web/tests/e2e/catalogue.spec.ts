@@ -294,7 +294,7 @@ test("carol, of another organization, cannot reach alice's folder or file by URL
   await page.goto(fileUrl(seed.image.id));
   await expect(page.getByRole("heading", { name: "File not found" })).toBeVisible();
   await page.goto("/search?name=" + encodeURIComponent(seed.top.name));
-  await expect(page.getByText("Nothing here.")).toBeVisible();
+  await expect(page.getByText("No file matches. Loosen a filter, or Clear them all.")).toBeVisible();
   await page.goto("/");
   await expect(page.getByRole("link", { name: "athena-energy" })).toHaveCount(0);
   await expect(page.getByRole("link", { name: "reading-climate" })).toBeVisible();

@@ -12,6 +12,10 @@ async function folderHere(page: Page, name: string): Promise<void> {
 test("rename, move by the picker and by dragging, metadata; refusals shown in place", async ({ page }, info) => {
   await signIn(page, "alice", folderUrl(seed.top.id));
   await newFolder(page, `organise-${Date.now()}`);
+  // A new folder says it is empty and how to fill it.
+  await expect(page.getByTestId("empty-list")).toHaveText(
+    "This folder is empty. Drop files or folders here, or use Upload files.",
+  );
   await folderHere(page, "a");
   await folderHere(page, "b");
   const source = info.outputPath("notes.txt");

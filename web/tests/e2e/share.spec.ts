@@ -81,3 +81,22 @@ test("a member who may not share is told why and whom to ask", { tag: "@phone" }
   await screenshot(page, "25-who-to-ask-to-share");
   await checkAccessibility(page, "a folder its member may not share");
 });
+
+test("a colleague is suggested while a grantee is typed", { tag: "@phone" }, async ({ page }) => {
+  await signIn(page, "bob", folderUrl(seed.top.id));
+  await page.getByRole("button", { name: "Share this folder" }).click();
+  const dialog = page.getByRole("dialog", { name: `Share “${seed.top.name}”` });
+  const address = dialog.getByLabel("E-mail address");
+  await address.fill("al");
+  const colleagues = dialog.getByRole("list", { name: "Colleagues" });
+  await expect(colleagues.getByRole("button", { name: /^Alice Example/ })).toBeVisible();
+  await checkAccessibility(page, "grantee suggestions");
+  await screenshot(page, "21-grantee-suggestions");
+  await colleagues.getByRole("button", { name: /^Alice Example/ }).click();
+  await expect(address).toHaveValue(/^alice@/);
+  await expect(colleagues).toHaveCount(0);
+  // everyone's surname: bob's colleagues are listed, carol (of another organization) never is
+  await address.fill("exam");
+  await expect(colleagues.getByRole("button", { name: /^Alice Example/ })).toBeVisible();
+  await expect(colleagues).not.toContainText("Carol");
+});
