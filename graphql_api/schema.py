@@ -26,6 +26,7 @@ from graphql_api.metrics import OperationMetrics
 from graphql_api.mutations.copernicus import CopernicusMutations
 from graphql_api.mutations.files import BoundingBoxInput, FileMutations, TimeRangeInput
 from graphql_api.mutations.folders import FolderMutations
+from graphql_api.mutations.personal import PersonalMutations
 from graphql_api.mutations.shares import ShareMutations
 from graphql_api.mutations.uploads import UploadMutations
 from graphql_api.policy_check import RequirePolicyCheck
@@ -179,7 +180,7 @@ class Subscription(CopernicusSubscriptions, ShareSubscriptions):
 
 
 @strawberry.type
-class Mutation(FolderMutations, FileMutations, UploadMutations, ShareMutations, CopernicusMutations):
+class Mutation(FolderMutations, FileMutations, UploadMutations, ShareMutations, CopernicusMutations, PersonalMutations):
     pass
 
 

@@ -101,10 +101,12 @@ class UserErrorCode(enum.StrEnum):
     UNKNOWN_SERVICE = "UNKNOWN_SERVICE"
     SERVICE_NOT_ENABLED = "SERVICE_NOT_ENABLED"
     UNKNOWN_DATASET = "UNKNOWN_DATASET"
+    STARS_FULL = "STARS_FULL"
 
 
 # One meaning per code, shown in the schema (tests/unit/test_error_codes.py holds every code to one).
 MEANINGS: dict[UserErrorCode, str] = {
+    UserErrorCode.STARS_FULL: "You have starred as many items as one may: unstar some first.",
     UserErrorCode.NOT_FOUND: "What the input names does not exist or is not visible to the caller.",
     UserErrorCode.INVALID: "An input value is malformed or not allowed here (see the message and field).",
     UserErrorCode.NAME_INVALID: "The name is empty, too long, . or .., or has / \\ or control characters.",

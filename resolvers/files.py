@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bson import ObjectId
 
-from resolvers import access, folders, pagination, serial
+from resolvers import access, folders, pagination, personal, serial
 from resolvers.access import Level
 from resolvers.errors import UserErrorCode, UserFailure
 from resolvers.identity import Principal
@@ -32,6 +32,13 @@ async def _file(db: Database, principal: Principal, file_id: ObjectId, needed: L
         file = None  # an upload in progress is reached through its Upload, not as a file
     access.require(principal, file, needed, "File", field)
     assert file is not None
+    return file
+
+
+async def _changed(db: Database, principal: Principal, file_id: ObjectId) -> File:
+    """The file the caller just changed, as it stands now; first in their recent files."""
+    file = await _file(db, principal, file_id, Level.VIEW)
+    await personal.noted(db, principal, [file])
     return file
 
 
@@ -59,7 +66,7 @@ async def rename_file(db: Database, principal: Principal, file_id: ObjectId, nam
             await tree.rename(db.engine, File, file.id, clean, name_key(clean))
         except tree.NameTaken:
             raise _name_taken(clean) from None
-    return await _file(db, principal, file_id, Level.VIEW)
+    return await _changed(db, principal, file_id)
 
 
 async def move_file(db: Database, principal: Principal, file_id: ObjectId, folder_id: ObjectId) -> File:
@@ -79,7 +86,7 @@ async def move_file(db: Database, principal: Principal, file_id: ObjectId, folde
                 await tree.move_file(db.engine, file, target)
             except tree.NameTaken:
                 raise _name_taken(file.name) from None
-    return await _file(db, principal, file_id, Level.VIEW)
+    return await _changed(db, principal, file_id)
 
 
 async def delete_file(db: Database, principal: Principal, file_id: ObjectId) -> File:
@@ -120,7 +127,7 @@ async def update_metadata(
         _live(file)
         if changes:
             await tree.update_file(db.engine, file.id, changes)
-    return await _file(db, principal, file_id, Level.VIEW)
+    return await _changed(db, principal, file_id)
 
 
 @dataclass(frozen=True)

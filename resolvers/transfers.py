@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from botocore.exceptions import ClientError
 from bson import ObjectId
 
-from resolvers import access, placement, serial
+from resolvers import access, personal, placement, serial
 from resolvers.access import Level
 from resolvers.errors import BadInput, UserErrorCode, UserFailure
 from resolvers.identity import Principal
@@ -465,6 +465,7 @@ async def complete_uploads(
     ):
         assert found is not None
         outcomes[i] = found
+    await personal.noted(db, principal, [f for i in marked if isinstance(f := outcomes[i], File)])
     return [outcomes[i] for i in range(len(items))]
 
 

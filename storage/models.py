@@ -14,7 +14,7 @@ from typing import Any
 
 from bson import ObjectId
 from odmantic import EmbeddedModel, Index, Model
-from odmantic.query import asc
+from odmantic.query import asc, desc
 from pymongo import IndexModel
 
 
@@ -242,6 +242,23 @@ class File(Model):
             Index(asc(File.blob_key), unique=True, name="blob_key"),
             # What one person is uploading now (a grantee's open reservations against a share's allowance).
             Index(asc(File.owner_id), asc(File.status), name="by_owner_status"),
+        ],
+    }
+
+
+class Star(Model):
+    """A person's star on a file or folder (storage/keep.py)."""
+
+    user_id: ObjectId
+    item_id: ObjectId
+    kind: str  # "file" or "folder"
+    starred_at: datetime
+
+    model_config = {
+        "collection": "stars",
+        "indexes": lambda: [
+            Index(asc(Star.user_id), asc(Star.item_id), unique=True, name="person_item"),
+            Index(asc(Star.user_id), desc(Star.starred_at), name="person_newest"),
         ],
     }
 
@@ -474,4 +491,5 @@ ALL_MODELS: tuple[type[Model], ...] = (
     ShareEvent,
     CopernicusRequest,
     Notice,
+    Star,
 )

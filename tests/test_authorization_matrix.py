@@ -72,6 +72,7 @@ EXPECTED = {
     "Organization.trash":  "U N N A A A A N N N N N",
     "organizations":       "U A A A A A A A A A A A",
     "people":              "U N N A A A A N N N N N",
+    "setStarred":          "U N N A A A A N A A N N",
     "Folder.viewerCan":    "U N N A A A A N A A N N",
     "folder":              "U N N A A A A N A A N N",
     "Folder.files":        "U N N A A A A N A A N N",
@@ -656,6 +657,12 @@ ROWS: dict[str, Cell] = {
     "cancelCopernicusRequest": _cancel_copernicus,
     "copernicusRequestUpdated": _request_updated,
     "copernicusRequestsUpdated": _requests_updated,
+    "setStarred": lambda c, w: _mutate(
+        c,
+        "mutation($i: ID!) { setStarred(input: {id: $i, starred: true}) { userErrors { code } } }",
+        "setStarred",
+        {"i": w.file},
+    ),
     "shareChanged": lambda c, w: _subscribe(c, SHARE_CHANGED, {"id": w.folder}),
     "setCopernicusKey": lambda c, w: _mutate(
         c,

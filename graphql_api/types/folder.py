@@ -13,7 +13,7 @@ from graphql_api.context import Info
 from graphql_api.types.common import DEFAULT_PAGE, TRASHED_BY, After, Connection, First, connection, page_request
 from graphql_api.types.permissions import ViewerPermissions, viewer_permissions
 from graphql_api.types.visible import VisibleNode
-from resolvers import access, folders, transfers
+from resolvers import access, folders, personal, transfers
 from resolvers.pagination import Direction, SortField
 from storage.models import Folder as FolderDocument
 
@@ -157,6 +157,11 @@ class Folder(VisibleNode):
         from graphql_api.types.user import User
 
         return await User.one_visible(info, self.document.owner_id)
+
+    @strawberry.field(description="Whether you starred it.")
+    async def starred(self, info: Info) -> bool:
+        principal = await info.context.principal()
+        return await personal.is_starred(info.context.state.db, principal, self.document.id)
 
     @strawberry.field(description=TRASHED_BY)
     async def trashed_by(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:

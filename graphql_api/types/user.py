@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from bson import ObjectId
@@ -11,9 +11,14 @@ from strawberry import relay
 from graphql_api.context import Info
 from graphql_api.types.organization import Organization
 from graphql_api.types.visible import VisibleNode
-from resolvers import access, organisations, shares
+from resolvers import access, organisations, personal, shares
 from resolvers.identity import Principal
+from storage.models import FileStatus
 from storage.models import User as UserDocument
+
+if TYPE_CHECKING:
+    from graphql_api.types.file import File
+    from graphql_api.types.folder import Folder
 
 
 @strawberry.type(name="User")
@@ -68,6 +73,31 @@ class Me(User):
         principal = await info.context.principal()
         documents = await organisations.my_organisations(info.context.state.db, principal)
         return [Organization.from_document(d, principal) for d in documents]
+
+    @strawberry.field(
+        description="Files and folders you starred that you may still see, newest star first (at most 100)."
+    )
+    async def starred(self, info: Info) -> list[relay.Node]:
+        from graphql_api.types.file import File
+        from graphql_api.types.folder import Folder
+
+        principal = await info.context.principal()
+        stars = await personal.starred(info.context.state.db, principal)
+        found: dict[tuple[str, ObjectId], File | Folder] = {}
+        for name, kind in (("File", File), ("Folder", Folder)):
+            wanted = [i for k, i in stars if k == name]
+            for item_id, item in zip(wanted, await kind.load_visible(info, wanted), strict=True):
+                if item is not None and item.document.trash_root_id is None:
+                    found[(name, item_id)] = item
+        return [found[star] for star in stars if star in found]
+
+    @strawberry.field(description="Files you added or changed lately that are still there, newest first (at most 20).")
+    async def recent_files(self, info: Info) -> list[Annotated[File, strawberry.lazy("graphql_api.types.file")]]:
+        from graphql_api.types.file import File
+
+        principal = await info.context.principal()
+        found = await File.load_visible(info, await personal.recent_files(info.context.state.db, principal))
+        return [f for f in found if f is not None and f.document.status is FileStatus.AVAILABLE]
 
     @classmethod
     def resolve_typename(cls, root: Me, info: strawberry.Info) -> str:

@@ -41,6 +41,72 @@ export const ME = graphql(`
   }
 `);
 
+// What the home page keeps for the caller: their stars and the files they touched last.
+export const KEPT = graphql(`
+  query Kept {
+    me {
+      id
+      starred {
+        __typename
+        id
+        ... on File {
+          name
+          folder {
+            name
+          }
+        }
+        ... on Folder {
+          name
+          parent {
+            name
+          }
+        }
+      }
+      recentFiles {
+        id
+        name
+        updatedAt
+        folder {
+          name
+        }
+      }
+    }
+  }
+`);
+
+export const ITEM_STARRED = graphql(`
+  query ItemStarred($id: ID!) {
+    node(id: $id) {
+      id
+      ... on File {
+        starred
+      }
+      ... on Folder {
+        starred
+      }
+    }
+  }
+`);
+
+export const SET_STARRED = graphql(`
+  mutation SetStarred($id: ID!, $starred: Boolean!) {
+    setStarred(input: { id: $id, starred: $starred }) {
+      item {
+        id
+        ... on File {
+          starred
+        }
+        ... on Folder {
+          starred
+        }
+      }
+      userErrors {
+        ...Refusal
+      }
+    }
+  }
+`);
+
 export const FOLDER_PAGE = graphql(`
   query FolderPage(
     $id: ID!

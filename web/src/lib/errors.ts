@@ -48,6 +48,7 @@ export const USER: Record<UserErrorCode, string> = {
   UNKNOWN_SERVICE: "There is no Copernicus service of that name.",
   SERVICE_NOT_ENABLED: "This installation has no access to that Copernicus service.",
   UNKNOWN_DATASET: "The service's catalogue has no dataset of that name. Check its id.",
+  STARS_FULL: "You have starred as many items as one may (500). Take the star off some first.",
 };
 
 export const REQUEST: Record<RequestErrorCode, string> = {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { type Download } from "@playwright/test";
-import { checkAccessibility, expect, fileUrl, folderUrl, screenshot, seed, signIn, test, toasts } from "./support";
+import { checkAccessibility, expect, fileUrl, folderUrl, newFolder, screenshot, seed, signIn, test, toasts } from "./support";
 
 function sha256Of(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");
@@ -216,6 +216,35 @@ test("the header's search box searches from any page; Copy link copies the page'
   await expect(page.getByLabel("Name contains")).toHaveValue(words);
   await checkAccessibility(page, "search from the header");
   await screenshot(page, "05-header-search");
+});
+
+test("a star keeps a file on the home page beside the files touched last", { tag: "@phone" }, async ({ page }, info) => {
+  await signIn(page, "alice", folderUrl(seed.top.id));
+  await newFolder(page, `kept-${info.project.name}-${Date.now()}`);
+  const name = `kept-${info.project.name}.txt`;
+  const source = info.outputPath(name);
+  writeFileSync(source, "kept\n");
+  await page.getByTestId("upload-input").setInputFiles(source);
+  await page.getByRole("link", { name: `File: ${name}` }).click();
+  const star = page.getByRole("button", { name: "Star", exact: true });
+  await expect(star).toHaveAttribute("aria-pressed", "false");
+  await star.click();
+  await expect(toasts(page)).toContainText(`${name} starred: it is on your home page.`);
+  await expect(star).toHaveAttribute("aria-pressed", "true");
+  await page.getByRole("link", { name: "Strata home" }).click();
+  const starred = page.getByTestId("starred");
+  await expect(starred.getByRole("link", { name: `File: ${name}` })).toBeVisible();
+  // the file just uploaded is the newest of alice's recent files
+  await expect(page.getByTestId("recent").getByRole("link").first()).toHaveText(`File: ${name}`);
+  await checkAccessibility(page, "the home page with stars and recent files");
+  await screenshot(page, "01-home-kept");
+  // by the keyboard, as a starred item is reached from the home page's list
+  await starred.getByRole("link", { name: `File: ${name}` }).press("Enter");
+  await page.getByRole("button", { name: "Star", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Star", exact: true })).toHaveAttribute("aria-pressed", "false");
+  await page.getByRole("link", { name: "Strata home" }).click();
+  await expect(page.getByTestId("recent").getByRole("link", { name: `File: ${name}` })).toBeVisible();
+  await expect(page.getByTestId("starred").getByRole("link", { name: `File: ${name}` })).toHaveCount(0);
 });
 
 test("trash and restore; what may not be done is not offered", { tag: "@phone" }, async ({ page }) => {
