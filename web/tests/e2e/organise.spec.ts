@@ -66,3 +66,45 @@ test("rename, move by the picker and by dragging, metadata; refusals shown in pl
   await expect(page.getByText("A. Chen")).toBeVisible();
   await expect(page.getByText("flir-vue-640")).toBeVisible();
 });
+
+test("several items selected are downloaded, moved and trashed at once", { tag: "@phone" }, async ({ page }, info) => {
+  await signIn(page, "alice", folderUrl(seed.top.id));
+  await newFolder(page, `bulk-${info.project.name}-${Date.now()}`);
+  await folderHere(page, "target");
+  const sources = ["one.txt", "two.txt", "three.txt"].map((name) => {
+    const source = info.outputPath(name);
+    writeFileSync(source, `${name}\n`);
+    return source;
+  });
+  await page.getByTestId("upload-input").setInputFiles(sources);
+  for (const name of ["one.txt", "two.txt", "three.txt"]) {
+    await expect(page.getByRole("link", { name: `File: ${name}` })).toBeVisible();
+  }
+  // two files picked: the bar says so and offers what may be done to both
+  await page.getByRole("checkbox", { name: "Select one.txt" }).check();
+  await page.getByRole("checkbox", { name: "Select two.txt" }).check();
+  const bar = page.getByRole("region", { name: "Selected items" });
+  await expect(bar).toContainText("2 items selected");
+  await checkAccessibility(page, "a folder with items selected");
+  await screenshot(page, "14-selection");
+  // both downloaded by the browser, each under its own name
+  const saved: string[] = [];
+  page.on("download", (download) => saved.push(download.suggestedFilename()));
+  await bar.getByRole("button", { name: "Download 2 files" }).click();
+  await expect.poll(() => saved.sort()).toEqual(["one.txt", "two.txt"]);
+  // moved together into "target"
+  await bar.getByRole("button", { name: "Move…" }).click();
+  const move = page.getByRole("dialog", { name: "Move 2 items" });
+  await move.getByRole("button", { name: "▸ target" }).click();
+  await move.getByRole("button", { name: "Move into “target”" }).click();
+  await expect(toasts(page)).toContainText("2 items moved to target.");
+  await expect(page.getByRole("link", { name: "File: one.txt" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "File: two.txt" })).toHaveCount(0);
+  await expect(bar).toHaveCount(0);
+  // everything left on the page, to the trash in one go
+  await page.getByRole("checkbox", { name: "Select every item on this page" }).check();
+  await expect(bar).toContainText("2 items selected");
+  await bar.getByRole("button", { name: "Move to the trash" }).click();
+  await expect(toasts(page)).toContainText("2 items moved to the trash.");
+  await expect(page.getByTestId("empty-list")).toBeVisible();
+});
