@@ -74,6 +74,26 @@ export const KEPT = graphql(`
   }
 `);
 
+// A folder's facts for the details panel beside a listing.
+export const FOLDER_DETAILS = graphql(`
+  query FolderDetails($id: ID!) {
+    node(id: $id) {
+      ... on Folder {
+        id
+        name
+        createdAt
+        updatedAt
+        owner {
+          name
+        }
+        shares {
+          id
+        }
+      }
+    }
+  }
+`);
+
 export const ITEM_STARRED = graphql(`
   query ItemStarred($id: ID!) {
     node(id: $id) {

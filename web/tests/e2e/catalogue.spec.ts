@@ -194,8 +194,19 @@ test("search by name, by an area drawn on the map, filters kept in the URL", { t
   await expect(page).toHaveURL(/bbox=/);
   await expect(page.getByRole("link", { name: `File: ${seed.image.name}` })).toBeVisible();
   await expect(page.getByRole("link", { name: `File: ${seed.andes.name}` })).toHaveCount(0);
+  // the map shows the drawn area and every result's footprint, and zooms to them
+  const drawnMap = page.getByRole("img", { name: /results' areas: drag to draw the search area/ });
+  await expect(drawnMap.getByTestId("map-area")).toHaveCount(1);
+  await expect(drawnMap.getByTestId("map-bbox").first()).toBeAttached();
+  const view = page.getByRole("group", { name: "Map view" });
+  await expect(view.getByRole("button", { name: "Zoom out" })).toBeDisabled();
+  await view.getByRole("button", { name: "Fit the results" }).click();
+  await expect(drawnMap).not.toHaveAttribute("viewBox", "0 0 360 180");
+  await expect(view.getByRole("button", { name: "Zoom out" })).toBeEnabled();
   await checkAccessibility(page, "search");
   await screenshot(page, "05-search");
+  await view.getByRole("button", { name: "Whole world" }).click();
+  await expect(drawnMap).toHaveAttribute("viewBox", "0 0 360 180");
   // The URL is the search: reload gives the same results.
   await page.reload();
   await expect(page.getByRole("link", { name: `File: ${seed.image.name}` })).toBeVisible();

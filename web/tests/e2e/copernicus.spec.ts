@@ -41,6 +41,14 @@ test("a Copernicus request's states show live, with no polling, then its File", 
   await screenshot(page, "30-copernicus-completed");
   await row.getByRole("link", { name: /^Open / }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText(seed.copernicus.live.slice(0, 8));
+  // the File says where it comes from: the service, the dataset and what was asked
+  const lineage = page.getByTestId("lineage");
+  await expect(lineage).toContainText("Source a Copernicus service");
+  await expect(lineage).toContainText(`Dataset ${seed.copernicus.live}`);
+  await expect(lineage).toContainText("variable: 2t; year: 2026");
+  await screenshot(page, "31-copernicus-lineage");
+  await lineage.getByRole("link", { name: "your Copernicus requests" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Copernicus data" })).toBeVisible();
 });
 
 test("a Copernicus request cancelled in flight ends as cancelled", async ({ page }) => {

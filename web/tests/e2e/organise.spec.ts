@@ -52,19 +52,40 @@ test("rename, move by the picker and by dragging, metadata; refusals shown in pl
   await expect(page.getByRole("link", { name: "File: notes-2026.txt" })).toBeVisible();
   await screenshot(page, "13-organised");
 
-  // metadata and provenance, checked as JSON first
+  // metadata and provenance as a form, checked as typed; the JSON behind "Advanced"
   await page.getByRole("link", { name: "File: notes-2026.txt" }).click();
   await page.getByRole("button", { name: "Edit metadata" }).click();
   const meta = page.getByRole("dialog", { name: "Metadata of “notes-2026.txt”" });
-  await meta.getByLabel("Metadata (JSON)").fill('{"roof": ');
-  await expect(meta.getByText("The metadata is not valid JSON")).toBeVisible();
-  await meta.getByLabel("Metadata (JSON)").fill('{"roof": "north", "inspector": "A. Chen"}');
-  await meta.getByLabel("Provenance (JSON").fill('{"sourceKind": "DRONE", "sensorId": "flir-vue-640"}');
-  await checkAccessibility(page, "the metadata dialog");
+  await meta.getByLabel("Source").selectOption("DRONE");
+  await meta.getByLabel("Sensor").fill("flir-vue-640");
+  await meta.getByLabel("Longitude").fill("-0.97");
+  await meta.getByLabel("Latitude").fill("95");
+  await expect(meta.getByText("Latitude is between -90 and 90.")).toBeVisible();
+  await meta.getByLabel("Latitude").fill("51.45");
+  await expect(meta.getByText("Latitude is between -90 and 90.")).toHaveCount(0);
+  await meta.getByRole("button", { name: "Add a field" }).click();
+  await meta.getByLabel("Name of field 1").fill("roof");
+  await meta.getByLabel("Value of field 1").fill("north");
+  await meta.getByRole("button", { name: "Add a field" }).click();
+  await meta.getByLabel("Name of field 2").fill("floors");
+  await meta.getByLabel("Kind of field 2").selectOption("number");
+  await meta.getByLabel("Value of field 2").fill("three");
+  await expect(meta.getByText("A number, such as 12 or 3.5.")).toBeVisible();
+  await meta.getByLabel("Value of field 2").fill("3");
+  await meta.getByRole("button", { name: "Add a field" }).click();
+  await meta.getByLabel("Name of field 3").fill("inspector");
+  await meta.getByLabel("Value of field 3").fill("A. Chen");
+  // the same values as JSON, and back to the form
+  await meta.getByLabel("Advanced: edit as JSON").check();
+  await expect(meta.getByLabel("Metadata (JSON)")).toHaveValue(/"floors": 3/);
+  await meta.getByLabel("Advanced: edit as JSON").uncheck();
+  await expect(meta.getByLabel("Name of field 3")).toHaveValue("inspector");
+  await checkAccessibility(page, "the metadata form");
+  await screenshot(page, "15-metadata-form");
   await meta.getByRole("button", { name: "Save" }).click();
   await expect(toasts(page)).toContainText("Metadata of notes-2026.txt saved");
   await expect(page.getByText("A. Chen")).toBeVisible();
-  await expect(page.getByText("flir-vue-640")).toBeVisible();
+  await expect(page.getByTestId("lineage")).toContainText("Sensor flir-vue-640");
 });
 
 test("several items selected are downloaded, moved and trashed at once", { tag: "@phone" }, async ({ page }, info) => {
@@ -80,6 +101,16 @@ test("several items selected are downloaded, moved and trashed at once", { tag: 
   for (const name of ["one.txt", "two.txt", "three.txt"]) {
     await expect(page.getByRole("link", { name: `File: ${name}` })).toBeVisible();
   }
+  // one row's details beside the list, without leaving the folder; Escape gives focus back
+  await page.getByRole("button", { name: "Details of three.txt" }).click();
+  const panel = page.getByRole("complementary", { name: "Details of three.txt" });
+  await expect(panel).toContainText("text/plain");
+  await expect(panel.getByRole("link", { name: "Open the file" })).toBeVisible();
+  await checkAccessibility(page, "the details panel");
+  await screenshot(page, "14-details-panel");
+  await page.keyboard.press("Escape");
+  await expect(panel).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Details of three.txt" })).toBeFocused();
   // two files picked: the bar says so and offers what may be done to both
   await page.getByRole("checkbox", { name: "Select one.txt" }).check();
   await page.getByRole("checkbox", { name: "Select two.txt" }).check();

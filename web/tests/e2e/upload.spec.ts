@@ -209,6 +209,7 @@ test("a folder picked with its details: the tree arrives and every file carries 
   await newFolder(page, `described-${Date.now()}`);
   await page.getByRole("button", { name: "Details for uploads" }).click();
   const details = page.getByRole("dialog", { name: /^Details for files uploaded to/ });
+  await details.getByLabel("Advanced: edit as JSON").check();
   await details.getByLabel("Metadata (JSON)").fill('{"campaign": "heatwave-2026", "building": "B12"}');
   await details.getByLabel("Provenance (JSON").fill('{"sourceKind": "IOT", "sensorId": "roof-station-7"}');
   await checkAccessibility(page, "the upload details dialog");
@@ -228,8 +229,14 @@ test("a folder picked with its details: the tree arrives and every file carries 
   await page.getByRole("link", { name: "Folder: roof" }).click();
   await page.getByRole("link", { name: "File: temperature.csv" }).click();
   await expect(page.getByText("heatwave-2026")).toBeVisible();
-  await expect(page.getByText("roof-station-7")).toBeVisible();
   await expect(page.getByTestId("source-kind")).toHaveText("iot");
+  // where it comes from, as a chain with links to what shares each step
+  const lineage = page.getByTestId("lineage");
+  await expect(lineage).toContainText("Source a sensor (IoT)");
+  await expect(lineage).toContainText("Sensor roof-station-7");
+  await lineage.getByRole("link", { name: "files of this sensor" }).click();
+  await expect(page).toHaveURL(/\/search\?sensor=roof-station-7/);
+  await expect(page.getByRole("link", { name: "File: temperature.csv" })).toBeVisible();
 });
 
 test("details the API refuses fail the upload with its reason, before any byte is sent", async ({ page }, info) => {
@@ -240,7 +247,8 @@ test("details the API refuses fail the upload with its reason, before any byte i
   const puts = await countPartPuts(page);
   await page.getByRole("button", { name: "Details for uploads" }).click();
   const details = page.getByRole("dialog", { name: /^Details for files uploaded to/ });
-  // valid JSON, but an area whose south lies north of its north
+  // valid JSON, but an area whose south lies north of its north (the form would not send it)
+  await details.getByLabel("Advanced: edit as JSON").check();
   await details.getByLabel("Provenance (JSON").fill('{"bbox": {"west": 2, "south": 49, "east": 3, "north": 48}}');
   await details.getByRole("button", { name: "Use for the next uploads" }).click();
   await page.getByTestId("upload-input").setInputFiles(source);
