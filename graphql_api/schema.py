@@ -44,7 +44,7 @@ from graphql_api.types.folder import Folder
 from graphql_api.types.organization import Organization
 from graphql_api.types.share import Share
 from graphql_api.types.user import Me, User
-from resolvers import files, organisations, shares
+from resolvers import files, folders, organisations, shares
 from resolvers.errors import BadInput, RequestErrorCode
 from resolvers.files import FileSearch
 from resolvers.pagination import Direction, SortField
@@ -125,6 +125,25 @@ class Query(CopernicusQueries):
             info.context.state.db, principal, search, page_request(first, after, sort_by, direction)
         )
         return connection(page, File.from_document)
+
+    @strawberry.field(
+        description="Live folders the caller may read whose name has these words (any case; the last may be "
+        f"the start of a word). Ordered over at most {SEARCH_FOUND:,} found in each organization or share."
+    )
+    async def search_folders(
+        self,
+        info: Info,
+        name: str,
+        first: First = DEFAULT_PAGE,
+        after: After = None,
+        sort_by: SortField = SortField.NAME,
+        direction: Direction = Direction.ASC,
+    ) -> Connection[Folder]:
+        principal = await info.context.principal()
+        page = await folders.search_folders(
+            info.context.state.db, principal, name, page_request(first, after, sort_by, direction)
+        )
+        return connection(page, Folder.from_document)
 
     @strawberry.field(
         description="How many files searchFiles finds with this filter, by type, source, organization and year."

@@ -9,7 +9,7 @@ from bson import ObjectId
 
 from resolvers import access, pagination, serial
 from resolvers.access import Level
-from resolvers.errors import UserErrorCode, UserFailure
+from resolvers.errors import BadInput, UserErrorCode, UserFailure
 from resolvers.identity import Principal
 from resolvers.names import clean_name
 from resolvers.pagination import Direction, Page, PageRequest, SortField
@@ -18,6 +18,7 @@ from storage.blobs import BlobStore
 from storage.models import File, Folder, Organisation, name_key
 from storage.mongo import Database
 from storage.pages import Window
+from storage.search import words
 
 FolderAction = Callable[[Database, Principal], Awaitable[Folder]]
 """A folder operation with its inputs bound, waiting for the database and the caller."""
@@ -211,6 +212,23 @@ async def subfolders(db: Database, parent: Folder, request: PageRequest) -> Page
     found = await tree.subfolders(db.engine, parent.id, pagination.window(request))
     key = pagination.SORT_KEYS[request.sort]
     return pagination.page_of(request, found, lambda f: getattr(f, key), lambda f: f.id)
+
+
+MAX_SEARCH_TEXT = 200
+
+
+async def search_folders(db: Database, principal: Principal, name: str, request: PageRequest) -> Page[Folder]:
+    """Live folders the caller may read whose name has the words of ``name`` (the last may be a
+    word's start), by the order asked (SIZE and TYPE sort by name)."""
+    if len(name) > MAX_SEARCH_TEXT:
+        raise BadInput(f"name at most {MAX_SEARCH_TEXT} characters")
+    request = PageRequest(request.first, request.after, FOLDER_SORT[request.sort], request.direction).checked()
+    if not words(name):
+        return Page([], [], False)
+    found = await tree.search_folders(db.engine, access.readable_scope(principal), name, pagination.window(request))
+    readable = [f for f in found if access.can_read(principal, f)]
+    key = pagination.SORT_KEYS[request.sort]
+    return pagination.page_of(request, readable, lambda f: getattr(f, key), lambda f: f.id)
 
 
 def _lookup_name(name: str) -> str | None:

@@ -65,6 +65,8 @@ async def _ensure_root_folder(engine: AIOEngine, organisation: Organisation) -> 
         id=ObjectId(),
         name=organisation.name,
         name_key=name_key(organisation.name),
+        name_words=search.name_keys(organisation.name)["name_words"],
+        name_prefixes=search.name_keys(organisation.name)["name_prefixes"],
         organisation_id=organisation.id,
         parent_id=None,
         ancestors=[],

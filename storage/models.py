@@ -106,6 +106,9 @@ class Folder(Model):
     trash_root_id: ObjectId | None = None
     trash_top: bool = False
     pending_move: dict[str, Any] | None = None
+    # What finds it by name (storage/search.py name_keys), kept with its name.
+    name_words: list[str] = []
+    name_prefixes: list[str] = []
     moving: bool = False  # True while pending_move is set: what start-up finds unfinished moves by
 
     model_config = {
@@ -124,6 +127,9 @@ class Folder(Model):
             Index(asc(Folder.trash_root_id), name="trash_root"),
             Index(asc(Folder.organisation_id), asc(Folder.trash_top), asc(Folder.trashed_at), name="trash_list"),
             Index(asc(Folder.moving), name="moving"),
+            # Folder search by name: each key alone (multikey on MongoDB).
+            Index(asc(Folder.name_words), name="search_name_words"),
+            Index(asc(Folder.name_prefixes), name="search_name_prefixes"),
         ],
     }
 

@@ -114,9 +114,14 @@ def _days(start: datetime | None, end: datetime | None) -> list[str]:
     return [month + WHOLE_MONTH for month in _months(start, end)]
 
 
+def name_keys(name: str) -> dict[str, list[str]]:
+    """What finds a file or folder by its name: its words, and their kept prefixes."""
+    named = sorted(set(words(name)))
+    return {"name_words": named, "name_prefixes": prefixes(named)}
+
+
 def keys_of(document: dict[str, Any]) -> dict[str, Any]:
     """The search keys of a file document (written with it, and again when what they come from changes)."""
-    named = sorted(set(words(document["name"])))
     content_type = str(document.get("content_type") or "").strip().lower()
     provenance = document.get("provenance") or {}
     cells: list[str] = []
@@ -127,8 +132,7 @@ def keys_of(document: dict[str, Any]) -> dict[str, Any]:
         own = _cells(sizes[0], *footprint, CELLS_OWN) or [] if sizes else [EVERYWHERE]
         cells = [cell for size in sizes for cell in _cells(size, *footprint, CELLS_OWN) or []]
     return {
-        "name_words": named,
-        "name_prefixes": prefixes(named),
+        **name_keys(document["name"]),
         "type_keys": [content_type, content_type.split("/")[0] + "/"] if "/" in content_type else [content_type],
         "source_key": provenance.get("source_kind"),
         "sensor_key": provenance.get("sensor_id"),
@@ -190,15 +194,7 @@ def _area_alternatives(west: float, south: float, east: float, north: float) -> 
 
 def key_filter(query: FileQuery) -> dict[str, Any]:
     """The search keys every file matching ``query`` has (equalities, each answered from an index)."""
-    found: dict[str, Any] = {}
-    if query.name:
-        asked = words(query.name)
-        whole = [w for w in asked[:-1] if w] if asked else []
-        if whole:
-            found["name_words"] = max(whole, key=len)
-        if asked and len(asked[-1]) >= PREFIX_MIN:
-            # the last word may be the start of a longer one: its first letters are a kept prefix
-            found["name_prefixes"] = asked[-1][:PREFIX_MAX]
+    found: dict[str, Any] = name_filter(query.name) if query.name else {}
     if query.content_type:
         found["type_keys"] = query.content_type.strip().lower()
     if query.source_kind:
@@ -206,6 +202,24 @@ def key_filter(query: FileQuery) -> dict[str, Any]:
     if query.sensor_id:
         found["sensor_key"] = query.sensor_id
     return found
+
+
+def name_filter(name: str) -> dict[str, Any]:
+    """The name keys every item whose name has ``name``'s words has (equalities an index serves)."""
+    found: dict[str, Any] = {}
+    asked = words(name)
+    whole = [w for w in asked[:-1] if w] if asked else []
+    if whole:
+        found["name_words"] = max(whole, key=len)
+    if asked and len(asked[-1]) >= PREFIX_MIN:
+        # the last word may be the start of a longer one: its first letters are a kept prefix
+        found["name_prefixes"] = asked[-1][:PREFIX_MAX]
+    return found
+
+
+def folder_filter(name: str) -> dict[str, Any]:
+    """Live folders whose name has ``name``'s words (the scope apart: ``scope_alternatives``)."""
+    return {**name_filter(name), "trash_root_id": None, "name_key": {"$regex": re.escape(name_key(name))}}
 
 
 def file_filter(query: FileQuery) -> dict[str, Any]:

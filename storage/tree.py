@@ -19,7 +19,18 @@ from pymongo.errors import PyMongoError
 from storage import lookups, pages, shelves
 from storage.models import File, FileStatus, Folder, Organisation, name_key
 from storage.mongo import is_duplicate_key
-from storage.search import SEARCH_FOUND, SEARCH_SOURCES, FileQuery, alternatives, file_filter, keys_of
+from storage.search import (
+    SEARCH_FOUND,
+    SEARCH_SOURCES,
+    FileQuery,
+    Scope,
+    alternatives,
+    file_filter,
+    folder_filter,
+    keys_of,
+    name_keys,
+    scope_alternatives,
+)
 
 
 class NameTaken(Exception):
@@ -45,6 +56,8 @@ def child_folder(parent: Folder, name: str, owner_id: ObjectId | None, stamp: da
         id=ObjectId(),
         name=name,
         name_key=name_key(name),
+        name_words=name_keys(name)["name_words"],
+        name_prefixes=name_keys(name)["name_prefixes"],
         organisation_id=parent.organisation_id,
         owner_id=owner_id,
         parent_id=parent.id,
@@ -108,10 +121,10 @@ async def set_file(
 
 
 async def rename(engine: AIOEngine, model: type[Folder] | type[File], item_id: ObjectId, name: str, key: str) -> None:
-    changes = {"name": name, "name_key": key, "updated_at": now()}
+    changes: dict[str, Any] = {"name": name, "name_key": key, "updated_at": now()}
     try:
         if model is Folder:
-            await _folders(engine).update_one({"_id": item_id}, {"$set": changes})
+            await _folders(engine).update_one({"_id": item_id}, {"$set": {**changes, **name_keys(name)}})
         else:
             await set_file(engine, item_id, changes)
     except PyMongoError as error:
@@ -375,3 +388,13 @@ async def live_child_folder(engine: AIOEngine, parent_id: ObjectId, name: str) -
 async def live_child_file(engine: AIOEngine, folder_id: ObjectId, name: str) -> File | None:
     """The live file of that name in the folder, an upload in progress included (it holds the name)."""
     return await engine.find_one(File, {"folder_id": folder_id, "name_key": name_key(name), "trash_root_id": None})
+
+
+async def search_folders(engine: AIOEngine, scope: Scope, name: str, window: pages.Window) -> list[Folder]:
+    """A window of the live folders in ``scope`` whose name has ``name``'s words: one read per
+    scope alternative by the name's keys, ordered here over at most SEARCH_FOUND of each."""
+    either = scope_alternatives(scope)
+    if not either:
+        return []
+    found = await pages.read_found(_folders(engine), folder_filter(name), either, window, SEARCH_FOUND)
+    return [Folder.model_validate_doc(d) for d in found]

@@ -2,10 +2,10 @@
 
 Files from before shelves and search keys (issue 23) get both, folder by folder inside each
 organisation's tree guard; files from before day keys get their days; people, what finds them
-among their organisations' members. A store remembers what it has been given (``migrations``,
-one document per step), so a start costs a read by id per step once they are done; replicas
-starting side by side may both do one, which is harmless: labelling twice gives the same
-shelves, and keys derived twice are the same keys.
+among their organisations' members; folders, what finds them by name. A store remembers what
+it has been given (``migrations``, one document per step), so a start costs a read by id per
+step once they are done; replicas starting side by side may both do one, which is harmless:
+labelling twice gives the same shelves, and keys derived twice are the same keys.
 """
 
 from __future__ import annotations
@@ -18,20 +18,26 @@ from pymongo import UpdateOne
 from pymongo.errors import PyMongoError
 
 from storage import directory, guards, search, shelves
-from storage.models import File, User
+from storage.models import File, Folder, User
 from storage.mongo import is_duplicate_key
 
 DONE = "migrations"
 SHELVES_AND_KEYS = "shelves-and-search-keys-1"
 DAY_KEYS = "day-search-keys-1"
 PEOPLE_KEYS = "people-keys-1"
+FOLDER_NAMES = "folder-name-keys-1"
 BATCH = 500
 
 
 async def run(engine: AIOEngine) -> int:
     """Give old files what they lack, each step once per store; how many files were given something."""
     given = 0
-    for step, give in ((SHELVES_AND_KEYS, _shelves_and_keys), (DAY_KEYS, _day_keys), (PEOPLE_KEYS, _people_keys)):
+    for step, give in (
+        (SHELVES_AND_KEYS, _shelves_and_keys),
+        (DAY_KEYS, _day_keys),
+        (PEOPLE_KEYS, _people_keys),
+        (FOLDER_NAMES, _folder_names),
+    ):
         if await engine.database[DONE].find_one({"_id": step}) is not None:
             continue
         count = await give(engine)
@@ -80,3 +86,13 @@ async def _people_keys(engine: AIOEngine) -> int:
         known = directory.known_by(user.name, user.email, user.memberships)
         await engine.get_collection(User).update_one({"_id": user.id}, {"$set": known})
     return len(people)
+
+
+async def _folder_names(engine: AIOEngine) -> int:
+    # Folders from before folder search: what finds them by name.
+    folders = engine.get_collection(Folder)
+    found = await folders.find({"name_prefixes": None}, {"name": 1}).to_list(length=None)
+    updates = [UpdateOne({"_id": d["_id"]}, {"$set": search.name_keys(d["name"])}) for d in found]
+    for start in range(0, len(updates), BATCH):
+        await folders.bulk_write(updates[start : start + BATCH], ordered=False)
+    return len(updates)

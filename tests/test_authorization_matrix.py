@@ -73,6 +73,7 @@ EXPECTED = {
     "organizations":       "U A A A A A A A A A A A",
     "people":              "U N N A A A A N N N N N",
     "setStarred":          "U N N A A A A N A A N N",
+    "searchFolders":       "U N N A A A A N A A N N",
     "Folder.viewerCan":    "U N N A A A A N A A N N",
     "folder":              "U N N A A A A N A A N N",
     "Folder.files":        "U N N A A A A N A A N N",
@@ -134,6 +135,7 @@ class World:
     bob: GraphQLClient
     alice_id: str = ""
     organisation_id: str = ""
+    folder_name: str = ""
     fresh: list[str] = field(default_factory=list)
 
     async def new_folder(self) -> str:
@@ -163,11 +165,12 @@ async def _share(bob: GraphQLClient, resource: str, email: str, role: str = "VIE
 
 async def _world(as_user: Any, state: str | None) -> World:
     service, bob = as_user("service"), as_user("bob")
-    top = await create_folder(service, await root_folder(service, "athena-energy"), f"matrix-{uuid.uuid4().hex[:8]}")
+    top_name = f"matrix-{uuid.uuid4().hex[:8]}"
+    top = await create_folder(service, await root_folder(service, "athena-energy"), top_name)
     name = f"x-{uuid.uuid4().hex[:8]}.csv"
     file = await upload_bytes(service, top, name, b"a,b\n")
     target = await create_folder(service, top, "T")
-    world = World(top, str(file["id"]), name, target, service, bob)
+    world = World(top, str(file["id"]), name, target, service, bob, folder_name=top_name)
     world.alice_id = (await as_user("alice").data("{ me { id } }"))["me"]["id"]
     organizations = (await service.data("{ me { organizations { id slug } } }"))["me"]["organizations"]
     world.organisation_id = next(o["id"] for o in organizations if o["slug"] == "athena-energy")
@@ -313,6 +316,12 @@ async def _organisation_trash(client: GraphQLClient, world: World) -> str:
 async def _directory(client: GraphQLClient, world: World) -> str:
     body = await client.execute('query { organizations(search: "athena") { nodes { id slug } } }')
     return _read(body, lambda d: world.organisation_id in [o["id"] for o in d["organizations"]["nodes"]])
+
+
+async def _search_folders(client: GraphQLClient, world: World) -> str:
+    query = "query($n: String!) { searchFolders(name: $n) { nodes { id } } }"
+    body = await client.execute(query, {"n": world.folder_name})
+    return _read(body, lambda d: True if world.folder in [f["id"] for f in d["searchFolders"]["nodes"]] else None)
 
 
 async def _people(client: GraphQLClient, world: World) -> str:
@@ -602,6 +611,7 @@ ROWS: dict[str, Cell] = {
     "Organization.trash": _organisation_trash,
     "organizations": _directory,
     "people": _people,
+    "searchFolders": _search_folders,
     "Folder.viewerCan": _folder_field("viewerCan { edit }", lambda f: True),
     "folder": _folder_field("id", lambda f: True),
     "Folder.files": _folder_field("files { edges { node { id } } }", lambda f: len(f["files"]["edges"]) > 0),

@@ -291,6 +291,24 @@ export const SEARCH = graphql(`
   }
 `);
 
+// Folders by name, beside the files a search finds.
+export const SEARCH_FOLDERS = graphql(`
+  query SearchFolders($name: String!) {
+    searchFolders(name: $name, first: 20) {
+      nodes {
+        id
+        name
+        parent {
+          name
+        }
+      }
+      pageInfo {
+        hasNextPage
+      }
+    }
+  }
+`);
+
 export const SEARCH_FACETS = graphql(`
   query SearchFacets($filter: FileSearchInput) {
     searchFacets(filter: $filter) {

@@ -225,6 +225,14 @@ test("the header's search box searches from any page; Copy link copies the page'
   await expect(page).toHaveURL(new RegExp(`/search\\?name=${words}`));
   await expect(page.getByRole("link", { name: `File: ${seed.readings.name}` })).toBeVisible();
   await expect(page.getByLabel("Name contains")).toHaveValue(words);
+  // a name finds folders too, listed apart
+  await page.getByRole("search").getByLabel("Search files by name").fill(seed.levels[2]!.name);
+  await page.getByRole("search").getByLabel("Search files by name").press("Enter");
+  const folders = page.getByTestId("found-folders");
+  await expect(folders.getByRole("link", { name: `Folder: ${seed.levels[2]!.name}` }).first()).toBeVisible();
+  await folders.getByRole("link", { name: `Folder: ${seed.levels[2]!.name}` }).first().press("Enter");
+  await expect(page.getByRole("heading", { level: 1, name: seed.levels[2]!.name })).toBeVisible();
+  await page.goBack();
   await checkAccessibility(page, "search from the header");
   await screenshot(page, "05-header-search");
 });
