@@ -159,5 +159,3 @@ def page_request(first: int, after: str | None, sort_by: SortField, direction: D
 
 
 __all__ = ["DEFAULT_PAGE", "BigInt", "Connection", "UserError", "acted", "attempt", "connection", "page_request"]
-
-TRASHED_BY = "Who deleted it, while it is in the trash by itself (not with a folder above it)."

@@ -12,10 +12,11 @@ from strawberry.scalars import JSON
 
 from graphql_api.context import Info
 from graphql_api.metrics import PRESIGNED_URLS
-from graphql_api.types.common import DEFAULT_PAGE, TRASHED_BY, After, BigInt, Connection, First
+from graphql_api.types.common import DEFAULT_PAGE, After, BigInt, Connection, First
+from graphql_api.types.item import ItemFields
 from graphql_api.types.permissions import ViewerPermissions, viewer_permissions
 from graphql_api.types.visible import VisibleNode
-from resolvers import access, personal, shares, transfers
+from resolvers import access, shares, transfers
 from resolvers.identity import Principal
 from storage.models import File as FileDocument
 from storage.models import FileStatus, SourceKind
@@ -106,7 +107,7 @@ class Download:
 
 
 @strawberry.type(name="File")
-class File(VisibleNode):
+class File(VisibleNode, ItemFields):
     id: relay.NodeID[str]
     name: str
     size: BigInt
@@ -200,17 +201,6 @@ class File(VisibleNode):
         from graphql_api.types.user import User
 
         return await User.one_visible(info, self.document.owner_id)
-
-    @strawberry.field(description="Whether you starred it.")
-    async def starred(self, info: Info) -> bool:
-        principal = await info.context.principal()
-        return await personal.is_starred(info.context.state.db, principal, self.document.id)
-
-    @strawberry.field(description=TRASHED_BY)
-    async def trashed_by(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
-        from graphql_api.types.user import User
-
-        return await User.one_visible(info, self.document.trashed_by)
 
     @strawberry.field(
         description="While it uploads: who, how far and since when, for its uploader and the admins who may end it."

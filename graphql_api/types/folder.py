@@ -10,10 +10,11 @@ from bson import ObjectId
 from strawberry import relay
 
 from graphql_api.context import Info
-from graphql_api.types.common import DEFAULT_PAGE, TRASHED_BY, After, Connection, First, connection, page_request
+from graphql_api.types.common import DEFAULT_PAGE, After, Connection, First, connection, page_request
+from graphql_api.types.item import ItemFields
 from graphql_api.types.permissions import ViewerPermissions, viewer_permissions
 from graphql_api.types.visible import VisibleNode
-from resolvers import access, folders, personal, transfers
+from resolvers import access, folders, transfers
 from resolvers.pagination import Direction, SortField
 from storage.models import Folder as FolderDocument
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(name="Folder")
-class Folder(VisibleNode):
+class Folder(VisibleNode, ItemFields):
     id: relay.NodeID[str]
     name: str
     created_at: datetime
@@ -157,14 +158,3 @@ class Folder(VisibleNode):
         from graphql_api.types.user import User
 
         return await User.one_visible(info, self.document.owner_id)
-
-    @strawberry.field(description="Whether you starred it.")
-    async def starred(self, info: Info) -> bool:
-        principal = await info.context.principal()
-        return await personal.is_starred(info.context.state.db, principal, self.document.id)
-
-    @strawberry.field(description=TRASHED_BY)
-    async def trashed_by(self, info: Info) -> Annotated[User, strawberry.lazy("graphql_api.types.user")] | None:
-        from graphql_api.types.user import User
-
-        return await User.one_visible(info, self.document.trashed_by)

@@ -43,3 +43,8 @@ export function moveBack(client: Client, item: Item, from: string): Undo {
 export function restore(client: Client, item: Item): Undo {
   return opposite(client, item, RESTORE_FOLDER, RESTORE_FILE, { id: item.id }, `Could not restore ${item.name}.`);
 }
+
+/** Several undos as one: all run side by side; the first refusal among them is said. */
+export function allOf(undos: Undo[]): Undo {
+  return async () => (await Promise.all(undos.map((undo) => undo()))).find((problem) => problem !== null) ?? null;
+}
