@@ -91,8 +91,9 @@ test("a file's details, its place on the map and a preview; reload keeps the pag
   await expect(page.getByRole("heading", { level: 1, name: seed.image.name })).toBeVisible();
   await expect(page.getByTestId("source-kind")).toHaveText("drone");
   await expect(page.getByTestId("bbox-text")).toContainText("W -10, S 35, E 30, N 60");
-  await expect(page.getByText("flir-vue-640")).toBeVisible();
-  await expect(page.getByText("F-17")).toBeVisible();
+  await expect(page.getByRole("definition").filter({ hasText: /^flir-vue-640$/ })).toBeVisible();
+  await expect(page.getByRole("definition").filter({ hasText: /^F-17$/ })).toBeVisible();
+  await expect(page.getByTestId("lineage")).toContainText("Sensor flir-vue-640");
   await expect(page.getByTestId("map-bbox")).toHaveCount(1);
   const preview = page.getByRole("img", { name: "Preview of the image" });
   await expect(preview).toBeVisible();
@@ -303,7 +304,7 @@ test("an API refusal shows its own message in place", async ({ page }) => {
   );
   await screenshot(page, "09-refusal");
   // Restoring the folder brings the file's way back.
-  await page.locator("tr", { hasText: "errands" }).getByRole("button", { name: "Restore" }).click();
+  await page.locator('tr[data-kind="folder"]', { hasText: "errands" }).getByRole("button", { name: "Restore" }).click();
   await page.locator("tr", { hasText: seed.lonely.name }).getByRole("button", { name: "Restore" }).click();
   await expect(toasts(page)).toContainText(`${seed.lonely.name} restored`);
 });
