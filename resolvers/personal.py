@@ -46,7 +46,7 @@ async def starred(db: Database, principal: Principal) -> list[tuple[str, ObjectI
 
 
 async def is_starred(db: Database, principal: Principal, item_id: ObjectId) -> bool:
-    return item_id in await keep.starred_among(db.engine, principal.user_id, [item_id])
+    return await keep.is_starred(db.engine, principal.user_id, item_id)
 
 
 async def recent_files(db: Database, principal: Principal) -> list[ObjectId]:

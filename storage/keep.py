@@ -35,7 +35,7 @@ def _stars(engine: AIOEngine) -> Any:
 
 async def star(engine: AIOEngine, user_id: ObjectId, item_id: ObjectId, kind: str) -> None:
     """Star the item for the person (starring it again changes nothing)."""
-    if await _stars(engine).find_one({"user_id": user_id, "item_id": item_id}) is not None:
+    if await is_starred(engine, user_id, item_id):
         return
     if await _stars(engine).count_documents({"user_id": user_id}) >= STARS_MAX:
         raise StarsFull
@@ -57,13 +57,8 @@ async def starred(engine: AIOEngine, user_id: ObjectId, limit: int) -> list[Star
     return [Star.model_validate_doc(d) for d in found]
 
 
-async def starred_among(engine: AIOEngine, user_id: ObjectId, item_ids: Sequence[ObjectId]) -> set[ObjectId]:
-    """Which of these items the person starred (one read by person and item each)."""
-    found: set[ObjectId] = set()
-    for item_id in dict.fromkeys(item_ids):
-        if await _stars(engine).find_one({"user_id": user_id, "item_id": item_id}, {"_id": 1}) is not None:
-            found.add(item_id)
-    return found
+async def is_starred(engine: AIOEngine, user_id: ObjectId, item_id: ObjectId) -> bool:
+    return await _stars(engine).find_one({"user_id": user_id, "item_id": item_id}, {"_id": 1}) is not None
 
 
 async def noted(engine: AIOEngine, user_id: ObjectId, file_ids: Sequence[ObjectId]) -> None:

@@ -106,7 +106,7 @@ class Folder(Model):
     trash_root_id: ObjectId | None = None
     trash_top: bool = False
     pending_move: dict[str, Any] | None = None
-    # What finds it by name (storage/search.py name_keys), kept with its name.
+    # What finds it by name (storage/search.py name_fields), kept with its name.
     name_words: list[str] = []
     name_prefixes: list[str] = []
     moving: bool = False  # True while pending_move is set: what start-up finds unfinished moves by

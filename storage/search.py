@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import product
-from typing import Any
+from typing import Any, TypedDict
 
 from bson import ObjectId
 
@@ -114,7 +114,17 @@ def _days(start: datetime | None, end: datetime | None) -> list[str]:
     return [month + WHOLE_MONTH for month in _months(start, end)]
 
 
-def name_keys(name: str) -> dict[str, list[str]]:
+class NameKeys(TypedDict):
+    name_words: list[str]
+    name_prefixes: list[str]
+
+
+def days_of(provenance: dict[str, Any]) -> list[str]:
+    """The day keys of a file's provenance (a part of ``keys_of``, given alone to older files)."""
+    return _days(provenance.get("time_start"), provenance.get("time_end"))
+
+
+def name_fields(name: str) -> NameKeys:
     """What finds a file or folder by its name: its words, and their kept prefixes."""
     named = sorted(set(words(name)))
     return {"name_words": named, "name_prefixes": prefixes(named)}
@@ -132,12 +142,12 @@ def keys_of(document: dict[str, Any]) -> dict[str, Any]:
         own = _cells(sizes[0], *footprint, CELLS_OWN) or [] if sizes else [EVERYWHERE]
         cells = [cell for size in sizes for cell in _cells(size, *footprint, CELLS_OWN) or []]
     return {
-        **name_keys(document["name"]),
+        **name_fields(document["name"]),
         "type_keys": [content_type, content_type.split("/")[0] + "/"] if "/" in content_type else [content_type],
         "source_key": provenance.get("source_kind"),
         "sensor_key": provenance.get("sensor_id"),
         "months": _months(provenance.get("time_start"), provenance.get("time_end")),
-        "days": _days(provenance.get("time_start"), provenance.get("time_end")),
+        "days": days_of(provenance),
         "cells": cells,
         "cells_own": own,
     }

@@ -28,7 +28,7 @@ from storage.search import (
     file_filter,
     folder_filter,
     keys_of,
-    name_keys,
+    name_fields,
     scope_alternatives,
 )
 
@@ -56,8 +56,7 @@ def child_folder(parent: Folder, name: str, owner_id: ObjectId | None, stamp: da
         id=ObjectId(),
         name=name,
         name_key=name_key(name),
-        name_words=name_keys(name)["name_words"],
-        name_prefixes=name_keys(name)["name_prefixes"],
+        **name_fields(name),
         organisation_id=parent.organisation_id,
         owner_id=owner_id,
         parent_id=parent.id,
@@ -124,7 +123,7 @@ async def rename(engine: AIOEngine, model: type[Folder] | type[File], item_id: O
     changes: dict[str, Any] = {"name": name, "name_key": key, "updated_at": now()}
     try:
         if model is Folder:
-            await _folders(engine).update_one({"_id": item_id}, {"$set": {**changes, **name_keys(name)}})
+            await _folders(engine).update_one({"_id": item_id}, {"$set": {**changes, **name_fields(name)}})
         else:
             await set_file(engine, item_id, changes)
     except PyMongoError as error:

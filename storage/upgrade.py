@@ -10,6 +10,7 @@ labelling twice gives the same shelves, and keys derived twice are the same keys
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bson import ObjectId
@@ -65,34 +66,34 @@ async def _shelves_and_keys(engine: AIOEngine) -> int:
 
 
 async def _day_keys(engine: AIOEngine) -> int:
-    # A pass over the files with a time range: their days are a search key since this step.
-    files = engine.get_collection(File)
-    found = await files.find({"days": None}, {"provenance": 1, "name": 1}).to_list(length=None)
-    updates = [
-        UpdateOne({"_id": d["_id"]}, {"$set": {"days": search.keys_of(d)["days"]}})
-        for d in found
-        if (d.get("provenance") or {}).get("time_start") is not None
-    ]
-    for start in range(0, len(updates), BATCH):
-        await files.bulk_write(updates[start : start + BATCH], ordered=False)
-    return len(updates)
+    # The files with a time range: their days are a search key since this step.
+    found = await engine.get_collection(File).find({"days": None}, {"provenance": 1}).to_list(length=None)
+    timed = [d for d in found if (d.get("provenance") or {}).get("time_start") is not None]
+    return await _set_each(engine.get_collection(File), timed, lambda d: {"days": search.days_of(d["provenance"])})
 
 
 async def _people_keys(engine: AIOEngine) -> int:
     # People as an older version kept them: what finds them among their organisations' members.
     people = await engine.get_collection(User).find({"people_keys": None}).to_list(length=None)
-    for person in people:
+
+    def known(person: dict[str, Any]) -> dict[str, Any]:
         user = User.model_validate_doc(person)
-        known = directory.known_by(user.name, user.email, user.memberships)
-        await engine.get_collection(User).update_one({"_id": user.id}, {"$set": known})
-    return len(people)
+        return directory.known_by(user.name, user.email, user.memberships)
+
+    return await _set_each(engine.get_collection(User), people, known)
 
 
 async def _folder_names(engine: AIOEngine) -> int:
     # Folders from before folder search: what finds them by name.
-    folders = engine.get_collection(Folder)
-    found = await folders.find({"name_prefixes": None}, {"name": 1}).to_list(length=None)
-    updates = [UpdateOne({"_id": d["_id"]}, {"$set": search.name_keys(d["name"])}) for d in found]
+    found = await engine.get_collection(Folder).find({"name_prefixes": None}, {"name": 1}).to_list(length=None)
+    return await _set_each(engine.get_collection(Folder), found, lambda d: dict(search.name_fields(d["name"])))
+
+
+async def _set_each(
+    collection: Any, documents: Sequence[dict[str, Any]], derive: Callable[[dict[str, Any]], dict[str, Any]]
+) -> int:
+    """``$set`` on each document what ``derive`` gives it, BATCH updates to a write."""
+    updates = [UpdateOne({"_id": d["_id"]}, {"$set": derive(d)}) for d in documents]
     for start in range(0, len(updates), BATCH):
-        await folders.bulk_write(updates[start : start + BATCH], ordered=False)
+        await collection.bulk_write(updates[start : start + BATCH], ordered=False)
     return len(updates)

@@ -317,3 +317,30 @@ async def test_a_days_search_reads_about_that_day_not_its_month(store: Store) ->
     assert matches
     assert day_rows <= 2 * len(matches) + 10
     assert day_rows < month_rows
+
+
+async def test_people_and_folders_an_older_version_wrote_are_made_findable_once(store: Store) -> None:
+    # given: a person without the keys that find them, a folder without its name keys, no markers
+    engine = store.db.engine
+    await engine.get_collection(User).update_one(
+        {"_id": store.person.id},
+        {
+            "$set": {"memberships": [{"organisation_id": store.here.id, "role": "MEMBER"}]},
+            "$unset": {"people_keys": ""},
+        },
+    )
+    folder = await tree.get_folder(engine, store.filled.small_folder_id)
+    assert folder is not None
+    await engine.get_collection(Folder).update_one(
+        {"_id": folder.id}, {"$unset": {"name_prefixes": "", "name_words": ""}}
+    )
+    await engine.database[upgrade.DONE].delete_many({})
+    scope = Scope((store.here.id,), ())
+    window = pages.Window("name_key", True, None, 10)
+    assert folder.id not in [f.id for f in await tree.search_folders(engine, scope, folder.name, window)]
+    # when
+    await upgrade.run(engine)
+    # then: the folder is found by its name, the person by the start of theirs
+    assert folder.id in [f.id for f in await tree.search_folders(engine, scope, folder.name, window)]
+    found = await directory.colleagues(engine, [store.here.id], "here", 5, but=ObjectId())
+    assert [u.id for u in found] == [store.person.id]
